@@ -1,0 +1,184 @@
+"""Contacts: a folder of vCard files (the vdir layout that khard, vdirsyncer and
+Evolution/Thunderbird imports understand).
+
+Lookup is forgiving in the way people refer to each other: case, diacritics and partial
+names are tolerated ("sid" finds "Siddharth Jha", "sofia" finds "Sofía Ruiz"), and a name
+that matches nobody or several people gives an error that says so and lists candidates.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from email.utils import parseaddr
+from pathlib import Path
+
+import vobject
+
+from edgecall.assistant.store._io import StoreError, read_text, safe_name, update_file
+
+_PHONE_RE = re.compile(r"^\+?[\d\s().\-/]{3,}$")
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    nicknames: tuple[str, ...] = ()
+    source: Path | None = field(default=None, compare=False)
+
+
+def normalize(text: str) -> str:
+    """Case- and accent-insensitive form: "Sofía" and "SOFIA" both become "sofia"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.casefold().replace("ı", "i").split())
+
+
+def looks_like_phone(text: str) -> bool:
+    return bool(_PHONE_RE.match(text.strip())) and sum(c.isdigit() for c in text) >= 3
+
+
+def looks_like_email(text: str) -> bool:
+    addr = parseaddr(text)[1]
+    return "@" in addr and "." in addr.rsplit("@", 1)[-1]
+
+
+def match_contacts(query: str, contacts: Iterable[Contact]) -> list[Contact]:
+    """The best-matching contacts for ``query`` (pure; several means ambiguous).
+
+    Levels, best first: the whole name (or a nickname) equals the query; every query word
+    starts a word of the name; the query occurs inside the name.  Only the best
+    non-empty level counts, so "Dana" is not ambiguous with "Danalyn" if a Dana exists.
+    """
+    q = normalize(query)
+    if not q:
+        return []
+    words = q.split()
+    levels: list[list[Contact]] = [[], [], []]
+    for c in contacts:
+        names = [normalize(n) for n in (c.name, *c.nicknames)]
+        if q in names:
+            levels[0].append(c)
+        elif any(all(any(t.startswith(w) for t in n.split()) for w in words) for n in names):
+            levels[1].append(c)
+        elif any(q in n for n in names):
+            levels[2].append(c)
+    return next((level for level in levels if level), [])
+
+
+def _parse_vcards(path: Path) -> list[Contact]:
+    text = read_text(path, "contacts")
+    try:
+        cards = list(vobject.readComponents(text))
+    except Exception as exc:  # vobject raises ParseError and assorted ValueErrors
+        raise StoreError(f"contacts file {path} is not a valid vCard file: {exc}") from None
+    contacts = []
+    for card in cards:
+        if card.name != "VCARD":
+            raise StoreError(f"contacts file {path} holds a {card.name}, not a VCARD")
+        fn = card.contents.get("fn")
+        if not fn or not str(fn[0].value).strip():
+            raise StoreError(f"contacts file {path} has a vCard without a name (FN)")
+        contacts.append(
+            Contact(
+                name=str(fn[0].value).strip(),
+                emails=tuple(str(e.value).strip() for e in card.contents.get("email", [])),
+                phones=tuple(str(t.value).strip() for t in card.contents.get("tel", [])),
+                nicknames=tuple(
+                    n.strip()
+                    for nick in card.contents.get("nickname", [])
+                    for n in str(nick.value).split(",")
+                    if n.strip()
+                ),
+                source=path,
+            )
+        )
+    return contacts
+
+
+def to_vcard(contact: Contact) -> str:
+    """Serialize one contact as a vCard 3.0 (what most Linux address books import)."""
+    card = vobject.vCard()
+    card.add("uid").value = str(uuid.uuid4())
+    card.add("fn").value = contact.name
+    parts = contact.name.split()
+    card.add("n").value = vobject.vcard.Name(family=parts[-1] if len(parts) > 1 else "",
+                                             given=" ".join(parts[:-1]) or contact.name)
+    for email in contact.emails:
+        card.add("email").value = email
+    for phone in contact.phones:
+        card.add("tel").value = phone
+    if contact.nicknames:
+        card.add("nickname").value = ",".join(contact.nicknames)
+    return card.serialize()
+
+
+class ContactBook:
+    """The ``contacts/`` folder: every ``*.vcf`` in it (one or many vCards per file)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def all(self) -> list[Contact]:
+        if not self.folder.is_dir():
+            return []
+        return [c for path in sorted(self.folder.glob("*.vcf")) for c in _parse_vcards(path)]
+
+    def add(self, contact: Contact) -> Path:
+        path = self.folder / f"{safe_name(contact.name, 'contact')}.vcf"
+        data = to_vcard(contact).encode()
+        update_file(path, lambda old: (old or b"") + data)
+        return path
+
+    def find(self, name: str) -> Contact:
+        contacts = self.all()
+        found = match_contacts(name, contacts)
+        if not found:
+            if not contacts:
+                raise StoreError(f"no contact matches {name!r}: the address book {self.folder} is empty")
+            raise StoreError(f"no contact matches {name!r} (searched {len(contacts)} contacts in {self.folder})")
+        if len(found) > 1:
+            names = ", ".join(sorted(c.name for c in found))
+            raise StoreError(f"{name!r} is ambiguous: it matches {names}; use the full name")
+        return found[0]
+
+    def email(self, name: str) -> str:
+        contact = self.find(name)
+        if not contact.emails:
+            raise StoreError(f"contact {contact.name!r} has no email address")
+        return contact.emails[0]
+
+    def phone(self, name: str) -> str:
+        contact = self.find(name)
+        if not contact.phones:
+            raise StoreError(f"contact {contact.name!r} has no phone number")
+        return contact.phones[0]
+
+    def resolve_emails(self, items: Iterable[str]) -> list[str]:
+        """Email addresses for a list of addresses or names (names are looked up), deduplicated."""
+        out: list[str] = []
+        for item in items:
+            item = item.strip()
+            if not item:
+                continue
+            addr = parseaddr(item)[1] if looks_like_email(item) else self.email(item)
+            if addr not in out:
+                out.append(addr)
+        return out
+
+    def resolve_phones(self, items: Iterable[str]) -> list[str]:
+        """Phone numbers for a list of numbers or names (names are looked up), deduplicated."""
+        out: list[str] = []
+        for item in items:
+            item = item.strip()
+            if not item:
+                continue
+            number = item if looks_like_phone(item) else self.phone(item)
+            if number not in out:
+                out.append(number)
+        return out

@@ -1,0 +1,287 @@
+"""Tools: plain Python functions with type hints and a docstring, made callable by a plan.
+
+One `Tool` object carries everything each consumer needs from the same source of truth:
+the planner prompt line, the GBNF grammar's argument types, an OpenAI-style JSON schema
+for remote models, and pydantic validation of the arguments a plan passes at run time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import re
+import types
+import typing
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from ..plan.model import exact_ref, find_refs
+
+
+class ToolError(Exception):
+    """An expected, user-facing failure inside a tool (unknown contact, missing file, ...).
+
+    The executor records its message as the task's error; the joiner decides whether a
+    replan could help.
+    """
+
+
+class ToolArgumentError(ToolError):
+    """The arguments a plan passed do not fit the tool's signature."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    annotation: Any
+    description: str = ""
+
+
+def type_name(annotation: Any) -> str:
+    """`list[str]`, `int | None`, ... as a planner-friendly string."""
+    if annotation is inspect.Parameter.empty or annotation is Any:
+        return "Any"
+    if isinstance(annotation, type) and not typing.get_args(annotation):
+        return annotation.__name__
+    return str(annotation).replace("typing.", "")
+
+
+def _is_list_type(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    return origin in (list, Sequence, typing.Sequence) or annotation is list
+
+
+def _split_docstring(doc: str) -> tuple[str, dict[str, str]]:
+    """Google-style docstring -> (description without the Args block, {param: description})."""
+    doc = inspect.cleandoc(doc or "")
+    lines = doc.splitlines()
+    desc: list[str] = []
+    params: dict[str, str] = {}
+    current: str | None = None
+    in_args = False
+    for line in lines:
+        stripped = line.strip()
+        if re.match(r"^(Args|Arguments|Parameters)\s*:\s*$", stripped):
+            in_args = True
+            continue
+        if in_args:
+            if re.match(r"^[A-Z][A-Za-z ]*:\s*$", stripped) or (line and not line.startswith((" ", "\t"))):
+                in_args = False
+            else:
+                m = re.match(r"^(\w+)\s*(?:\([^)]*\))?\s*:\s*(.*)$", stripped)
+                if m:
+                    current = m.group(1)
+                    params[current] = m.group(2)
+                elif current and stripped:
+                    params[current] += " " + stripped
+                continue
+        desc.append(line)
+    return "\n".join(desc).strip(), params
+
+
+class Tool:
+    """A callable the planner can use: name, positional signature, description, validation."""
+
+    def __init__(
+        self,
+        fn: Callable[..., Any] | None,
+        *,
+        name: str,
+        description: str,
+        params: Sequence[Param],
+        returns: Any = str,
+    ) -> None:
+        self.fn = fn
+        self.name = name
+        self.description = description
+        self.params = list(params)
+        self.returns = returns
+        self.is_async = fn is not None and inspect.iscoroutinefunction(fn)
+        self._adapters = [TypeAdapter(p.annotation if p.annotation is not inspect.Parameter.empty else Any) for p in self.params]
+
+    def __repr__(self) -> str:
+        return f"Tool({self.signature()})"
+
+    def signature(self) -> str:
+        args = ", ".join(f"{p.name}: {type_name(p.annotation)}" for p in self.params)
+        return f"{self.name}({args}) -> {type_name(self.returns)}"
+
+    def prompt_description(self) -> str:
+        """The tool as the planner prompt shows it: signature, then the docstring as bullet lines."""
+        lines = [self.signature()]
+        for line in self.description.splitlines():
+            if line.strip():
+                lines.append(f" - {line.strip()}")
+        for p in self.params:
+            if p.description:
+                lines.append(f" - {p.name}: {p.description}")
+        return "\n".join(lines)
+
+    def json_schema(self) -> dict[str, Any]:
+        """OpenAI-style function schema (for remote models and the JSON toolset format)."""
+        props: dict[str, Any] = {}
+        for p, adapter in zip(self.params, self._adapters):
+            schema = adapter.json_schema()
+            if p.description:
+                schema["description"] = p.description
+            props[p.name] = schema
+        return {
+            "type": "function",
+            "function": {
+                "name": self.name,
+                "description": self.description,
+                "parameters": {"type": "object", "properties": props, "required": [p.name for p in self.params]},
+            },
+        }
+
+    def static_arg_problem(self, args: Sequence[Any]) -> str | None:
+        """Type-check a plan's literal arguments before anything runs; `$k` stands for any type.
+
+        Strict: a plan that passes "3" where an int belongs is wrong, even though run-time
+        validation would coerce it, because the dataset and grammar must teach the right form.
+        """
+        for pos, (p, adapter, value) in enumerate(zip(self.params, self._adapters, args), start=1):
+            if exact_ref(value) is not None:
+                continue
+            if isinstance(value, str) and find_refs(value) and not _is_list_type(p.annotation):
+                try:
+                    adapter.validate_python("text", strict=True)
+                    continue
+                except ValidationError:
+                    return f"argument {pos} ({p.name}) interpolates a result into text but must be {type_name(p.annotation)}"
+            try:
+                adapter.validate_python(value, strict=True)
+            except ValidationError:
+                return f"argument {pos} ({p.name}) must be {type_name(p.annotation)}, got {type(value).__name__} {value!r:.60}"
+        return None
+
+    def check_args(self, args: Sequence[Any]) -> list[Any]:
+        """Validate and coerce run-time argument values (references already substituted).
+
+        A single value given for a list parameter becomes a one-item list: a plan that
+        passes `"$1"` (one email address) as `recipients` means "this one recipient".
+        """
+        if len(args) != len(self.params):
+            raise ToolArgumentError(f"{self.name} takes {len(self.params)} argument(s), got {len(args)}: {self.signature()}")
+        out: list[Any] = []
+        for p, adapter, value in zip(self.params, self._adapters, args):
+            if _is_list_type(p.annotation) and value is not None and not isinstance(value, (list, tuple)):
+                value = [value]
+            try:
+                out.append(adapter.validate_python(value))
+            except ValidationError as exc:
+                msg = exc.errors()[0].get("msg", str(exc))
+                raise ToolArgumentError(
+                    f"{self.name}: argument {p.name} must be {type_name(p.annotation)} ({msg}; got {value!r:.80})"
+                ) from None
+        return out
+
+    async def acall(self, args: Sequence[Any]) -> Any:
+        """Validate, then call; sync functions run in a worker thread so they can overlap."""
+        if self.fn is None:
+            raise ToolError(f"tool {self.name} has no implementation in this process")
+        values = self.check_args(args)
+        if self.is_async:
+            return await self.fn(*values)
+        return await asyncio.to_thread(self.fn, *values)
+
+
+def tool(
+    fn: Callable[..., Any] | None = None, *, name: str | None = None, description: str | None = None
+) -> Any:
+    """Decorator: `@tool` or `@tool(name=...)` turns a typed, documented function into a `Tool`."""
+
+    def make(f: Callable[..., Any]) -> Tool:
+        hints = typing.get_type_hints(f)
+        desc, param_docs = _split_docstring(f.__doc__ or "")
+        params: list[Param] = []
+        for p in inspect.signature(f).parameters.values():
+            if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
+                raise TypeError(f"tool {f.__name__}: parameter {p.name} must be positional")
+            params.append(Param(p.name, hints.get(p.name, Any), param_docs.get(p.name, "")))
+        return Tool(
+            f,
+            name=name or f.__name__,
+            description=description if description is not None else desc,
+            params=params,
+            returns=hints.get("return", Any),
+        )
+
+    return make(fn) if fn is not None else make
+
+
+_JSON_TYPES: dict[str, Any] = {"string": str, "integer": int, "number": float, "boolean": bool, "null": type(None)}
+
+
+def _annotation_from_schema(schema: dict[str, Any]) -> Any:
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        parts = [_annotation_from_schema({**schema, "type": k}) for k in kind]
+        return functools_reduce_union(parts)
+    if kind == "array":
+        return list[_annotation_from_schema(schema.get("items", {}))]  # type: ignore[misc]
+    if kind == "object":
+        return dict[str, Any]
+    if kind in _JSON_TYPES:
+        return _JSON_TYPES[kind]
+    return Any
+
+
+def functools_reduce_union(parts: list[Any]) -> Any:
+    out = parts[0]
+    for p in parts[1:]:
+        out = out | p
+    return out
+
+
+def tool_from_json_schema(schema: dict[str, Any], fn: Callable[..., Any] | None = None) -> Tool:
+    """Build a tool from an OpenAI function schema (`{"type": "function", "function": {...}}` or the inner dict).
+
+    Parameter order is the order of `properties`, since plans pass arguments by position.
+    """
+    spec = schema.get("function", schema)
+    if "name" not in spec:
+        raise ValueError("tool schema has no 'name'")
+    props = (spec.get("parameters") or {}).get("properties") or {}
+    params = [
+        Param(pname, _annotation_from_schema(pschema), str(pschema.get("description", "")))
+        for pname, pschema in props.items()
+    ]
+    return Tool(fn, name=spec["name"], description=str(spec.get("description", "")), params=params, returns=str)
+
+
+class Toolset:
+    """An ordered, name-indexed collection of tools; the unit planners and executors receive."""
+
+    def __init__(self, tools: Iterable[Tool] = ()) -> None:
+        self._tools: dict[str, Tool] = {}
+        for t in tools:
+            if t.name in self._tools:
+                raise ValueError(f"duplicate tool name {t.name!r}")
+            self._tools[t.name] = t
+
+    def __getitem__(self, name: str) -> Tool:
+        try:
+            return self._tools[name]
+        except KeyError:
+            raise ToolError(f"unknown tool {name!r}; available: {', '.join(self._tools)}") from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._tools
+
+    def __iter__(self) -> Iterator[Tool]:
+        return iter(self._tools.values())
+
+    def __len__(self) -> int:
+        return len(self._tools)
+
+    def names(self) -> list[str]:
+        return list(self._tools)
+
+    def subset(self, names: Iterable[str]) -> Toolset:
+        """The named tools, in this toolset's order (so prompts stay stable across requests)."""
+        wanted = set(names)
+        return Toolset(t for t in self if t.name in wanted)

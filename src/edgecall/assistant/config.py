@@ -12,8 +12,8 @@ from pathlib import Path
 
 #: The paper's Preferences window groups tools by app; enabling an app enables its tools.
 APPS: dict[str, tuple[str, ...]] = {
-    "calendar": ("create_calendar_event",),
     "contacts": ("get_phone_number", "get_email_address"),
+    "calendar": ("create_calendar_event",),
     "files": ("open_and_get_file_path", "summarize_pdf"),
     "mail": ("compose_new_email", "reply_to_email", "forward_email"),
     "maps": ("maps_open_location", "maps_show_directions"),

@@ -43,29 +43,22 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:  # noqa: C
     @tool
     def get_phone_number(name: str) -> str:
         """Search the contacts for a person and return their phone number.
-
-        Use it before send_sms unless the request already gives a phone number.
+        Returns the phone number, e.g. "+1 510 555 0134".
+        Use it before send_sms, unless the request gives their phone number.
 
         Args:
             name: the contact's name or part of it (first name is enough, e.g. "Sid").
-
-        Returns:
-            The phone number, e.g. "+1 510 555 0134".
         """
         return store.contacts.phone(name)
 
     @tool
     def get_email_address(name: str) -> str:
         """Search the contacts for a person and return their email address.
-
-        Use it before composing, replying to or forwarding an email, or inviting someone to an
-        event or meeting, unless the request already gives the email address.
+        Returns the email address, e.g. "sid.jha@example.com".
+        Use it before emailing or inviting someone, unless the request gives their email address.
 
         Args:
             name: the contact's name or part of it (first name is enough, e.g. "Sid").
-
-        Returns:
-            The email address, e.g. "sid.jha@example.com".
         """
         return store.contacts.email(name)
 
@@ -80,6 +73,7 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:  # noqa: C
         calendar: str,
     ) -> str:
         """Create a calendar event.
+        Returns a confirmation naming the event, its time and the calendar file.
 
         Args:
             title: the event's title.
@@ -90,9 +84,6 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:  # noqa: C
             invitees: email addresses of the invitees (from get_email_address); [] if none.
             notes: extra text for the event; "" if none.
             calendar: the calendar's name; "" for the default calendar.
-
-        Returns:
-            A confirmation naming the event, its time and the calendar file.
         """
         start = parse_datetime(start_date, "start_date")
         end = (
@@ -106,6 +97,7 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:  # noqa: C
         path = store.calendar.add_event(
             title=title, start=start, end=end, location=location,
             attendees=emails, notes=notes, calendar=calendar,
+            organizer=store.config.user_email,
         )
         who = f" with {', '.join(emails)}" if emails else ""
         return (
@@ -116,14 +108,11 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:  # noqa: C
     @tool
     def open_and_get_file_path(file_name: str) -> str:
         """Find a file by (part of) its name in the user's folders, open it and return its path.
-
+        Returns the file's absolute path.
         Use it to get the path that summarize_pdf needs and the paths of email attachments.
 
         Args:
             file_name: the file's name or part of it, with or without extension (e.g. "Minutes.pdf").
-
-        Returns:
-            The file's absolute path.
         """
         path = store.files.find(file_name)
         store.open_file(path)
@@ -132,14 +121,11 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:  # noqa: C
     @tool
     def summarize_pdf(pdf_path: str) -> str:
         """Summarize the text of a PDF file.
-
+        Returns a short summary of the PDF's text.
         Only call it with a path returned by open_and_get_file_path (e.g. "$1").
 
         Args:
             pdf_path: the PDF's path, from open_and_get_file_path.
-
-        Returns:
-            A short summary of the PDF's text.
         """
         path = store.files.resolve(pdf_path)
         return agents.pdf_summary(store.pdf_text(path))
@@ -153,6 +139,7 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:  # noqa: C
         attachments: list[str],
     ) -> str:
         """Write a new email and save it as a draft for the user to review and send.
+        Returns a confirmation naming the recipients and the draft's file.
 
         Args:
             recipients: email addresses of the recipients (from get_email_address).
@@ -161,9 +148,6 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:  # noqa: C
             context: what the email should say; put links (meeting, map) and earlier results
                 ("$2") here; the body is written from it.
             attachments: file paths from open_and_get_file_path; [] if none.
-
-        Returns:
-            A confirmation naming the recipients and the draft's file.
         """
         to = store.contacts.resolve_emails(recipients)
         if not to:
@@ -176,16 +160,13 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:  # noqa: C
     @tool
     def reply_to_email(cc: list[str], context: str, attachments: list[str]) -> str:
         """Reply to the current email (the one the user selected, else the newest in the inbox).
-
+        Returns a confirmation naming the recipient and the draft's file.
         The reply is saved as a draft addressed to the sender, quoting the original.
 
         Args:
             cc: email addresses to copy (from get_email_address); [] if none.
             context: what the reply should say; links and earlier results ("$1") go here.
             attachments: file paths from open_and_get_file_path; [] if none.
-
-        Returns:
-            A confirmation naming the recipient and the draft's file.
         """
         original = store.mail.current()
         files = [store.files.resolve(a) for a in attachments]
@@ -198,7 +179,7 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:  # noqa: C
         recipients: list[str], cc: list[str], context: str, attachments: list[str]
     ) -> str:
         """Forward the current email (the one the user selected, else the newest in the inbox).
-
+        Returns a confirmation naming the recipients and the draft's file.
         The forward is saved as a draft with the original message attached.
 
         Args:
@@ -206,9 +187,6 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:  # noqa: C
             cc: email addresses to copy; [] if none.
             context: a note to put above the forwarded message; "" if none.
             attachments: extra file paths from open_and_get_file_path; [] if none.
-
-        Returns:
-            A confirmation naming the recipients and the draft's file.
         """
         to = store.contacts.resolve_emails(recipients)
         if not to:
@@ -224,42 +202,35 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:  # noqa: C
     @tool
     def maps_open_location(location: str) -> str:
         """Show a place on the map (OpenStreetMap).
+        Returns the map URL of the place.
 
         Args:
             location: a place name, an address or "latitude,longitude".
-
-        Returns:
-            The map URL of the place.
         """
         return store.maps.open_location(location)
 
     @tool
     def maps_show_directions(start_location: str, end_location: str, transport: str) -> str:
         """Show directions between two places on the map (OpenStreetMap).
-
+        Returns the URL of the directions.
         No need to call maps_open_location first.
 
         Args:
             start_location: where to start; "" for the user's current location.
             end_location: the destination.
             transport: "d" driving (default), "w" walking or "r" public transit.
-
-        Returns:
-            The URL of the directions.
         """
         return store.maps.show_directions(start_location, end_location, transport)
 
     @tool
     def create_note(name: str, content: str, folder: str) -> str:
         """Create a new note.
+        Returns a confirmation naming the note's file.
 
         Args:
             name: the note's title.
             content: the note's text, or an earlier result such as a summary ("$2").
             folder: the folder to put it in; "" for the default folder.
-
-        Returns:
-            A confirmation naming the note's file.
         """
         text = agents.note_text(name, content)
         path = store.notes.create(name, text, folder)
@@ -268,29 +239,24 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:  # noqa: C
     @tool
     def open_note(name: str, folder: str) -> str:
         """Open an existing note and return its text.
+        Returns the note's content.
 
         Args:
             name: the note's title or part of it.
             folder: the note's folder; "" to search all folders.
-
-        Returns:
-            The note's content.
         """
         return store.notes.read(name, folder)
 
     @tool
     def append_note_content(name: str, content: str, folder: str) -> str:
         """Append text to an existing note (creating it if it does not exist yet).
-
+        Returns a confirmation naming the note's file.
         No need to call open_note first.
 
         Args:
             name: the note's title or part of it.
             content: the text to add.
             folder: the note's folder; "" to search all folders.
-
-        Returns:
-            A confirmation naming the note's file.
         """
         text = agents.note_text(name, content)
         path = store.notes.append(name, text, folder)
@@ -301,6 +267,7 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:  # noqa: C
         name: str, due_date: str, notes: str, list_name: str, priority: int, all_day: bool
     ) -> str:
         """Create a reminder (a to-do).
+        Returns a confirmation naming the reminder, its due date and the list's file.
 
         Args:
             name: what to be reminded of.
@@ -309,31 +276,25 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:  # noqa: C
             list_name: the reminder list; "" for the default list.
             priority: 0 none, 1 high, 5 medium, 9 low (iCalendar's scale).
             all_day: True for a whole-day reminder, else False.
-
-        Returns:
-            A confirmation naming the reminder, its due date and the list's file.
         """
         if not 0 <= priority <= 9:
             raise ToolError(f"priority {priority} is out of range: use 0 (none), 1 (high) .. 9 (low)")
         due = None
         if due_date.strip():
             due = parse_date(due_date, "due_date") if all_day else parse_datetime(due_date, "due_date")
-        path = store.reminders.add(name, due, notes, list_name, priority)
+        path = store.reminders.add_todo(name, due, notes, list_name, priority)
         when = f" due {due}" if due else ""
         return f"Created reminder {name!r}{when} in list {path.stem!r} ({path})"
 
     @tool
     def send_sms(recipients: list[str], message: str) -> str:
         """Send one text message (SMS) to one or more people.
-
+        Returns a confirmation naming the recipients.
         Several recipients go in one call, as a list.
 
         Args:
             recipients: phone numbers (from get_phone_number).
             message: the text to send.
-
-        Returns:
-            A confirmation naming the recipients.
         """
         numbers = store.contacts.resolve_phones(recipients)
         if not numbers:
@@ -347,7 +308,7 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:  # noqa: C
         topic: str, start_time: str, duration: int, meeting_invitees: list[str]
     ) -> str:
         """Create a video meeting and return its join link.
-
+        Returns the meeting's join URL.
         Put the link in a calendar event's location or in an email's context.
 
         Args:
@@ -355,9 +316,6 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:  # noqa: C
             start_time: start, formatted "YYYY-MM-DD HH:MM:SS".
             duration: length in minutes (60 unless told otherwise).
             meeting_invitees: email addresses of the invitees (from get_email_address); [] if none.
-
-        Returns:
-            The meeting's join URL.
         """
         start = parse_datetime(start_time, "start_time")
         if duration <= 0:

@@ -30,6 +30,7 @@ class Completion:
     seconds: float
     ttft_s: float | None = None
     finish_reason: str | None = None
+    cached_tokens: int | None = None  # prompt tokens whose KV cache was reused (None: backend can't tell)
 
     @property
     def tokens_per_s(self) -> float | None:

@@ -26,8 +26,9 @@ class StoreError(ToolError):
 
 
 def lock_path(path: Path) -> Path:
-    """The lock file guarding ``path`` (hidden, beside it, so it works on any filesystem)."""
-    return path.with_name(f".{path.name}.lock")
+    """The lock guarding ``path``: one hidden lock per directory, so a notes folder does not
+    fill up with lock files (filelock leaves them in place) and it works on any filesystem."""
+    return path.parent / ".edgecall.lock"
 
 
 @contextmanager

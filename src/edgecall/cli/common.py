@@ -1,0 +1,79 @@
+"""Options and helpers shared by the CLI commands (one definition of each flag)."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+
+console = Console()
+err_console = Console(stderr=True)
+
+ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="Preset (smollm2-135m, gemma3-270m) or GGUF path.")]
+EndpointOpt = Annotated[Optional[str], typer.Option("--endpoint", help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1.")]
+ApiKeyOpt = Annotated[Optional[str], typer.Option("--api-key", envvar="EDGECALL_API_KEY", help="API key for --endpoint.")]
+NowOpt = Annotated[Optional[str], typer.Option("--now", help='Fix the current time, "YYYY-MM-DD HH:MM:SS".')]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
+DataDirOpt = Annotated[Optional[Path], typer.Option("--data-dir", help="Personal data store (default: XDG data dir).")]
+GrammarOpt = Annotated[Optional[bool], typer.Option("--grammar/--no-grammar", help="Constrain the planner with the plan grammar.")]
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="TOML config file (default: XDG config dir).")]
+JoinerOpt = Annotated[Optional[str], typer.Option("--joiner", help="rule (deterministic) or llm (the paper's).")]
+
+
+def parse_now(now: str | None) -> datetime:
+    if now is None:
+        return datetime.now().replace(microsecond=0)
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(now, fmt)
+        except ValueError:
+            continue
+    raise typer.BadParameter(f"{now!r} is not a date; use YYYY-MM-DD HH:MM:SS", param_hint="--now")
+
+
+def settings_from_flags(
+    *,
+    config: Path | None = None,
+    model: str | None = None,
+    endpoint: str | None = None,
+    api_key: str | None = None,
+    grammar: bool | None = None,
+    joiner: str | None = None,
+    data_dir: Path | None = None,
+) -> Any:
+    """Load settings (file < env < flags); exits with a clear message on a bad config."""
+    from pydantic import ValidationError
+
+    from ..config import load_settings
+
+    if config is not None:
+        if not config.is_file():
+            fail(f"config file {config} does not exist")
+        os.environ["EDGECALL_CONFIG"] = str(config)
+    try:
+        return load_settings(
+            model=model,
+            endpoint=endpoint,
+            api_key=api_key,
+            grammar=grammar,
+            joiner=joiner,
+            assistant={"data_dir": data_dir},
+        )
+    except ValidationError as exc:
+        fail(f"invalid configuration: {exc}")
+    except (OSError, ValueError) as exc:  # unreadable or malformed TOML
+        fail(f"cannot read configuration: {exc}")
+
+
+def fail(message: str, code: int = 1) -> None:
+    err_console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def print_json(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False, default=str))

@@ -1,0 +1,61 @@
+"""`edgecall mail list|select`: see the inbox and choose "the current email" that
+reply_to_email and forward_email act on (otherwise the newest message is used)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from .common import ConfigOpt, DataDirOpt, JsonOpt, console, fail, print_json, settings_from_flags
+
+app = typer.Typer(no_args_is_help=True)
+
+
+def _store(config, data_dir):  # noqa: ANN001, ANN202 - typer option values
+    from ..assistant.store import Store
+
+    settings = settings_from_flags(config=config, data_dir=data_dir)
+    cfg = settings.assistant.to_config()
+    return Store(cfg.data_dir, config=cfg)
+
+
+@app.command("list")
+def list_mail(data_dir: DataDirOpt = None, config: ConfigOpt = None, json_out: JsonOpt = False) -> None:
+    """List the inbox, newest first; '*' marks the current email."""
+    from ..assistant.store import StoreError
+
+    store = _store(config, data_dir)
+    try:
+        messages = store.mail.summaries()
+        current = str(store.mail.current()["Message-ID"]) if messages else None
+    except StoreError as exc:
+        fail(str(exc))
+    if json_out:
+        print_json([{**m.__dict__, "number": i, "current": m.message_id == current} for i, m in enumerate(messages, 1)])
+        return
+    if not messages:
+        console.print(f"The inbox {store.mail.folder} is empty.")
+        return
+    table = Table("", "#", "Date", "From", "Subject")
+    for i, m in enumerate(messages, 1):
+        table.add_row("*" if m.message_id == current else "", str(i), m.date, m.sender, m.subject)
+    console.print(table)
+
+
+@app.command()
+def select(
+    which: Annotated[str, typer.Argument(help="Number from `edgecall mail list`, Message-ID, or part of the subject.")],
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Make a message the current email for reply_to_email / forward_email."""
+    from ..assistant.store import StoreError
+
+    store = _store(config, data_dir)
+    try:
+        chosen = store.mail.select(which)
+    except StoreError as exc:
+        fail(str(exc))
+    console.print(f"Current email: {chosen.subject!r} from {chosen.sender}")

@@ -1,0 +1,200 @@
+"""`edgecall`: the command line. Heavy imports happen inside commands so `--help` stays instant."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.syntax import Syntax
+
+from .common import (
+    ApiKeyOpt,
+    ConfigOpt,
+    DataDirOpt,
+    EndpointOpt,
+    GrammarOpt,
+    JoinerOpt,
+    JsonOpt,
+    ModelOpt,
+    NowOpt,
+    console,
+    fail,
+    parse_now,
+    print_json,
+    settings_from_flags,
+)
+
+app = typer.Typer(
+    help="edgecall: function-calling agents at the edge (LLMCompiler planning with small local models).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _mount() -> None:
+    from .data import app as data_app
+    from .demo import app as demo_app
+    from .eval import app as eval_app
+    from .mail import app as mail_app
+
+    app.add_typer(data_app, name="data", help="Generate, validate and export planning datasets.")
+    app.add_typer(demo_app, name="demo", help="Create a demo personal data store.")
+    app.add_typer(mail_app, name="mail", help="Inspect the mailbox and select the current email.")
+    app.add_typer(eval_app, name="eval", help="Score a planner on a dataset (success rate, args, latency).")
+
+
+@app.command()
+def run(
+    request: Annotated[str, typer.Argument(help="What you want done, in plain words.")],
+    model: ModelOpt = None,
+    endpoint: EndpointOpt = None,
+    api_key: ApiKeyOpt = None,
+    now: NowOpt = None,
+    json_out: JsonOpt = False,
+    data_dir: DataDirOpt = None,
+    grammar: GrammarOpt = None,
+    joiner: JoinerOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Plan, execute and answer a request with the personal assistant's tools."""
+    from ..app import build_agent
+    from ..llm.base import LLMError
+    from .display import EventPrinter, print_answer
+
+    settings = settings_from_flags(
+        config=config, model=model, endpoint=endpoint, api_key=api_key, grammar=grammar, joiner=joiner, data_dir=data_dir
+    )
+    when = parse_now(now)
+    events: list[dict] = []
+    printer = None if json_out else EventPrinter()
+
+    def on_event(ev):  # noqa: ANN001, ANN202
+        events.append(ev.to_dict())
+        if printer is not None:
+            printer(ev)
+
+    try:
+        agent = build_agent(settings, on_event=on_event)
+        result = agent.run(request, now=when)
+    except LLMError as exc:
+        fail(str(exc))
+    if json_out:
+        print_json({**result.to_dict(), "events": events})
+    else:
+        print_answer(result.answer, result.ok, result.seconds)
+    raise typer.Exit(0 if result.ok else 1)
+
+
+@app.command()
+def plan(
+    request: Annotated[str, typer.Argument(help="The request to plan for.")],
+    model: ModelOpt = None,
+    endpoint: EndpointOpt = None,
+    api_key: ApiKeyOpt = None,
+    now: NowOpt = None,
+    json_out: JsonOpt = False,
+    grammar: GrammarOpt = None,
+    config: ConfigOpt = None,
+    show_prompt: Annotated[bool, typer.Option("--show-prompt", help="Print the planner prompt too.")] = False,
+) -> None:
+    """Write the plan for a request without executing anything."""
+    from ..app import build_llm, build_planner, build_toolset
+    from ..llm.base import LLMError
+    from ..plan import render_plan
+    from .display import plan_table
+
+    settings = settings_from_flags(config=config, model=model, endpoint=endpoint, api_key=api_key, grammar=grammar)
+    try:
+        llm = build_llm(settings)
+        planner = build_planner(settings, build_toolset(settings, llm), llm)
+        outcome = planner.plan(request, now=parse_now(now))
+    except LLMError as exc:
+        fail(str(exc))
+    if json_out:
+        data = outcome.to_dict()
+        data["plan"] = render_plan(outcome.plan) if outcome.plan else None
+        if show_prompt:
+            data["prompt"] = outcome.prompt
+        print_json(data)
+    else:
+        if show_prompt:
+            console.rule("prompt")
+            console.print(escape(outcome.prompt))
+            console.rule()
+        text = render_plan(outcome.plan) if outcome.plan else outcome.text
+        console.print(Syntax(text, "python", word_wrap=True))
+        if outcome.error:
+            console.print(f"[red]invalid plan:[/] {escape(outcome.error)}")
+        console.print(plan_table(outcome))
+    raise typer.Exit(0 if outcome.valid else 1)
+
+
+@app.command()
+def execute(
+    plan_file: Annotated[Path, typer.Option("--plan", help="Plan text file ('-' for stdin).")],
+    json_out: JsonOpt = False,
+    data_dir: DataDirOpt = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Run a given plan with the assistant's tools, without any model (sub-agents fall back to plain text)."""
+    from ..plan import PlanError, parse_plan
+    from ..runtime import Executor, RuleJoiner
+    from .display import EventPrinter, print_answer
+
+    settings = settings_from_flags(config=config, data_dir=data_dir)
+    if str(plan_file) == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            text = plan_file.read_text(encoding="utf-8")
+        except OSError as exc:
+            fail(f"cannot read plan file {plan_file}: {exc.strerror or exc}")
+    from ..app import build_toolset
+
+    tools = build_toolset(settings, None)
+    try:
+        parsed = parse_plan(text, tools)
+    except PlanError as exc:
+        fail(f"invalid plan in {plan_file}: {exc}")
+    events: list[dict] = []
+    printer = None if json_out else EventPrinter()
+
+    def on_event(ev):  # noqa: ANN001, ANN202
+        events.append(ev.to_dict())
+        if printer is not None:
+            printer(ev)
+
+    import time
+
+    t0 = time.perf_counter()
+    results = asyncio.run(Executor(tools, timeout=settings.task_timeout, on_event=on_event).run(parsed.tasks))
+    decision = RuleJoiner().decide("", parsed, results, can_replan=False)
+    ok = all(r.ok for r in results.values())
+    if json_out:
+        print_json(
+            {
+                "answer": decision.answer,
+                "ok": ok,
+                "results": [r.to_dict() for r in sorted(results.values(), key=lambda r: r.idx)],
+                "events": events,
+            }
+        )
+    else:
+        print_answer(decision.answer, ok, time.perf_counter() - t0)
+    raise typer.Exit(0 if ok else 1)
+
+
+@app.command()
+def version() -> None:
+    """Print the edgecall version."""
+    from .. import __version__
+
+    console.print(__version__)
+
+
+_mount()

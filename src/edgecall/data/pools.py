@@ -1,0 +1,195 @@
+"""Entity pools for generated requests: people, places, files, notes, lists, topics and messages.
+
+Large and deliberately diverse (many cultures, diacritics, multi-word names, titles) so that a model
+trained on the data learns to copy names rather than memorise a few.  Pools are split into a *seen* and a
+*held-out* part by the generator (see ``split_pool``), so the held-out test split also carries entities the
+model never saw in training.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+FIRST_NAMES: tuple[str, ...] = (
+    # English / Western European
+    "Anna", "Ben", "Chloe", "Daniel", "Emma", "Finn", "Grace", "Harry", "Isla", "Jack", "Kate", "Liam", "Maria",
+    "Nick", "Olivia", "Paul", "Rachel", "Sam", "Tom", "Victoria", "William", "Zoe", "Amelia", "Oscar", "Ruby",
+    "Dana", "Mark", "Sarah", "Jessica", "Michael", "Laura", "Peter", "Helen", "George", "Alice", "Charlotte",
+    # French / Spanish / Portuguese / Italian
+    "Amélie", "Benoît", "Céline", "Hélène", "Jérôme", "François", "Léa", "Noël", "Zoé", "Jean-Luc", "Marie-Claire",
+    "Sofía", "José", "María José", "Lucía", "Álvaro", "Iñigo", "Begoña", "Ramón", "Mónica", "Jesús", "Inés",
+    "João", "Conceição", "Gonçalo", "Leonor", "Tomás", "Giulia", "Niccolò", "Francesca", "Lorenzo", "Chiara",
+    # German / Nordic / Dutch
+    "Jürgen", "Günther", "Anneliese", "Björn", "Søren", "Åsa", "Ingrid", "Magnus", "Sigrún", "Märta", "Lars",
+    "Freya", "Jens", "Maarten", "Sanne", "Joost", "Katharina", "Lukas",
+    # Central / Eastern European
+    "Łukasz", "Małgorzata", "Wojciech", "Agnieszka", "Zoltán", "Dóra", "Petr", "Tereza", "Jiří", "Dragana",
+    "Miloš", "Ioana", "Răzvan", "Olena", "Dmytro", "Natalia", "Sergei", "Anastasia", "Yuliya",
+    # Turkish / Middle East
+    "Lutfi", "Eren", "Ayşe", "Çağrı", "Gülşen", "Oğuz", "Elif", "Amir", "Layla", "Yusuf", "Fatima", "Omar", "Noor",
+    "Dariush", "Shirin", "Yael", "Avi", "Tamar",
+    # South Asian
+    "Siddharth", "Priya", "Aarav", "Ananya", "Rohan", "Kavya", "Vikram", "Lakshmi", "Arjun", "Meera", "Sid",
+    "Nikhil", "Deepika", "Harpreet", "Farhan", "Sana", "Tharindu", "Nimali",
+    # East / Southeast Asian
+    "Wei", "Mei", "Jun", "Xiaoming", "Haruto", "Yuki", "Sakura", "Ji-woo", "Min-jun", "Seo-yeon", "Hyun-woo",
+    "Thảo", "Minh", "Nguyệt", "Linh", "Arief", "Putri", "Somchai", "Malai", "Jose Rizal", "Maricel",
+    # African
+    "Chidi", "Ngozi", "Oluwaseun", "Adaeze", "Kwame", "Ama", "Kofi", "Thandiwe", "Sipho", "Amara", "Tendai",
+    "Wanjiru", "Abebe", "Selam", "Moussa", "Aïssatou", "Youssef", "Khadija",
+    # Latin American / other
+    "Valentina", "Mateo", "Camila", "Santiago", "Ximena", "Joaquín", "Paulo", "Thiago", "Keanu", "Leilani",
+    "Aroha", "Tāne", "Mirela", "Nadia", "Lutz", "Ivo",
+)
+
+LAST_NAMES: tuple[str, ...] = (
+    "Smith", "Johnson", "Brown", "Taylor", "Wilson", "Clarke", "Walker", "Hughes", "O'Brien", "McAllister",
+    "Dubois", "Lefèvre", "Moreau", "Girard", "Fontaine", "García", "Martínez", "Rodríguez", "Núñez", "de la Cruz",
+    "Peña", "Gonçalves", "Araújo", "Rossi", "Bianchi", "Esposito", "De Luca", "Müller", "Schröder", "Weiß",
+    "Fischer", "von Bülow", "Andersson", "Jørgensen", "Lindqvist", "Håkansson", "van der Berg", "de Vries",
+    "Kowalski", "Wiśniewska", "Nowak", "Horváth", "Novák", "Dvořák", "Popescu", "Shevchenko", "Ivanova", "Petrov",
+    "Erdoğan", "Yılmaz", "Öztürk", "Şahin", "Haddad", "Khalil", "Rahimi", "Cohen", "Levi", "Jha", "Sharma",
+    "Patel", "Iyer", "Reddy", "Chatterjee", "Singh", "Khan", "Perera", "Wang", "Li", "Zhang", "Chen", "Tanaka",
+    "Sato", "Yamamoto", "Kim", "Park", "Choi", "Nguyễn", "Trần", "Lê", "Santoso", "Wongsakul", "Okafor", "Adeyemi",
+    "Mensah", "Boateng", "Dlamini", "Nkosi", "Mwangi", "Tesfaye", "Diallo", "Traoré", "El Amrani", "Benali",
+    "Silva", "Oliveira", "Fernández", "Kahananui", "Ngata", "Hoffmann", "Lund", "MacDonald", "St. John",
+)
+
+TITLES: tuple[str, ...] = ("Dr.", "Prof.", "Mr.", "Ms.", "Mrs.", "Dr", "Professor")
+
+# Relations people use instead of names: the lookup tool finds them by that label.
+RELATIONS: tuple[str, ...] = ("Mom", "Dad", "Grandma", "my landlord", "the plumber", "my dentist")
+
+PLACES: tuple[str, ...] = (
+    "Golden Gate Park", "the Louvre", "Central Station", "Heathrow Airport", "JFK Airport", "Charles de Gaulle",
+    "Brandenburger Tor", "Plaza Mayor", "Parque del Retiro", "Sagrada Família", "Piazza Navona", "Café de Flore",
+    "Tate Modern", "Shibuya Crossing", "Gyeongbokgung Palace", "Hồ Hoàn Kiếm", "Table Mountain", "Nairobi National Park",
+    "Union Square", "Pike Place Market", "Stanford University", "UC Berkeley", "the Ferry Building",
+    "Apple Park", "Mission Dolores Park", "Lake Merritt", "the Rijksmuseum", "Tiergarten", "Alexanderplatz",
+    "Kraków Old Town", "Széchenyi Baths", "Praça do Comércio", "Zürich HB", "Malmö Central", "Gare du Nord",
+    "the public library", "the farmers market", "St. Mary's Hospital", "Whole Foods on Market Street",
+    "Blue Bottle Coffee", "the climbing gym", "Terminal 2", "the city hall", "Königsplatz", "Østerbro",
+    "Mercado de San Miguel", "Bondi Beach", "Sydney Opera House", "Marina Bay Sands", "Victoria Harbour",
+    "Galata Tower", "Kadıköy ferry terminal", "Jardin du Luxembourg", "Café Central", "Hauptbahnhof",
+)
+
+STREET_NAMES: tuple[str, ...] = (
+    "Main Street", "Oak Avenue", "Market Street", "Rue de Rivoli", "Calle de Alcalá", "Friedrichstraße",
+    "Via del Corso", "Karl Johans gate", "Nowy Świat", "Rua Augusta", "Baker Street", "Sunset Boulevard",
+    "Elm Road", "Maple Drive", "Hauptstraße", "Avenida Paulista", "Mission Street", "Valencia Street",
+    "Shattuck Avenue", "King's Road", "Bahnhofstraße", "Gran Vía", "Lindenallee", "Rue Sainte-Catherine",
+)
+
+CITIES: tuple[str, ...] = (
+    "San Francisco", "Berkeley", "Oakland", "Paris", "Madrid", "Berlin", "Rome", "Oslo", "Warsaw", "Lisbon",
+    "London", "Los Angeles", "Munich", "São Paulo", "Montréal", "Zürich", "Kraków", "Istanbul", "Tokyo", "Seoul",
+    "Hanoi", "Nairobi", "Lagos", "Accra", "Mumbai", "Bengaluru", "Toronto", "Vienna", "Budapest", "Prague",
+)
+
+FILE_STEMS: tuple[str, ...] = (
+    "Q3 Budget", "budget_2024", "Project Proposal", "Minutes", "Meeting Notes", "Roadmap", "Contract Draft",
+    "Invoice 4711", "Tax Return", "Resume", "CV_final", "Lease Agreement", "Research Paper", "Thesis Chapter 2",
+    "Quarterly Report", "Annual Report", "Design Spec", "Pitch Deck", "Onboarding Guide", "Travel Itinerary",
+    "Boarding Pass", "Insurance Policy", "Lab Results", "Expense Report", "Sales Forecast", "Product Brief",
+    "Marketing Plan", "Architecture Overview", "Release Notes", "Grant Application", "Course Syllabus",
+    "Reading List", "Recipe Collection", "Wedding Plan", "Apple Demo", "TinyAgent Paper", "Q4 OKRs",
+    "Customer Feedback", "Survey Results", "User Study", "Hiring Plan", "Offer Letter", "Brand Guidelines",
+    "Kickoff Slides", "Postmortem", "Risk Assessment", "Security Audit", "Lecture 5", "Homework 3",
+    "Rapport annuel", "Presupuesto 2025", "Angebot Müller", "Umowa najmu", "Contrato de trabajo",
+    "Bilan trimestriel", "Projektplan", "Field Report", "Benchmark Results", "Safety Manual",
+)
+DOC_EXTENSIONS: tuple[str, ...] = (".pdf", ".pdf", ".pdf", ".docx", ".xlsx", ".pptx", ".txt", ".md", ".csv",
+                                   ".key", ".odt", ".png", ".jpg", ".zip")
+
+NOTE_NAMES: tuple[str, ...] = (
+    "Groceries", "Shopping List", "Meeting Notes", "Ideas", "Book Notes", "Travel Plans", "Gift Ideas",
+    "Packing List", "Project Kickoff", "Weekly Review", "Recipes", "Workout Log", "Reading List", "Journal",
+    "Standup Notes", "Design Thoughts", "Interview Notes", "Paper Summary", "Budget Notes", "Birthday Plans",
+    "Garden Plans", "Movie List", "Podcast Ideas", "Quotes", "Retro Notes", "Lecture Notes", "Renovation",
+    "Wedding Checklist", "Home Inventory", "Learning Goals", "Trip to Lisbon", "Apple Meeting",
+)
+FOLDERS: tuple[str, ...] = ("Work", "Personal", "Projects", "Family", "Travel", "School", "Research", "Archive",
+                            "Recipes", "Ideas", "Health", "Finance", "Home", "Meetings")
+LIST_NAMES: tuple[str, ...] = ("Work", "Personal", "Groceries", "Errands", "Family", "Shopping", "Home", "Health",
+                               "Finance", "Chores", "School", "Garden", "Reminders", "Travel")
+
+TOPICS: tuple[str, ...] = (
+    "budget review", "roadmap planning", "quarterly sync", "design review", "project kickoff", "one-on-one",
+    "team standup", "hiring interview", "sprint retro", "product demo", "marketing sync", "board prep",
+    "customer call", "lunch", "coffee chat", "code review", "launch planning", "research discussion",
+    "thesis meeting", "dentist appointment", "parent-teacher meeting", "book club", "yoga class",
+    "apartment viewing", "contract negotiation", "onboarding session", "security review", "tax consultation",
+    "study group", "piano lesson", "Apple meeting", "partnership call", "vendor meeting", "offsite planning",
+    "performance review", "grant review", "paper reading group", "release planning", "UX workshop",
+)
+
+REMINDER_TASKS: tuple[str, ...] = (
+    "pay the rent", "call the bank", "renew my passport", "buy milk", "pick up the dry cleaning",
+    "water the plants", "submit the expense report", "book flights", "take out the trash", "pay the electricity bill",
+    "send the invoice", "back up my laptop", "buy a birthday gift", "schedule a haircut", "return the library books",
+    "file the taxes", "check the tire pressure", "refill my prescription", "cancel the gym membership",
+    "order printer ink", "pick up the kids", "feed the cat", "update my CV", "email the landlord",
+    "prepare the slides", "review the contract", "clean the fridge", "walk the dog", "call Grandma",
+    "charge the car", "pack for the trip", "read chapter 4", "finish the report", "defrost the freezer",
+)
+
+SMS_MESSAGES: tuple[str, ...] = (
+    "I'm running late", "I'll be there in 10 minutes", "dinner is ready", "can you call me back?",
+    "happy birthday!", "the meeting moved to 3pm", "don't forget the tickets", "I'm outside",
+    "are you free for lunch?", "thanks for today", "the package arrived", "can you pick up bread?",
+    "let's meet at the usual place", "congrats on the new job!", "good luck with the exam",
+    "I left my keys at your place", "see you tomorrow", "the kids are asleep", "I landed safely",
+    "the train is delayed", "can we reschedule?", "I'll bring the wine", "I'm on my way",
+    "please send me the address", "the game starts at 8", "call me when you're free", "boarding now",
+    "the car is fixed", "we're out of coffee", "my flight got cancelled",
+)
+
+EMAIL_SUBJECTS_AND_CONTEXTS: tuple[tuple[str, str], ...] = (
+    ("Meeting postponed", "the meeting is postponed to next week"),
+    ("Budget approval", "I need their approval on the budget by Friday"),
+    ("Project update", "the project is on track and the demo is ready"),
+    ("Thank you", "I'm grateful for the help with the launch"),
+    ("Invoice", "the invoice for last month is overdue"),
+    ("Lunch", "I'd like to grab lunch this week"),
+    ("Offsite", "the team offsite will be in Lisbon"),
+    ("Deadline", "the deadline moved by two days"),
+    ("Welcome", "the onboarding plan for the new hire is ready"),
+    ("Feedback", "I'd love some feedback on the draft"),
+    ("Contract", "the signed contract is ready for review"),
+    ("Sick day", "I'm sick today and will be offline"),
+    ("Travel plans", "my flight lands at 6pm on Thursday"),
+    ("Party", "everyone is invited to my birthday party on Saturday"),
+    ("Interview", "the candidate interview went well"),
+    ("Report", "the quarterly report is finished"),
+    ("Vacation", "I'll be on vacation next week"),
+    ("Slides", "the slides for the talk are ready"),
+    ("Schedule change", "the class starts an hour later"),
+    ("Apology", "I'm sorry for missing the call yesterday"),
+    ("Question", "I need to know if the office is open on Monday"),
+    ("Reminder", "the rent is due on the first"),
+    ("Congratulations", "I'm thrilled about the promotion"),
+    ("Introduction", "I'd like to introduce our new designer"),
+    ("Follow-up", "I'm following up on our conversation about pricing"),
+)
+
+NOTE_CONTENTS: tuple[str, ...] = (
+    "eggs, milk and bread", "call the contractor about the roof", "ideas for the product launch",
+    "the Wi-Fi password is on the router", "book recommendations from Sam", "try the new ramen place",
+    "pack sunscreen and a charger", "questions for the landlord", "draft outline for the blog post",
+    "quotes from the keynote", "the gate code is 4821", "things to ask the doctor", "gift ideas for Mom",
+    "running plan: 5k on Tuesday and Thursday", "notes from the user interviews", "tomatoes, basil and garlic",
+    "remember to renew the domain", "possible names for the podcast", "todo: fix the bike brakes",
+    "the meeting went well and we agreed on the budget", "buy batteries and light bulbs",
+)
+
+EMAIL_DOMAINS: tuple[str, ...] = ("gmail.com", "example.com", "outlook.com", "proton.me", "company.io",
+                                  "uni-berlin.de", "berkeley.edu", "yahoo.fr", "mail.ru", "web.de", "icloud.com")
+
+
+def split_pool(pool: Sequence[str], held_out_share: float = 0.2, seed: int = 7) -> tuple[list[str], list[str]]:
+    """Deterministically split a pool into (seen, held_out) parts; the split never depends on the run's seed."""
+    items = sorted(set(pool))
+    random.Random(seed).shuffle(items)
+    cut = max(1, int(len(items) * held_out_share))
+    return items[cut:], items[:cut]

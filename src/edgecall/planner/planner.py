@@ -1,0 +1,192 @@
+"""The planner: prompt -> (grammar-constrained) model stream -> tasks, as they complete.
+
+`plan()` returns the whole plan with its timings (for `edgecall plan` and evaluation);
+`stream()` yields tasks while the model is still writing, so the executor can start
+the first lookups before the plan is finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ..llm.base import LLM, LLMError
+from ..plan import Plan, PlanError, PlanStreamParser, PlanSyntaxError, Task, parse_plan
+from ..tools import Toolset
+from .prompt import DEFAULT_NOW, ReplanContext, build_planner_prompt
+
+STOP = ["<END_OF_PLAN>", "\nQuestion:", "###"]
+
+
+@dataclass
+class PlanOutcome:
+    """One planning attempt: the raw text, the plan (or the error), and what it cost."""
+
+    text: str = ""
+    plan: Plan | None = None
+    error: str | None = None
+    parsed: bool = False  # the text reads as plan lines (it may still be invalid)
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    ttft_s: float | None = None  # time to the first complete task line
+    total_s: float = 0.0
+    prompt: str = field(default="", repr=False)
+
+    @property
+    def valid(self) -> bool:
+        return self.plan is not None and self.error is None
+
+    @property
+    def tokens_per_s(self) -> float | None:
+        if not self.completion_tokens or not self.total_s:
+            return None
+        return self.completion_tokens / self.total_s
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "error": self.error,
+            "parsed": self.parsed,
+            "valid": self.valid,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "ttft_s": self.ttft_s,
+            "total_s": self.total_s,
+        }
+
+
+class Planner:
+    """Builds the prompt, runs the model (with the plan grammar by default) and parses the plan."""
+
+    def __init__(
+        self,
+        llm: LLM,
+        tools: Toolset,
+        *,
+        grammar: bool = True,
+        rules: str = "",
+        examples: Sequence[tuple[str, str]] = (),
+        custom_instructions: str = "",
+        max_tokens: int = 512,
+    ) -> None:
+        self.llm = llm
+        self.tools = tools
+        self.rules = rules
+        self.examples = list(examples)
+        self.custom_instructions = custom_instructions
+        self.max_tokens = max_tokens
+        self.grammar: str | None = None
+        if grammar:
+            from ..llm.grammar import plan_grammar
+
+            self.grammar = plan_grammar(tools)
+
+    def prompt(self, query: str, *, now: datetime = DEFAULT_NOW, replan: ReplanContext | None = None) -> str:
+        return build_planner_prompt(
+            query,
+            self.tools,
+            now=now,
+            rules=self.rules,
+            examples=self.examples,
+            custom_instructions=self.custom_instructions,
+            replan=replan,
+        )
+
+    def _open(self, prompt: str):  # noqa: ANN202 - backend-specific stream type
+        return self.llm.stream(prompt, stop=STOP, max_tokens=self.max_tokens, temperature=0.0, grammar=self.grammar)
+
+    def plan(self, query: str, *, now: datetime = DEFAULT_NOW, replan: ReplanContext | None = None) -> PlanOutcome:
+        """Plan without executing; never raises for bad model output (the outcome records the error)."""
+        out = PlanOutcome(prompt=self.prompt(query, now=now, replan=replan))
+        start = time.perf_counter()
+        watcher = PlanStreamParser()
+        stream = self._open(out.prompt)
+        try:
+            for chunk in stream:
+                try:
+                    if watcher.feed(chunk) and out.ttft_s is None:
+                        out.ttft_s = time.perf_counter() - start
+                except PlanError:
+                    pass  # the full parse below reports the error
+                if watcher.done:
+                    break
+        finally:
+            stream.close()
+        out.total_s = time.perf_counter() - start
+        out.text = watcher.text
+        _fill_usage(out, stream)
+        try:
+            out.plan = parse_plan(out.text, self.tools)
+            out.parsed = True
+        except PlanError as exc:
+            out.error = str(exc)
+            out.parsed = not isinstance(exc, PlanSyntaxError)
+        return out
+
+    async def stream(
+        self, query: str, *, now: datetime = DEFAULT_NOW, replan: ReplanContext | None = None, outcome: PlanOutcome
+    ) -> AsyncIterator[Task]:
+        """Yield validated tasks as the model writes them; fills `outcome` as it goes.
+
+        Raises `PlanError` at the first bad line (tasks already yielded keep running) and
+        `LLMError` when the model backend fails.
+        """
+        outcome.prompt = self.prompt(query, now=now, replan=replan)
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[object] = asyncio.Queue()
+        stop = threading.Event()
+        end = object()
+        start = time.perf_counter()
+        stream = self._open(outcome.prompt)
+
+        def pump() -> None:
+            try:
+                for chunk in stream:
+                    loop.call_soon_threadsafe(queue.put_nowait, chunk)
+                    if stop.is_set():
+                        break
+            except Exception as exc:  # surfaced in the consumer
+                loop.call_soon_threadsafe(queue.put_nowait, exc)
+            finally:
+                stream.close()
+                loop.call_soon_threadsafe(queue.put_nowait, end)
+
+        worker = loop.run_in_executor(None, pump)
+        parser = PlanStreamParser(self.tools)
+        try:
+            while True:
+                item = await queue.get()
+                if item is end:
+                    break
+                if isinstance(item, Exception):
+                    raise item if isinstance(item, LLMError) else LLMError(f"model failed while planning: {item}")
+                for task in parser.feed(str(item)):
+                    if outcome.ttft_s is None:
+                        outcome.ttft_s = time.perf_counter() - start
+                    yield task
+                if parser.done:
+                    stop.set()
+            outcome.plan = parser.close()
+            outcome.parsed = True
+        except PlanError as exc:
+            outcome.error = str(exc)
+            outcome.parsed = not isinstance(exc, PlanSyntaxError)
+            raise
+        finally:
+            stop.set()
+            await worker
+            outcome.text = parser.text
+            outcome.total_s = time.perf_counter() - start
+            _fill_usage(outcome, stream)
+
+
+def _fill_usage(out: PlanOutcome, stream: object) -> None:
+    usage = getattr(stream, "completion", None)
+    if usage is not None:
+        out.prompt_tokens = usage.prompt_tokens
+        out.completion_tokens = usage.completion_tokens

@@ -1,0 +1,24 @@
+"""Running plans: the parallel executor, joiners, and the plan-execute-join agent loop."""
+
+from ..planner import PlanOutcome, Planner
+from .agent import Agent, AgentResult, Round
+from .events import Event, EventKind
+from .executor import Executor, TaskResult, resolve_args
+from .joiner import Finish, LLMJoiner, Replan, RuleJoiner
+
+__all__ = [
+    "Agent",
+    "AgentResult",
+    "Event",
+    "EventKind",
+    "Executor",
+    "Finish",
+    "LLMJoiner",
+    "PlanOutcome",
+    "Planner",
+    "Replan",
+    "Round",
+    "RuleJoiner",
+    "TaskResult",
+    "resolve_args",
+]

@@ -1,0 +1,139 @@
+"""The agent loop: plan (streaming) -> execute in parallel -> join -> maybe replan.
+
+Replans are bounded (default 2): each gets the previous plan, what every step returned
+and why the joiner (or the plan parser) was not satisfied.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ..llm.base import LLMError
+from ..plan import PlanError, render_plan
+from ..planner import DEFAULT_NOW, PlanOutcome, Planner, ReplanContext
+from .events import EventHandler
+from .executor import Executor, TaskResult
+from .joiner import Finish, Joiner, Replan, RuleJoiner, observations
+
+
+@dataclass
+class Round:
+    """One plan-execute-join attempt."""
+
+    outcome: PlanOutcome
+    results: dict[int, TaskResult] = field(default_factory=dict)
+    decision: Finish | Replan | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "plan": render_plan(self.outcome.plan) if self.outcome.plan else None,
+            "planner": self.outcome.to_dict(),
+            "results": [r.to_dict() for r in sorted(self.results.values(), key=lambda r: r.idx)],
+            "decision": None
+            if self.decision is None
+            else {"finish": self.decision.answer}
+            if isinstance(self.decision, Finish)
+            else {"replan": self.decision.reason},
+        }
+
+
+@dataclass
+class AgentResult:
+    query: str
+    answer: str
+    rounds: list[Round]
+    seconds: float
+    ok: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "answer": self.answer,
+            "ok": self.ok,
+            "seconds": self.seconds,
+            "replans": max(0, len(self.rounds) - 1),
+            "rounds": [r.to_dict() for r in self.rounds],
+        }
+
+
+class Agent:
+    """Planner + executor + joiner, with bounded replanning."""
+
+    def __init__(
+        self,
+        planner: Planner,
+        *,
+        joiner: Joiner | None = None,
+        max_replans: int = 2,
+        task_timeout: float = 60.0,
+        on_event: EventHandler | None = None,
+    ) -> None:
+        self.planner = planner
+        self.joiner = joiner or RuleJoiner()
+        self.max_replans = max_replans
+        self.task_timeout = task_timeout
+        self.on_event = on_event
+
+    def run(self, query: str, *, now: datetime = DEFAULT_NOW) -> AgentResult:
+        return asyncio.run(self.arun(query, now=now))
+
+    async def arun(self, query: str, *, now: datetime = DEFAULT_NOW) -> AgentResult:
+        start = time.perf_counter()
+        rounds: list[Round] = []
+        replan: ReplanContext | None = None
+        for attempt in range(self.max_replans + 1):
+            can_replan = attempt < self.max_replans
+            rnd = Round(PlanOutcome())
+            rounds.append(rnd)
+            executor = Executor(self.planner.tools, timeout=self.task_timeout, on_event=self.on_event)
+            try:
+                rnd.results = await self._execute_streaming(executor, query, now, replan, rnd)
+            except LLMError as exc:
+                return AgentResult(query, f"The model failed: {exc}", rounds, time.perf_counter() - start, False)
+            if rnd.outcome.error is not None:  # bad plan text: replan with the parser's exact complaint
+                reason = f"the plan was invalid: {rnd.outcome.error}"
+                rnd.decision = Replan(reason)
+                if not can_replan:
+                    break
+                replan = ReplanContext(rnd.outcome.text, observations_of(rnd), reason)
+                continue
+            assert rnd.outcome.plan is not None
+            rnd.decision = self.joiner.decide(query, rnd.outcome.plan, rnd.results, can_replan=can_replan)
+            if isinstance(rnd.decision, Finish):
+                ok = all(r.ok for r in rnd.results.values())
+                return AgentResult(query, rnd.decision.answer, rounds, time.perf_counter() - start, ok)
+            replan = ReplanContext(render_plan(rnd.outcome.plan), observations_of(rnd), rnd.decision.reason)
+        last = rounds[-1].decision
+        why = last.reason if isinstance(last, Replan) else "no answer"
+        answer = f"I could not complete this request after {len(rounds)} attempt(s): {why}"
+        return AgentResult(query, answer, rounds, time.perf_counter() - start, False)
+
+    async def _execute_streaming(
+        self, executor: Executor, query: str, now: datetime, replan: ReplanContext | None, rnd: Round
+    ) -> dict[int, TaskResult]:
+        """Run tasks while the plan streams in; a parse error stops the stream, not the running tasks."""
+        stream = self.planner.stream(query, now=now, replan=replan, outcome=rnd.outcome)
+
+        async def tasks():  # noqa: ANN202
+            try:
+                async for task in stream:
+                    yield task
+            except PlanError:
+                return  # recorded in rnd.outcome.error; tasks already started finish normally
+
+        return await executor.run(tasks())
+
+
+def observations_of(rnd: Round) -> str:
+    if rnd.outcome.plan is not None:
+        return observations(rnd.outcome.plan, rnd.results)
+    if not rnd.results:
+        return "(nothing ran)"
+    return "\n".join(
+        f"{r.idx}. {r.tool} -> {r.value if r.ok else 'ERROR: ' + str(r.error)}"
+        for r in sorted(rnd.results.values(), key=lambda r: r.idx)
+    )

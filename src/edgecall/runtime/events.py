@@ -1,0 +1,42 @@
+"""Execution events: the one stream the CLI, the JSON output and a future server/UI all consume."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class EventKind(str, Enum):
+    PLANNED = "planned"
+    STARTED = "started"
+    FINISHED = "finished"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: EventKind
+    idx: int
+    tool: str
+    time: float = field(default_factory=time.time)
+    args: tuple[Any, ...] = ()
+    result: Any = None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "event": self.kind.value,
+            "idx": self.idx,
+            "tool": self.tool,
+            "time": self.time,
+            "args": list(self.args),
+            "result": self.result,
+            "error": self.error,
+        }
+
+
+EventHandler = Callable[[Event], None]

@@ -29,7 +29,7 @@ def build_llm(settings: Settings, model: str | None = None) -> LLM:
 @lru_cache(maxsize=4)
 def _cached_llm(model: str, endpoint: str | None, api_key: str | None, chat: bool, n_ctx: int) -> LLM:
     if endpoint:
-        return load_llm(model, endpoint=endpoint, api_key=api_key, chat=chat)
+        return load_llm(model, endpoint=endpoint, api_key=api_key, mode="chat" if chat else "completions")
     return load_llm(model, n_ctx=n_ctx)
 
 

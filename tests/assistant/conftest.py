@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,11 +15,17 @@ from edgecall.assistant.demo import init_demo
 from edgecall.tools import Toolset
 
 
-@pytest.fixture
-def demo_dir(tmp_path: Path) -> Path:
-    root = tmp_path / "data"
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("template") / "data"
     init_demo(root)
     return root
+
+
+@pytest.fixture
+def demo_dir(demo_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo profile (creating PDFs once per session keeps tests fast)."""
+    return Path(shutil.copytree(demo_template, tmp_path / "data"))
 
 
 @pytest.fixture

@@ -3,8 +3,12 @@ PDF summary (the paper's ComposeEmailAgent, NotesAgent and PDFSummarizerAgent).
 
 Each may use its own model (a bigger one for summaries, say); with no model configured a
 deterministic fallback keeps the tools useful: the context itself for emails and notes, an
-extractive summary (the document's most representative sentences) for PDFs.  Small models
-drop details, so links present in the input are re-added if the model's text lost them.
+extractive summary (the document's most representative sentences) for PDFs.
+
+100M-class models loop, invent placeholders ("Dear [Company Name]") and drop facts, so model
+text is cleaned (cut at the first repeated line, unfinished last sentence dropped) and an
+email or note is only used when it keeps most of what the user asked to say; otherwise the
+user's own words are used.  Links from the input are re-added if the model lost them.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ PDF_INPUT_CHARS = 3_000  # fits a 2048-token context together with the instructi
 SUMMARY_SENTENCES = 3
 _URL = re.compile(r"https?://\S+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+_PLACEHOLDER = re.compile(r"\[[A-Z][^\]]{0,40}\]")
+MIN_COVERAGE = 0.6
 _STOPWORDS = frozenset(
     "a an and are as at be by for from has have in is it its of on or that the this to was were will with".split()
 )
@@ -36,9 +42,22 @@ class LLMLike(Protocol):
     ) -> CompletionLike: ...
 
 
+def _end_headings(text: str) -> str:
+    """Give heading lines (short, unpunctuated, followed by a capitalised line) a full stop,
+    so a PDF's title does not run into its first sentence."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        return ""
+    widest = max(map(len, lines))
+    out = []
+    for ln, nxt in zip(lines, [*lines[1:], ""]):
+        heading = len(ln) < 0.7 * widest and not ln.endswith((".", "!", "?", ":", ";", ",", "-"))
+        out.append(f"{ln}." if heading and nxt[:1].isupper() else ln)
+    return " ".join(out)
+
+
 def split_sentences(text: str) -> list[str]:
-    flat = " ".join(text.split())
-    return [s.strip() for s in _SENTENCE_END.split(flat) if s.strip()]
+    return [s.strip() for s in _SENTENCE_END.split(_end_headings(text)) if s.strip()]
 
 
 def extractive_summary(text: str, n: int = SUMMARY_SENTENCES) -> str:
@@ -57,6 +76,39 @@ def extractive_summary(text: str, n: int = SUMMARY_SENTENCES) -> str:
     ranked = sorted(range(1, len(sentences)), key=lambda i: score(sentences[i]), reverse=True)
     keep = sorted([0, *ranked[: n - 1]])
     return " ".join(sentences[i] for i in keep)
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]{3,}", text.lower()) if w not in _STOPWORDS}
+
+
+def clean_generation(text: str) -> str:
+    """Cut a model's text at its first repeated line (a degenerate loop) and drop an
+    unfinished last sentence (it hit max_tokens); pure."""
+    kept: list[str] = []
+    seen: set[str] = set()
+    for line in text.strip().splitlines():
+        key = " ".join(line.split()).lower()
+        if key and key in seen:
+            break
+        seen.add(key)
+        kept.append(line.rstrip())
+    out = "\n".join(kept).strip()
+    last_end = max(out.rfind(c) for c in ".!?")
+    if last_end > 0 and not out.endswith((".", "!", "?")):
+        out = out[: last_end + 1]
+    return out
+
+
+def faithful(source: str, written: str) -> bool:
+    """Whether model text may replace ``source``: no invented placeholders and most of the
+    source's content words kept (pure)."""
+    if not written or _PLACEHOLDER.search(written):
+        return False
+    wanted = _content_words(source)
+    if not wanted:
+        return True
+    return len(wanted & _content_words(written)) / len(wanted) >= MIN_COVERAGE
 
 
 def keep_links(source: str, written: str) -> str:
@@ -100,8 +152,10 @@ class SubAgents:
         if subject:
             parts.append(f"Subject: {subject}\n")
         parts.append(f"What the email must say: {context}\n\nEmail body:\n")
-        text = self._ask(self.email_llm, "\n".join(parts), "email writer", ["\n\n\n", "Subject:", "What the email"])
-        return keep_links(context, text or context)
+        text = clean_generation(
+            self._ask(self.email_llm, "\n".join(parts), "email writer", ["\n\n\n", "Subject:", "What the email"])
+        )
+        return keep_links(context, text if faithful(context, text) else context)
 
     def note_text(self, name: str, content: str) -> str:
         """The text of a note; without a model, the content as given."""
@@ -112,8 +166,8 @@ class SubAgents:
             "Write the text of a note as clear Markdown. Keep every fact; add nothing.\n\n"
             f"Note title: {name}\nContent: {content}\n\nNote text:\n"
         )
-        text = self._ask(self.notes_llm, prompt, "note writer", ["\n\n\n", "Note title:"])
-        return keep_links(content, text or content)
+        text = clean_generation(self._ask(self.notes_llm, prompt, "note writer", ["\n\n\n", "Note title:"]))
+        return keep_links(content, text if faithful(content, text) else content)
 
     def pdf_summary(self, text: str) -> str:
         """A short summary of a PDF's text."""
@@ -123,5 +177,5 @@ class SubAgents:
             "Summarize the following document in two or three sentences.\n\n"
             f"Document:\n{text[:PDF_INPUT_CHARS]}\n\nSummary:\n"
         )
-        summary = self._ask(self.pdf_llm, prompt, "PDF summarizer", ["\n\n\n", "Document:"])
+        summary = clean_generation(self._ask(self.pdf_llm, prompt, "PDF summarizer", ["\n\n\n", "Document:"]))
         return summary or extractive_summary(text)

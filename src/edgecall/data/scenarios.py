@@ -656,10 +656,10 @@ def unit_summarize(ctx: Ctx, b: PlanBuilder) -> str:
 
 Unit = Callable[[Ctx, PlanBuilder], str]
 UNITS: dict[str, tuple[Unit, float]] = {
-    "sms": (unit_sms, 10), "email": (unit_email, 10), "reply": (unit_reply, 5), "forward": (unit_forward, 5),
+    "sms": (unit_sms, 10), "email": (unit_email, 9), "reply": (unit_reply, 5), "forward": (unit_forward, 6),
     "calendar": (unit_calendar, 9), "zoom": (unit_zoom, 9), "reminder": (unit_reminder, 9),
-    "note_create": (unit_note_create, 5), "note_append": (unit_note_append, 5), "note_open": (unit_note_open, 4),
-    "maps_open": (unit_maps_open, 4), "directions": (unit_directions, 5), "file_open": (unit_file_open, 3),
+    "note_create": (unit_note_create, 6), "note_append": (unit_note_append, 5), "note_open": (unit_note_open, 5),
+    "maps_open": (unit_maps_open, 5), "directions": (unit_directions, 5), "file_open": (unit_file_open, 4),
     "summarize": (unit_summarize, 10),
 }
 CONNECTORS = (", and ", " and ", ". Also, ", ", then ", "; also ", ". And ", " and also ", ". Then ", ", plus ")
@@ -677,7 +677,7 @@ def generate_example(rng: random.Random, *, held_out: bool, pools_: Pools, now: 
     for _ in range(100):
         ctx = Ctx(rng=rng, now=now or random_now(rng), held_out=held_out, pools=pools_)
         if kinds is None:
-            n_units = rng.choices((1, 2, 3), weights=(72, 22, 6))[0]
+            n_units = rng.choices((1, 2, 3), weights=(62, 29, 9))[0]
             chosen: list[str] = []
             while len(chosen) < n_units:
                 k = rng.choices(names, weights=weights)[0]

@@ -31,7 +31,7 @@ TIME_WORDS = {
     "low", "medium", "high", "attach", "attached", "attaching", "calendar", "zoom", "email", "text", "sms",
 }
 
-TERSE_STARTS = ("directions", "route", "map ", "calendar:", "new ", "tl;dr", "fwd", "sms ", "todo", "text ", "add an event")
+TERSE_STARTS = ("directions", "route", "map ", "calendar:", "new ", "tl;dr", "fwd", "sms ", "todo", "add an event")
 """Clauses that read as commands/noun phrases: "can you directions to..." is not English, so they get terse frames."""
 TERSE_FRAMES = {"{q}", "pls {q}", "{q}, thanks", "{q} thx", "quick one: {q}", "{q} asap", "{q}, please", "ok so {q}"}
 

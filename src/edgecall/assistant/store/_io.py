@@ -80,7 +80,7 @@ def read_text(path: Path, what: str) -> str:
 def safe_name(name: str, what: str) -> str:
     """A user-given name usable as one file name (no path separators, not empty or hidden)."""
     cleaned = " ".join(name.replace("/", " ").replace("\\", " ").replace("\0", "").split())
-    cleaned = cleaned.lstrip(".")
+    cleaned = cleaned.lstrip(". ")
     if not cleaned:
         raise StoreError(f"{what} name {name!r} is empty or not usable as a file name")
     return cleaned[:120]

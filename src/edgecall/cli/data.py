@@ -1,0 +1,292 @@
+"""`edgecall data ...`: generate, validate, describe, split, export and import planning datasets,
+and distil a teacher model's requests and plans (teacher mode)."""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  help="Generate, validate and export planning datasets.")
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+ToolsetOpt = Annotated[str, typer.Option("--toolset", help="'assistant' or a JSON file of OpenAI function schemas.")]
+
+
+def _fail(message: str) -> None:
+    err.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(1)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    TimeRemainingColumn(), console=err, transient=False)
+
+
+def _tools(spec: str):  # noqa: ANN202 - Toolset, imported lazily
+    from ..data.toolsets import ToolsetError, load_toolset
+
+    try:
+        return load_toolset(spec)
+    except ToolsetError as exc:
+        _fail(str(exc))
+
+
+def _load(path: Path) -> list[dict[str, Any]]:
+    from ..data.rows import DataFileError, load_rows
+
+    try:
+        return load_rows(path)
+    except DataFileError as exc:
+        _fail(str(exc))
+    return []
+
+
+def _reasons_table(reasons: Counter[str], total: int, kept: int) -> Table:
+    table = Table(title=f"{kept} of {total} rows kept")
+    table.add_column("reason")
+    table.add_column("rows", justify="right")
+    for reason, n in reasons.most_common():
+        table.add_row(reason, str(n))
+    return table
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("data/generated"),
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files.")] = 0,
+    train: Annotated[int, typer.Option(help="Training examples.")] = 20000,
+    val: Annotated[int, typer.Option(help="Validation examples.")] = 1000,
+    test: Annotated[int, typer.Option(help="Test examples (seen templates, new combinations).")] = 1000,
+    test_heldout: Annotated[int, typer.Option("--test-heldout", help="Test examples on held-out templates, "
+                                              "phrasings and entities.")] = 1000,
+) -> None:
+    """Generate train/val/test/test_heldout JSONL files and a dataset card (card.md)."""
+    from ..data.card import render_card, split_stats, summary_text
+    from ..data.generate import generate_splits
+    from ..data.rows import write_rows
+
+    tools = _tools("assistant")
+    sizes = {"train": train, "val": val, "test": test, "test_heldout": test_heldout}
+    start = time.perf_counter()
+    with _progress() as progress:
+        bars = {name: progress.add_task(f"{name:>12}", total=n) for name, n in sizes.items()}
+        report = generate_splits(tools, seed=seed, sizes=sizes, on_row=lambda s: progress.advance(bars[s]))
+    seconds = time.perf_counter() - start
+    for name, rows in report.rows.items():
+        write_rows(out / f"{name}.jsonl", rows)
+    stats = {name: split_stats(report.rows[name]) for name in ("train", "val", "test", "test_heldout")}
+    command = " ".join(["edgecall data generate", *sys.argv[3:]]) if len(sys.argv) > 2 else "edgecall data generate"
+    (out / "card.md").write_text(render_card(stats, command=command, seconds=seconds), encoding="utf-8")
+    console.print(summary_text(stats))
+    dropped = ", ".join(f"{k}: {v}" for k, v in report.rejected.most_common()) or "none"
+    console.print(f"\n{report.total} examples in {seconds:.1f} s -> {out}/ (dropped while generating: {dropped})")
+
+
+@app.command()
+def validate(
+    file: Annotated[Path, typer.Argument(help="JSONL file of {query, plan, now?} rows.")],
+    toolset: ToolsetOpt = "assistant",
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the rows that pass here.")] = None,
+    rejects: Annotated[Optional[Path], typer.Option(help="Write rejected rows with their reason here.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print counts as one JSON object.")] = False,
+    strict: Annotated[bool, typer.Option(help="Exit with status 1 when any row is rejected.")] = False,
+) -> None:
+    """Run the sanity checks and exact/near-duplicate removal; count rejects per reason."""
+    from ..data.rows import DataFileError, read_rows, write_rows
+    from ..data.validate import validate_rows
+
+    tools = _tools(toolset)
+    try:
+        result = validate_rows(read_rows(file), tools)
+    except DataFileError as exc:
+        _fail(str(exc))
+        return
+    if out is not None:
+        write_rows(out, result.kept)
+    if rejects is not None:
+        write_rows(rejects, ({**(row or {}), "reject_reason": issue.reason, "reject_detail": str(issue)}
+                             for row, issue in result.rejected))
+    if json_out:
+        print(json.dumps({"file": str(file), "total": result.total, "kept": len(result.kept),
+                          "rejected": dict(result.reasons)}))
+    else:
+        console.print(_reasons_table(result.reasons, result.total, len(result.kept)))
+        for row, issue in result.rejected[:5]:
+            console.print(f"  [yellow]{issue}[/]" + (f"  <- {row['query'][:70]!r}" if row else ""))
+    if strict and result.rejected:
+        raise typer.Exit(1)
+
+
+@app.command()
+def stats(
+    files: Annotated[list[Path], typer.Argument(help="One or more JSONL files (one section each).")],
+    card: Annotated[Optional[Path], typer.Option("--card", help="Write the Markdown dataset card here.")] = None,
+    samples: Annotated[int, typer.Option(help="Sample rows per file in the card.")] = 5,
+) -> None:
+    """Print the dataset summary and write a dataset card: tools, steps, shapes, lengths, samples."""
+    from ..data.card import render_card, split_stats, summary_text
+
+    per_file = {f.stem: split_stats(_load(f), n_samples=samples) for f in files}
+    text = render_card(per_file)
+    if card is not None:
+        card.parent.mkdir(parents=True, exist_ok=True)
+        card.write_text(text, encoding="utf-8")
+    console.print(summary_text(per_file))
+    for name, st in per_file.items():
+        table = Table(title=f"{name}: examples per tool")
+        table.add_column("tool")
+        table.add_column("examples", justify="right")
+        for tool, n in st.tool_examples.most_common():
+            table.add_row(tool, str(n))
+        console.print(table)
+    if card is not None:
+        console.print(f"card written to {card}")
+
+
+@app.command()
+def split(
+    file: Annotated[Path, typer.Argument(help="JSONL file to split.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder for train/val/test.jsonl.")],
+    val: Annotated[float, typer.Option(help="Share (<1) or count (>=1) for val.")] = 0.05,
+    test: Annotated[float, typer.Option(help="Share (<1) or count (>=1) for test.")] = 0.05,
+    seed: Annotated[int, typer.Option(help="Shuffle seed.")] = 0,
+) -> None:
+    """Shuffle a dataset (e.g. teacher output or an import) into train/val/test files."""
+    from ..data.rows import write_rows
+
+    rows = _load(file)
+    random.Random(seed).shuffle(rows)
+    n_val = int(val if val >= 1 else round(val * len(rows)))
+    n_test = int(test if test >= 1 else round(test * len(rows)))
+    if n_val + n_test > len(rows):
+        _fail(f"{file}: {len(rows)} rows cannot give {n_val} val and {n_test} test rows")
+    parts = {"test": rows[:n_test], "val": rows[n_test:n_test + n_val], "train": rows[n_test + n_val:]}
+    for name, part in parts.items():
+        write_rows(out / f"{name}.jsonl", part)
+    console.print(", ".join(f"{k}: {len(v)}" for k, v in parts.items()) + f" -> {out}/")
+
+
+@app.command()
+def export(
+    file: Annotated[Path, typer.Argument(help="JSONL dataset file.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output JSONL with prompt/completion.")],
+    toolset: ToolsetOpt = "assistant",
+    examples: Annotated[bool, typer.Option(help="Include the in-context examples, as `edgecall run` does.")] = True,
+    distractors: Annotated[Optional[int], typer.Option(help="Tool-RAG style: only the plan's tools plus N random "
+                                                        "others in the prompt (default: all tools).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed for the distractor choice.")] = 0,
+) -> None:
+    """Write prompt/completion pairs built by the runtime's prompt builder (loadable by HF datasets)."""
+    from ..data.export import export_rows
+    from ..data.rows import write_rows
+    from ..plan import PlanError
+
+    tools = _tools(toolset)
+    rules, shots = "", []
+    if toolset == "assistant":
+        from ..assistant.prompt import EXAMPLES, PLANNING_RULES
+
+        rules, shots = PLANNING_RULES, list(EXAMPLES) if examples else []
+    rows = _load(file)
+    with _progress() as progress:
+        bar = progress.add_task("export", total=len(rows))
+
+        def tick(items):  # noqa: ANN001, ANN202 - generator passthrough
+            for item in items:
+                progress.advance(bar)
+                yield item
+
+        try:
+            n = write_rows(out, tick(export_rows(rows, tools, rules=rules, examples=shots, distractors=distractors,
+                                                 seed=seed)))
+        except PlanError as exc:
+            _fail(f"{file}: a plan does not validate ({exc}); run `edgecall data validate` first")
+            return
+    console.print(f"{n} prompt/completion pairs -> {out}")
+
+
+@app.command("import-tinyagent")
+def import_tinyagent(
+    file: Annotated[Path, typer.Argument(help="TinyAgent dataset JSON (id -> {input, output}).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output JSONL in edgecall's format.")],
+) -> None:
+    """Convert the released TinyAgent dataset to edgecall's JSONL (query, plan, now)."""
+    from ..data.rows import DataFileError, write_rows
+    from ..data.tinyagent import import_tinyagent as run_import
+
+    try:
+        result = run_import(file)
+    except DataFileError as exc:
+        _fail(str(exc))
+        return
+    write_rows(out, result.rows)
+    console.print(f"{len(result.rows)} rows -> {out}; {len(result.skipped)} skipped")
+    for key, why in result.skipped[:10]:
+        console.print(f"  [yellow]{key}[/]: {why}")
+
+
+@app.command()
+def teach(
+    endpoint: Annotated[str, typer.Option(help="OpenAI-compatible base URL of the teacher.")],
+    n: Annotated[int, typer.Option("-n", help="Items to ask for (each: one request + one plan).")] = 100,
+    model: Annotated[str, typer.Option(help="Model name the server serves.")] = "teacher",
+    api_key: Annotated[Optional[str], typer.Option(envvar="EDGECALL_API_KEY", help="API key.")] = None,
+    toolset: ToolsetOpt = "assistant",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output JSONL of validated rows.")] = Path(
+        "data/generated/teacher.jsonl"),
+    rejects: Annotated[Optional[Path], typer.Option(help="Write rejected pairs with their reason here.")] = None,
+    cache_dir: Annotated[Path, typer.Option(help="On-disk response cache.")] = Path("data/generated/teacher-cache"),
+    concurrency: Annotated[int, typer.Option(help="Parallel requests to the endpoint.")] = 4,
+    retries: Annotated[int, typer.Option(help="Retries per failed call.")] = 3,
+    seed: Annotated[int, typer.Option(help="Seed for dates, tool hints and examples.")] = 0,
+    temperature: Annotated[float, typer.Option(help="Sampling temperature for requests.")] = 0.8,
+    grammar: Annotated[bool, typer.Option(help="Send the plan grammar (llama.cpp servers).")] = True,
+    mode: Annotated[str, typer.Option(help="'completions' or 'chat' API.")] = "completions",
+    timeout: Annotated[float, typer.Option(help="Seconds per HTTP call.")] = 120.0,
+) -> None:
+    """Teacher mode: a model behind an endpoint writes requests and plans; the sanity checks filter them."""
+    from ..data.rows import write_rows
+    from ..data.teacher import Teacher, TeacherConfig
+    from ..llm import load_llm
+    from ..llm.base import LLMError
+
+    tools = _tools(toolset)
+    config = TeacherConfig(n=n, seed=seed, concurrency=concurrency, retries=retries, temperature=temperature,
+                           grammar=grammar, cache_dir=cache_dir)
+    if toolset == "assistant":
+        from ..assistant.prompt import EXAMPLES, PLANNING_RULES
+        from ..data.generate import generate_splits
+
+        config.rules, config.examples = PLANNING_RULES, list(EXAMPLES)
+        sample = generate_splits(tools, seed=seed, sizes={"train": 60, "val": 0, "test": 0, "test_heldout": 0})
+        config.example_requests = [r["query"] for r in sample.rows["train"]]
+    try:
+        llm = load_llm(model, endpoint=endpoint, api_key=api_key, mode=mode, timeout=timeout, retries=0)
+        teacher = Teacher(llm, tools, config)
+    except LLMError as exc:
+        _fail(str(exc))
+        return
+    with _progress() as progress:
+        bar = progress.add_task("teacher", total=n)
+        items = teacher.run(on_item=lambda _it: progress.advance(bar))
+    kept = [it.row for it in items if it.row is not None]
+    write_rows(out, kept)
+    reasons = Counter(it.issue.reason for it in items if it.issue is not None)
+    if rejects is not None:
+        write_rows(rejects, ({"query": it.request, "plan": it.plan_text, "now": f"{it.now:%Y-%m-%d %H:%M:%S}",
+                              "reject_reason": it.issue.reason, "reject_detail": str(it.issue)}
+                             for it in items if it.issue is not None))
+    console.print(_reasons_table(reasons, len(items), len(kept)))
+    console.print(f"{len(kept)} validated rows -> {out}")

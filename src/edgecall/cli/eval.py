@@ -1,0 +1,231 @@
+"""`edgecall eval`: score the planner on a dataset, or several settings side by side (--compare).
+
+The planner is built by `edgecall.app` from the same settings as `edgecall run` (model,
+grammar, rules, in-context examples, custom instructions), so the numbers describe what
+users get. Tools are never executed.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from .common import (
+    ApiKeyOpt,
+    ConfigOpt,
+    EndpointOpt,
+    GrammarOpt,
+    JsonOpt,
+    ModelOpt,
+    NowOpt,
+    console,
+    err_console,
+    fail,
+    parse_now,
+    print_json,
+    settings_from_flags,
+)
+
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+
+
+@app.callback(invoke_without_command=True)
+def eval_command(
+    data: Annotated[Path, typer.Option("--data", help="JSONL dataset, or a released-TinyAgent JSON file.")],
+    model: ModelOpt = None,
+    endpoint: EndpointOpt = None,
+    api_key: ApiKeyOpt = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Only the first N examples.")] = None,
+    json_out: JsonOpt = False,
+    report: Annotated[
+        Optional[Path], typer.Option("--report", help="Write records, a Markdown summary and charts here.")
+    ] = None,
+    grammar: GrammarOpt = None,
+    examples: Annotated[
+        Optional[bool], typer.Option("--examples/--no-examples", help="In-context examples in the planner prompt.")
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", min=1, help="Parallel requests (for --endpoint; local models use 1).")
+    ] = 1,
+    now: NowOpt = None,
+    compare: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--compare",
+            help="A variant to compare, repeatable: 'model=smollm2-135m|gemma3-270m,grammar=on|off' "
+            "(| = alternatives, crossed) or a TOML file of [[variant]] tables.",
+        ),
+    ] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Score the planner: success rate (paper's DAG metric), argument accuracy, parse/valid rates, latency."""
+    from ..evaluation.dataset import DatasetError, load_examples
+    from ..evaluation.variants import Variant, VariantError, parse_variants
+    from ..llm.base import LLMError
+
+    base = settings_from_flags(config=config, model=model, endpoint=endpoint, api_key=api_key, grammar=grammar)
+    if examples is not None:
+        base = base.model_copy(update={"examples": examples})
+    when = parse_now(now) if now is not None else None
+    try:
+        dataset = load_examples(data, limit=limit)
+    except DatasetError as exc:
+        fail(str(exc))
+    try:
+        variants = parse_variants(compare) if compare else [Variant(_label(base), {})]
+    except VariantError as exc:
+        fail(str(exc))
+
+    rows: list[dict[str, Any]] = []
+    for variant in variants:
+        settings = base.model_copy(update=variant.overrides)
+        workers = concurrency
+        if workers > 1 and not settings.endpoint:
+            err_console.print("[yellow]note:[/] --concurrency applies to --endpoint only; a local model runs one request at a time")
+            workers = 1
+        try:
+            summary = _run_variant(settings, variant.label, dataset, workers, when, report, len(variants) > 1, json_out)
+        except LLMError as exc:
+            fail(f"{variant.label}: {exc}")
+        rows.append({"label": variant.label, **_describe(settings), **summary})
+
+    if json_out:
+        print_json(rows[0] if not compare else {"n": len(dataset), "variants": rows})
+    elif compare:
+        console.print(compare_table(rows))
+    else:
+        console.print(summary_table(rows[0]))
+    if report is not None and compare:
+        _write_compare(report, rows, data)
+    if all(row["model_errors"] == row["n"] for row in rows):
+        fail("every request failed at the model backend (see the errors above or in the report)")
+
+
+def _label(settings: Any) -> str:
+    return f"{settings.model} grammar={'on' if settings.grammar else 'off'}"
+
+
+def _describe(settings: Any) -> dict[str, Any]:
+    return {
+        "model": settings.model,
+        "endpoint": settings.endpoint,
+        "grammar": settings.grammar,
+        "examples": settings.examples,
+    }
+
+
+def _slug(label: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", label).strip("_") or "variant"
+
+
+def _run_variant(
+    settings: Any,
+    label: str,
+    dataset: list,
+    workers: int,
+    when: datetime | None,
+    report: Path | None,
+    nested: bool,
+    quiet: bool,
+) -> dict[str, Any]:
+    from ..app import build_llm, build_planner, build_toolset
+    from ..evaluation.report import write_report
+    from ..evaluation.runner import run_evaluation, summarize
+
+    llm = build_llm(settings)
+    planner = build_planner(settings, build_toolset(settings, llm), llm)
+    progress = Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("ok {task.fields[ok]}"), TimeElapsedColumn(), TimeRemainingColumn(),
+        console=err_console, transient=quiet, disable=False,
+    )
+    ok = 0
+    with progress:
+        task = progress.add_task(label, total=len(dataset), ok=0)
+
+        def advance(result: Any) -> None:
+            nonlocal ok
+            ok += int(result.success)
+            progress.update(task, advance=1, ok=ok)
+
+        results = run_evaluation(planner, dataset, concurrency=workers, now=when, on_result=advance)
+    summary = summarize(results)
+    if report is not None:
+        target = report / _slug(label) if nested else report
+        try:
+            write_report(target, results, summary, title=label)
+        except OSError as exc:
+            fail(f"cannot write the report to {target}: {exc}")
+    return summary
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{100 * x:.1f}%"
+
+
+def _sec(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.2f}"
+
+
+def summary_table(row: dict[str, Any]) -> Table:
+    table = Table(title=f"edgecall eval: {row['label']}", show_header=True)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    table.add_row("examples", str(row["n"]))
+    table.add_row("success rate (DAG match)", _pct(row["success_rate"]))
+    table.add_row("argument accuracy (among matches)", f"{_pct(row['arg_accuracy'])} of {row['n_success']}")
+    table.add_row("exact plans", _pct(row["exact_rate"]))
+    table.add_row("free-text token F1", "n/a" if row["text_f1"] is None else f"{row['text_f1']:.3f}")
+    table.add_row("parse rate", _pct(row["parse_rate"]))
+    table.add_row("validation rate", _pct(row["valid_rate"]))
+    table.add_row("latency p50 / p90 (s)", f"{_sec(row['latency_p50_s'])} / {_sec(row['latency_p90_s'])}")
+    table.add_row("first task p50 / p90 (s)", f"{_sec(row['ttft_p50_s'])} / {_sec(row['ttft_p90_s'])}")
+    table.add_row("tokens/s", "n/a" if row["tokens_per_s"] is None else f"{row['tokens_per_s']:.1f}")
+    if row["model_errors"]:
+        table.add_row("model errors", str(row["model_errors"]))
+    return table
+
+
+COMPARE_COLUMNS = (
+    ("variant", "label"), ("success", "success_rate"), ("args", "arg_accuracy"), ("exact", "exact_rate"),
+    ("parse", "parse_rate"), ("valid", "valid_rate"), ("p50 s", "latency_p50_s"), ("p90 s", "latency_p90_s"),
+    ("tok/s", "tokens_per_s"),
+)
+
+
+def _cell(key: str, value: Any) -> str:
+    if key == "label":
+        return str(value)
+    if key.endswith("_rate") or key == "arg_accuracy":
+        return _pct(value)
+    return "n/a" if value is None else f"{value:.2f}" if key.endswith("_s") else f"{value:.1f}"
+
+
+def compare_table(rows: list[dict[str, Any]]) -> Table:
+    table = Table(title=f"edgecall eval --compare ({rows[0]['n']} examples)")
+    for name, key in COMPARE_COLUMNS:
+        table.add_column(name, justify="left" if key == "label" else "right")
+    for row in rows:
+        table.add_row(*(_cell(key, row[key]) for _, key in COMPARE_COLUMNS))
+    return table
+
+
+def compare_markdown(rows: list[dict[str, Any]], data: Path) -> str:
+    head = "| " + " | ".join(name for name, _ in COMPARE_COLUMNS) + " |"
+    sep = "|" + "---|" * len(COMPARE_COLUMNS)
+    body = ["| " + " | ".join(_cell(key, row[key]) for _, key in COMPARE_COLUMNS) + " |" for row in rows]
+    return "\n".join([f"# edgecall eval --compare on {data} ({rows[0]['n']} examples)", "", head, sep, *body, ""])
+
+
+def _write_compare(report: Path, rows: list[dict[str, Any]], data: Path) -> None:
+    import json
+
+    report.mkdir(parents=True, exist_ok=True)
+    (report / "compare.md").write_text(compare_markdown(rows, data), encoding="utf-8")
+    (report / "compare.json").write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

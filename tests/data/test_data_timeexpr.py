@@ -1,0 +1,158 @@
+"""Date logic for generated requests: the calendar rules, and that every phrase means its gold date."""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import date, datetime, time, timedelta
+
+import pytest
+
+from edgecall.data.timeexpr import (
+    WEEKDAYS,
+    bare_hour_to_24,
+    day_of_month_after,
+    end_of_month,
+    month_day_after,
+    next_weekday,
+    random_now,
+    this_weekday,
+    this_weekend,
+    when_date_only,
+    when_day_and_time,
+    when_part_of_day,
+    when_relative,
+)
+
+MON = date(2024, 6, 3)  # a Monday
+
+
+def test_next_monday_on_a_monday_is_a_week_later() -> None:
+    assert next_weekday(MON, 0) == date(2024, 6, 10)
+    assert next_weekday(MON, 1) == date(2024, 6, 4)
+    assert next_weekday(date(2024, 6, 9), 0) == date(2024, 6, 10)  # Sunday -> tomorrow
+
+
+def test_this_weekday_includes_today() -> None:
+    assert this_weekday(MON, 0) == MON
+    assert this_weekday(MON, 4) == date(2024, 6, 7)
+
+
+def test_weekend() -> None:
+    assert this_weekend(MON) == date(2024, 6, 8)
+    assert this_weekend(date(2024, 6, 8)) == date(2024, 6, 8)  # Saturday: today
+    assert this_weekend(date(2024, 6, 9)) == date(2024, 6, 9)  # Sunday: still this weekend
+    assert this_weekend(date(2024, 6, 7)) == date(2024, 6, 8)  # Friday
+
+
+def test_month_ends_and_leap_days() -> None:
+    assert end_of_month(date(2024, 2, 10)) == date(2024, 2, 29)
+    assert end_of_month(date(2025, 2, 10)) == date(2025, 2, 28)
+    # "the 31st" from April skips to May; from Jan 31 it is today
+    assert day_of_month_after(date(2024, 4, 5), 31) == date(2024, 5, 31)
+    assert day_of_month_after(date(2024, 1, 31), 31) == date(2024, 1, 31)
+    assert day_of_month_after(date(2024, 1, 31), 30) == date(2024, 3, 30)  # February has no 30th
+    assert day_of_month_after(date(2024, 12, 15), 3) == date(2025, 1, 3)  # year rollover
+    assert month_day_after(date(2024, 3, 1), 2, 29) == date(2028, 2, 29)
+    assert month_day_after(date(2024, 6, 3), 6, 3) == date(2024, 6, 3)
+    assert month_day_after(date(2024, 6, 4), 6, 3) == date(2025, 6, 3)
+
+
+def test_bare_hours_follow_office_hours() -> None:
+    assert bare_hour_to_24(2) == 14
+    assert bare_hour_to_24(7) == 19
+    assert bare_hour_to_24(9) == 9
+    assert bare_hour_to_24(12) == 12
+    with pytest.raises(ValueError):
+        bare_hour_to_24(13)
+
+
+# An independent reader for the phrase forms whose meaning is mechanical: it must agree with the generator.
+_CLOCK = re.compile(r"\b(\d{1,2})(?::(\d{2}))?\s*(am|pm|AM|PM)\b")
+
+
+def _resolve_day(phrase: str, now: datetime) -> date | None:
+    p = phrase.lower()
+    if "a week from today" in p or "in a week" in p or "one week from now" in p:
+        return now.date() + timedelta(days=7)
+    if "day after tomorrow" in p or "in two days" in p:
+        return now.date() + timedelta(days=2)
+    if "tomorrow" in p:
+        return now.date() + timedelta(days=1)
+    if "today" in p or "tonight" in p:
+        return now.date()
+    m = re.search(r"\b(?:next |on )?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b(?!,)", p)
+    if m and "this " + m.group(1) not in p:
+        return next_weekday(now.date(), [w.lower() for w in WEEKDAYS].index(m.group(1)))
+    return None
+
+
+def _resolve_clock(phrase: str) -> time | None:
+    m = _CLOCK.search(phrase)
+    if not m:
+        return None
+    h = int(m.group(1)) % 12 + (12 if m.group(3).lower() == "pm" else 0)
+    return time(h, int(m.group(2) or 0))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_day_and_time_phrases_mean_their_gold_date(seed: int) -> None:
+    rng = random.Random(seed)
+    checked = 0
+    for _ in range(3000):
+        now = random_now(rng)
+        w = when_day_and_time(now, rng)
+        assert w.start > now, (now, w)
+        day, clock = _resolve_day(w.phrase, now), _resolve_clock(w.phrase)
+        if day is not None:
+            assert w.start.date() == day, (now, w)
+            checked += 1
+        if clock is not None and "from" not in w.phrase:
+            assert w.start.time() == clock, (now, w)
+    assert checked > 500
+
+
+def test_parts_of_day_and_relative_offsets() -> None:
+    rng = random.Random(1)
+    for _ in range(3000):
+        now = random_now(rng)
+        w = when_part_of_day(now, rng)
+        assert w.start > now
+        hour = {"tonight": 20, "this evening": 18, "this afternoon": 15, "end of day": 17, "end of the day": 17,
+                "noon": 12, "morning": 9}
+        for key, h in hour.items():
+            if re.search(rf"\b{key}\b", w.phrase) and "tomorrow night" not in w.phrase:
+                assert w.start.hour == h, w
+                break
+        r = when_relative(now, rng)
+        m = re.fullmatch(r"in (\d+) hours", r.phrase)
+        if m:
+            assert r.start == now + timedelta(hours=int(m.group(1)))
+        if r.phrase == "in half an hour":
+            assert r.start == now + timedelta(minutes=30)
+        if r.phrase == "in an hour and a half":
+            assert r.start == now + timedelta(minutes=90)
+
+
+def test_relative_times_cross_midnight() -> None:
+    rng = random.Random(5)
+    now = datetime(2024, 12, 31, 22, 50)
+    seen = set()
+    for _ in range(400):
+        w = when_relative(now, rng)
+        if w.phrase.startswith("in ") and "hour" in w.phrase and "half" not in w.phrase:
+            seen.add(w.start.date())
+    assert date(2025, 1, 1) in seen
+
+
+def test_date_only_phrases() -> None:
+    rng = random.Random(2)
+    for _ in range(2000):
+        now = random_now(rng)
+        w = when_date_only(now, rng)
+        assert w.all_day and w.start.date() >= now.date()
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", w.date_str())
+        if "weekend" in w.phrase:
+            assert w.start.date() == this_weekend(now.date())
+        if "end of the month" in w.phrase or "last day of the month" in w.phrase:
+            assert w.start.date() == end_of_month(now.date())

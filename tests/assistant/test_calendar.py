@@ -97,3 +97,17 @@ def test_reminder_errors(tools, call):
         call(tools, "create_reminder", "x", "", "", "", 12, False)
     with pytest.raises(ToolError, match="due_date 'Friday' is not a date"):
         call(tools, "create_reminder", "x", "Friday", "", "", 0, True)
+
+
+def test_parallel_events_in_one_plan_are_all_kept(store, tools):
+    """The executor runs independent tasks in threads: ten events written at once."""
+    import asyncio
+
+    from edgecall.plan import parse_plan
+    from edgecall.runtime import Executor
+
+    lines = [f'{i}. create_calendar_event("Slot {i}", "2024-06-1{i % 10} 09:00:00", "", "", [], "", "Busy")' for i in range(1, 11)]
+    plan = parse_plan("\n".join([*lines, "11. join()<END_OF_PLAN>"]), tools)
+    results = asyncio.run(Executor(tools).run(plan.tasks))
+    assert all(r.ok for r in results.values()), [r.error for r in results.values()]
+    assert sorted(str(e["summary"]) for e in _events(store.root / "calendar" / "Busy.ics")) == sorted(f"Slot {i}" for i in range(1, 11))

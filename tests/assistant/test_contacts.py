@@ -90,3 +90,14 @@ def test_resolve_mixes_addresses_and_names_without_duplicates(store):
     got = store.contacts.resolve_emails(["dana.okafor@example.com", "Dana", "Sid", ""])
     assert got == ["dana.okafor@example.com", "sid.jha@example.com"]
     assert store.contacts.resolve_phones(["+1 999 555 0000", "Maria"]) == ["+1 999 555 0000", "+1 510 555 0101"]
+
+
+def test_default_data_dir_follows_xdg(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert Store().root == tmp_path / "xdg" / "edgecall"
+
+
+def test_hyphenated_and_apostrophe_names():
+    people = [Contact("Jean-Luc O'Brien"), Contact("Anna Smith")]
+    assert [c.name for c in match_contacts("luc", people)] == ["Jean-Luc O'Brien"]
+    assert [c.name for c in match_contacts("brien", people)] == ["Jean-Luc O'Brien"]

@@ -15,7 +15,7 @@ from edgecall.cli.mail import app as mail_app
 runner = CliRunner()
 
 
-def text(res) -> str:  # noqa: ANN001 - rich wraps long lines; compare words
+def text(res) -> str:
     return " ".join(res.output.split())
 
 

@@ -81,3 +81,11 @@ def test_damaged_pdf(store, tools, call):
     bad.write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 50)
     with pytest.raises(ToolError, match=r"Broken.pdf (is a damaged PDF|has no extractable text)"):
         call(tools, "summarize_pdf", str(bad))
+
+
+def test_search_skips_symlinks_leading_outside(store, tools, call, tmp_path):
+    outside = tmp_path / "Secret plans.pdf"
+    outside.write_bytes(b"%PDF-1.4")
+    (store.root / "files" / "Secret plans.pdf").symlink_to(outside)
+    with pytest.raises(ToolError, match="no file matching 'Secret plans'"):
+        call(tools, "open_and_get_file_path", "Secret plans")

@@ -122,7 +122,10 @@ class _SmtpSink:
     def _serve(self) -> None:
         conn, _ = self.sock.accept()
         f = conn.makefile("rb")
-        send = lambda line: conn.sendall(line.encode() + b"\r\n")  # noqa: E731
+
+        def send(line: str) -> None:
+            conn.sendall(line.encode() + b"\r\n")
+
         send("220 localhost ESMTP test")
         sender, rcpts = "", []
         while line := f.readline():
@@ -170,3 +173,16 @@ def test_smtp_failure_is_reported(demo_dir, toolset_for, call):
     tools = toolset_for(demo_dir, smtp=SmtpConfig(host="127.0.0.1", port=port, starttls=False))
     with pytest.raises(ToolError, match=f"sending over SMTP 127.0.0.1:{port} failed"):
         call(tools, "compose_new_email", ["Maria"], [], "Hello", "hi", [])
+
+
+def test_reply_quotes_an_html_only_email(store, tools, call):
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "News <news@example.com>", "me@localhost", "Weekly digest"
+    msg["Date"], msg["Message-ID"] = "Mon, 03 Jun 2024 08:59:00 +0000", "<digest@example.com>"
+    msg.set_content("<html><style>p{color:red}</style><body><p>Big <b>news</b> today</p><p>Second line</p></body></html>", subtype="html")
+    store.mail.deliver(msg)
+    call(tools, "reply_to_email", [], "Thanks!", [])
+    body = drafts(store.root)[0].get_body(("plain",)).get_content()
+    assert "> Big news today\n> Second line" in body and "color" not in body

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -87,7 +89,7 @@ class FakeZoom(BaseHTTPRequestHandler):
 
     requests: list[dict] = []
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server naming
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         if self.path != "/v2/users/me/meetings":
             return self._reply(404, {"code": 404, "message": "Not found"})
@@ -141,7 +143,7 @@ def test_zoom_unreachable(demo_dir, toolset_for, call):
 
 
 def test_zoom_payload_converts_local_time_to_utc():
-    from datetime import datetime, timezone, timedelta
+    from datetime import datetime, timedelta, timezone
 
     start = datetime(2024, 6, 4, 14, 0, tzinfo=timezone(timedelta(hours=2)))
     assert zoom_payload("x", start, 60, [])["start_time"] == "2024-06-04T12:00:00Z"
@@ -152,3 +154,36 @@ def test_meeting_argument_errors(tools, call):
         call(tools, "get_zoom_meeting_link", "x", "2024-06-04 14:00:00", 0, [])
     with pytest.raises(ToolError, match="start_time 'soon' is not a date"):
         call(tools, "get_zoom_meeting_link", "x", "soon", 30, [])
+
+
+@pytest.fixture
+def fake_xdg_open(tmp_path, monkeypatch):
+    """A real `xdg-open` executable first on PATH that records what it was asked to open."""
+    bindir, log = tmp_path / "bin", tmp_path / "opened.txt"
+    bindir.mkdir()
+    script = bindir / "xdg-open"
+    script.write_text(f'#!/bin/sh\nprintf "%s\\n" "$1" >> "{log}"\n')
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bindir}:{os.environ['PATH']}")
+    return log
+
+
+def _wait_for_lines(path, n, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and len(path.read_text().splitlines()) >= n:
+            return path.read_text().splitlines()
+        time.sleep(0.05)
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def test_desktop_opening_only_when_configured(demo_dir, toolset_for, call, fake_xdg_open):
+    quiet = toolset_for(demo_dir)
+    call(quiet, "maps_open_location", "Louvre")
+    call(quiet, "open_and_get_file_path", "Minutes")
+    assert _wait_for_lines(fake_xdg_open, 1, timeout=0.5) == []
+
+    loud = toolset_for(demo_dir, open_browser=True, open_files=True)
+    url = call(loud, "maps_open_location", "Louvre")
+    path = call(loud, "open_and_get_file_path", "Minutes")
+    assert sorted(_wait_for_lines(fake_xdg_open, 2)) == sorted([url, path])

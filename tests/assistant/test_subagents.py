@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from edgecall.assistant import Store, SubAgents, assistant_toolset
-from edgecall.assistant.subagents import clean_generation, extractive_summary, faithful, keep_links
+from edgecall.assistant.subagents import clean_generation, extractive_summary, faithful, grounded, keep_links
 from edgecall.tools import ToolError
 
 
@@ -23,13 +23,13 @@ class ScriptedLLM:
     def __init__(self, text: str) -> None:
         self.text, self.prompts = text, []
 
-    def complete(self, prompt, *, stop=None, max_tokens=256, temperature=0.0):  # noqa: ANN001, ANN201
+    def complete(self, prompt, *, stop=None, max_tokens=256, temperature=0.0):
         self.prompts.append(prompt)
         return _Text(self.text)
 
 
 class BrokenLLM:
-    def complete(self, prompt, **kw):  # noqa: ANN001, ANN003, ANN201
+    def complete(self, prompt, **kw):
         raise ConnectionError("server at 127.0.0.1:8080 went away")
 
 
@@ -60,6 +60,17 @@ def test_faithful_rejects_placeholders_and_lost_facts():
     assert faithful(ctx, "Hi, the Q2 report is attached and ready for your review by Wednesday.")
     assert not faithful(ctx, "Dear [Company Name], the Q2 report is attached, ready for review by Wednesday.")
     assert not faithful(ctx, "Hello! Hope you are well.")
+
+
+def test_grounded_rejects_invented_summaries():
+    doc = "The venue contract requires a deposit of 2,000 EUR by 14 June."
+    assert grounded(doc, "A deposit of 2,000 EUR is due by 14 June for the venue.")
+    assert not grounded(doc, "Apple will release a new iPhone with satellite messaging.")
+
+
+def test_ungrounded_model_summary_falls_back_to_extraction(demo_dir, call):
+    tools = assistant_toolset(store=Store(demo_dir), subagents=SubAgents(ScriptedLLM("Apple unveiled the iPhone 15 today.")))
+    assert call(tools, "summarize_pdf", "Minutes.pdf").startswith("Minutes of the product meeting, 28 May 2024.")
 
 
 def test_keep_links_restores_a_lost_meeting_link():

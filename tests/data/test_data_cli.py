@@ -146,3 +146,24 @@ def test_import_tinyagent_rejects_non_json(tmp_path: Path) -> None:
     src.write_text("[1, 2", encoding="utf-8")
     res = runner.invoke(app, ["import-tinyagent", str(src), "--out", str(tmp_path / "x.jsonl")])
     assert res.exit_code == 1 and "bad.json" in res.output
+
+
+def test_bad_toolset_file_is_named(generated: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "tools.json"
+    bad.write_text('[{"description": "no name"}]', encoding="utf-8")
+    res = runner.invoke(app, ["validate", str(generated / "val.jsonl"), "--toolset", str(bad)])
+    assert res.exit_code == 1
+    assert "tools.json" in res.output and "no 'name'" in res.output and "Traceback" not in res.output
+
+
+def test_validate_with_a_json_toolset(tmp_path: Path) -> None:
+    tools = tmp_path / "tools.json"
+    tools.write_text(json.dumps([{"name": "get_weather", "description": "Weather for a city.", "parameters": {
+        "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}]), encoding="utf-8")
+    data = tmp_path / "w.jsonl"
+    rows = [{"query": "Weather in Oslo?", "plan": '1. get_weather("Oslo")\n2. join()<END_OF_PLAN>'},
+            {"query": "Weather in Rome?", "plan": '1. get_weather("Rome", 3)\n2. join()<END_OF_PLAN>'},
+            {"query": "Weather in Lima?", "plan": '1. get_weather(5)\n2. join()<END_OF_PLAN>'}]
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    res = runner.invoke(app, ["validate", str(data), "--toolset", str(tools), "--json"])
+    assert json.loads(res.output.strip().splitlines()[-1])["rejected"] == {"arg_count": 1, "arg_type": 1}

@@ -25,6 +25,7 @@ _URL = re.compile(r"https?://\S+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 _PLACEHOLDER = re.compile(r"\[[A-Z][^\]]{0,40}\]")
 MIN_COVERAGE = 0.6
+MIN_GROUNDING = 0.5
 _STOPWORDS = frozenset(
     "a an and are as at be by for from has have in is it its of on or that the this to was were will with".split()
 )
@@ -50,7 +51,7 @@ def _end_headings(text: str) -> str:
         return ""
     widest = max(map(len, lines))
     out = []
-    for ln, nxt in zip(lines, [*lines[1:], ""]):
+    for ln, nxt in zip(lines, [*lines[1:], ""], strict=True):
         heading = len(ln) < 0.7 * widest and not ln.endswith((".", "!", "?", ":", ";", ",", "-"))
         out.append(f"{ln}." if heading and nxt[:1].isupper() else ln)
     return " ".join(out)
@@ -111,6 +112,13 @@ def faithful(source: str, written: str) -> bool:
     return len(wanted & _content_words(written)) / len(wanted) >= MIN_COVERAGE
 
 
+def grounded(document: str, summary: str) -> bool:
+    """Whether most of a summary's content words occur in the document (a hallucination
+    guard for summaries, which may paraphrase but should not invent; pure)."""
+    said = _content_words(summary)
+    return bool(said) and len(said & _content_words(document)) / len(said) >= MIN_GROUNDING
+
+
 def keep_links(source: str, written: str) -> str:
     """Append any URL from ``source`` the model's text lost (a meeting link must survive)."""
     missing = [u for u in _URL.findall(source) if u not in written]
@@ -141,7 +149,7 @@ class SubAgents:
             raise ToolError(f"the {what} model failed: {exc}") from exc
         return str(out.text).strip()
 
-    def email_body(self, context: str, *, subject: str = "", thread: str | None = None, reply: bool = False) -> str:
+    def email_body(self, context: str, *, subject: str = "", thread: str | None = None) -> str:
         """The body of a new email or a reply, written from the planner's ``context``."""
         context = context.strip()
         if self.email_llm is None or not context:
@@ -178,4 +186,4 @@ class SubAgents:
             f"Document:\n{text[:PDF_INPUT_CHARS]}\n\nSummary:\n"
         )
         summary = clean_generation(self._ask(self.pdf_llm, prompt, "PDF summarizer", ["\n\n\n", "Document:"]))
-        return summary or extractive_summary(text)
+        return summary if grounded(text, summary) else extractive_summary(text)

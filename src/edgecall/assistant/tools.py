@@ -39,26 +39,26 @@ def assistant_toolset(
     return Toolset([tools[name] for name in enabled])
 
 
-def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:  # noqa: C901 - one closure per tool
+def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:
     @tool
     def get_phone_number(name: str) -> str:
-        """Search the contacts for a person and return their phone number.
-        Returns the phone number, e.g. "+1 510 555 0134".
-        Use it before send_sms, unless the request gives their phone number.
+        """Find a contact's phone number.
+        Returns the phone number.
+        Use it before send_sms, unless the number is given.
 
         Args:
-            name: the contact's name or part of it (first name is enough, e.g. "Sid").
+            name: the contact's name or part of it.
         """
         return store.contacts.phone(name)
 
     @tool
     def get_email_address(name: str) -> str:
-        """Search the contacts for a person and return their email address.
-        Returns the email address, e.g. "sid.jha@example.com".
-        Use it before emailing or inviting someone, unless the request gives their email address.
+        """Find a contact's email address.
+        Returns the email address.
+        Use it before emailing or inviting someone, unless the address is given.
 
         Args:
-            name: the contact's name or part of it (first name is enough, e.g. "Sid").
+            name: the contact's name or part of it.
         """
         return store.contacts.email(name)
 
@@ -73,17 +73,16 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:  # noqa: C
         calendar: str,
     ) -> str:
         """Create a calendar event.
-        Returns a confirmation naming the event, its time and the calendar file.
+        Returns a confirmation.
 
         Args:
             title: the event's title.
-            start_date: start, formatted "YYYY-MM-DD HH:MM:SS".
-            end_date: end, formatted "YYYY-MM-DD HH:MM:SS"; unless told otherwise a meeting
-                lasts 60 minutes; "" means 60 minutes after start_date.
-            location: a place, or a video meeting link from get_zoom_meeting_link; "" if none.
-            invitees: email addresses of the invitees (from get_email_address); [] if none.
-            notes: extra text for the event; "" if none.
-            calendar: the calendar's name; "" for the default calendar.
+            start_date: "YYYY-MM-DD HH:MM:SS".
+            end_date: "YYYY-MM-DD HH:MM:SS"; a meeting lasts 60 minutes unless told otherwise.
+            location: a place or a meeting link; "" if none.
+            invitees: email addresses; [] if none.
+            notes: extra text; "" if none.
+            calendar: the calendar's name; "" for the default.
         """
         start = parse_datetime(start_date, "start_date")
         end = (
@@ -107,12 +106,11 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:  # noqa: C
 
     @tool
     def open_and_get_file_path(file_name: str) -> str:
-        """Find a file by (part of) its name in the user's folders, open it and return its path.
-        Returns the file's absolute path.
-        Use it to get the path that summarize_pdf needs and the paths of email attachments.
+        """Find a file by its name and open it.
+        Returns the file's path, for summarize_pdf or email attachments.
 
         Args:
-            file_name: the file's name or part of it, with or without extension (e.g. "Minutes.pdf").
+            file_name: the file's name or part of it.
         """
         path = store.files.find(file_name)
         store.open_file(path)
@@ -120,12 +118,12 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:  # noqa: C
 
     @tool
     def summarize_pdf(pdf_path: str) -> str:
-        """Summarize the text of a PDF file.
-        Returns a short summary of the PDF's text.
-        Only call it with a path returned by open_and_get_file_path (e.g. "$1").
+        """Summarize a PDF file.
+        Returns the summary.
+        Call open_and_get_file_path first to get the path.
 
         Args:
-            pdf_path: the PDF's path, from open_and_get_file_path.
+            pdf_path: the path from open_and_get_file_path.
         """
         path = store.files.resolve(pdf_path)
         return agents.pdf_summary(store.pdf_text(path))
@@ -138,16 +136,15 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:  # noqa: C
         context: str,
         attachments: list[str],
     ) -> str:
-        """Write a new email and save it as a draft for the user to review and send.
-        Returns a confirmation naming the recipients and the draft's file.
+        """Write a new email (saved as a draft).
+        Returns a confirmation.
 
         Args:
-            recipients: email addresses of the recipients (from get_email_address).
-            cc: email addresses to copy; [] if none.
-            subject: the subject line.
-            context: what the email should say; put links (meeting, map) and earlier results
-                ("$2") here; the body is written from it.
-            attachments: file paths from open_and_get_file_path; [] if none.
+            recipients: email addresses.
+            cc: email addresses; [] if none.
+            subject: the subject.
+            context: what the email says, with any links or earlier results.
+            attachments: file paths; [] if none.
         """
         to = store.contacts.resolve_emails(recipients)
         if not to:
@@ -159,18 +156,17 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:  # noqa: C
 
     @tool
     def reply_to_email(cc: list[str], context: str, attachments: list[str]) -> str:
-        """Reply to the current email (the one the user selected, else the newest in the inbox).
-        Returns a confirmation naming the recipient and the draft's file.
-        The reply is saved as a draft addressed to the sender, quoting the original.
+        """Reply to the current email (saved as a draft).
+        Returns a confirmation.
 
         Args:
-            cc: email addresses to copy (from get_email_address); [] if none.
-            context: what the reply should say; links and earlier results ("$1") go here.
-            attachments: file paths from open_and_get_file_path; [] if none.
+            cc: email addresses; [] if none.
+            context: what the reply says.
+            attachments: file paths; [] if none.
         """
         original = store.mail.current()
         files = [store.files.resolve(a) for a in attachments]
-        body = agents.email_body(context, thread=store.mail.thread_text(original), reply=True)
+        body = agents.email_body(context, thread=store.mail.thread_text(original))
         result = store.mail.draft_reply(original, store.contacts.resolve_emails(cc), body, files)
         return result.describe()
 
@@ -178,15 +174,14 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:  # noqa: C
     def forward_email(
         recipients: list[str], cc: list[str], context: str, attachments: list[str]
     ) -> str:
-        """Forward the current email (the one the user selected, else the newest in the inbox).
-        Returns a confirmation naming the recipients and the draft's file.
-        The forward is saved as a draft with the original message attached.
+        """Forward the current email (saved as a draft).
+        Returns a confirmation.
 
         Args:
-            recipients: email addresses to forward to (from get_email_address).
-            cc: email addresses to copy; [] if none.
-            context: a note to put above the forwarded message; "" if none.
-            attachments: extra file paths from open_and_get_file_path; [] if none.
+            recipients: email addresses.
+            cc: email addresses; [] if none.
+            context: a note to add; "" if none.
+            attachments: file paths; [] if none.
         """
         to = store.contacts.resolve_emails(recipients)
         if not to:
@@ -201,36 +196,35 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:  # noqa: C
 
     @tool
     def maps_open_location(location: str) -> str:
-        """Show a place on the map (OpenStreetMap).
-        Returns the map URL of the place.
+        """Show a place on the map.
+        Returns the map URL.
 
         Args:
-            location: a place name, an address or "latitude,longitude".
+            location: a place name or address.
         """
         return store.maps.open_location(location)
 
     @tool
     def maps_show_directions(start_location: str, end_location: str, transport: str) -> str:
-        """Show directions between two places on the map (OpenStreetMap).
-        Returns the URL of the directions.
-        No need to call maps_open_location first.
+        """Show directions between two places on the map; no need to open the location first.
+        Returns the directions URL.
 
         Args:
-            start_location: where to start; "" for the user's current location.
+            start_location: where to start; "" for the current location.
             end_location: the destination.
-            transport: "d" driving (default), "w" walking or "r" public transit.
+            transport: "d" driving, "w" walking or "r" public transit.
         """
         return store.maps.show_directions(start_location, end_location, transport)
 
     @tool
     def create_note(name: str, content: str, folder: str) -> str:
-        """Create a new note.
-        Returns a confirmation naming the note's file.
+        """Create a note.
+        Returns a confirmation.
 
         Args:
             name: the note's title.
-            content: the note's text, or an earlier result such as a summary ("$2").
-            folder: the folder to put it in; "" for the default folder.
+            content: the note's text.
+            folder: the folder; "" for the default.
         """
         text = agents.note_text(name, content)
         path = store.notes.create(name, text, folder)
@@ -238,25 +232,24 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:  # noqa: C
 
     @tool
     def open_note(name: str, folder: str) -> str:
-        """Open an existing note and return its text.
-        Returns the note's content.
+        """Open a note.
+        Returns the note's text.
 
         Args:
-            name: the note's title or part of it.
-            folder: the note's folder; "" to search all folders.
+            name: the note's title.
+            folder: the folder; "" to search all.
         """
         return store.notes.read(name, folder)
 
     @tool
     def append_note_content(name: str, content: str, folder: str) -> str:
-        """Append text to an existing note (creating it if it does not exist yet).
-        Returns a confirmation naming the note's file.
-        No need to call open_note first.
+        """Append text to a note; no need to open it first.
+        Returns a confirmation.
 
         Args:
-            name: the note's title or part of it.
+            name: the note's title.
             content: the text to add.
-            folder: the note's folder; "" to search all folders.
+            folder: the folder; "" to search all.
         """
         text = agents.note_text(name, content)
         path = store.notes.append(name, text, folder)
@@ -266,16 +259,16 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:  # noqa: C
     def create_reminder(
         name: str, due_date: str, notes: str, list_name: str, priority: int, all_day: bool
     ) -> str:
-        """Create a reminder (a to-do).
-        Returns a confirmation naming the reminder, its due date and the list's file.
+        """Create a reminder.
+        Returns a confirmation.
 
         Args:
-            name: what to be reminded of.
-            due_date: when, "YYYY-MM-DD HH:MM:SS", or "YYYY-MM-DD" when all_day is True; "" for no due date.
+            name: what to remember.
+            due_date: "YYYY-MM-DD HH:MM:SS", or "YYYY-MM-DD" if all_day; "" if none.
             notes: extra text; "" if none.
-            list_name: the reminder list; "" for the default list.
-            priority: 0 none, 1 high, 5 medium, 9 low (iCalendar's scale).
-            all_day: True for a whole-day reminder, else False.
+            list_name: the list; "" for the default.
+            priority: 0 none, 1 high, 5 medium, 9 low.
+            all_day: True for an all-day reminder.
         """
         if not 0 <= priority <= 9:
             raise ToolError(f"priority {priority} is out of range: use 0 (none), 1 (high) .. 9 (low)")
@@ -288,13 +281,12 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:  # noqa: C
 
     @tool
     def send_sms(recipients: list[str], message: str) -> str:
-        """Send one text message (SMS) to one or more people.
-        Returns a confirmation naming the recipients.
-        Several recipients go in one call, as a list.
+        """Send one SMS to one or more phone numbers.
+        Returns a confirmation.
 
         Args:
-            recipients: phone numbers (from get_phone_number).
-            message: the text to send.
+            recipients: phone numbers.
+            message: the text.
         """
         numbers = store.contacts.resolve_phones(recipients)
         if not numbers:
@@ -307,15 +299,14 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:  # noqa: C
     def get_zoom_meeting_link(
         topic: str, start_time: str, duration: int, meeting_invitees: list[str]
     ) -> str:
-        """Create a video meeting and return its join link.
-        Returns the meeting's join URL.
-        Put the link in a calendar event's location or in an email's context.
+        """Create a video meeting.
+        Returns the join link; put it in a calendar event's location or an email's context.
 
         Args:
-            topic: the meeting's topic.
-            start_time: start, formatted "YYYY-MM-DD HH:MM:SS".
-            duration: length in minutes (60 unless told otherwise).
-            meeting_invitees: email addresses of the invitees (from get_email_address); [] if none.
+            topic: the topic.
+            start_time: "YYYY-MM-DD HH:MM:SS".
+            duration: minutes (60 unless told otherwise).
+            meeting_invitees: email addresses; [] if none.
         """
         start = parse_datetime(start_time, "start_time")
         if duration <= 0:

@@ -22,6 +22,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON out
 DataDirOpt = Annotated[Optional[Path], typer.Option("--data-dir", help="Personal data store (default: XDG data dir).")]
 GrammarOpt = Annotated[Optional[bool], typer.Option("--grammar/--no-grammar", help="Constrain the planner with the plan grammar.")]
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="TOML config file (default: XDG config dir).")]
+DemoOpt = Annotated[bool, typer.Option("--demo", help="Use the demo profile (created on first use) as the data store.")]
 JoinerOpt = Annotated[Optional[str], typer.Option("--joiner", help="rule (deterministic) or llm (the paper's).")]
 
 
@@ -45,11 +46,15 @@ def settings_from_flags(
     grammar: bool | None = None,
     joiner: str | None = None,
     data_dir: Path | None = None,
+    demo: bool = False,
 ) -> Any:
     """Load settings (file < env < flags); exits with a clear message on a bad config."""
     from pydantic import ValidationError
 
     from ..config import load_settings
+
+    if demo:
+        data_dir = demo_data_dir(data_dir)
 
     if config is not None:
         if not config.is_file():
@@ -68,6 +73,21 @@ def settings_from_flags(
         fail(f"invalid configuration: {exc}")
     except (OSError, ValueError) as exc:  # unreadable or malformed TOML
         fail(f"cannot read configuration: {exc}")
+
+
+def demo_data_dir(data_dir: Path | None) -> Path:
+    """The demo profile's directory (`data_dir` or the default), created on first use."""
+    from ..assistant.demo import default_demo_dir, init_demo
+    from ..assistant.store import StoreError
+
+    root = data_dir or default_demo_dir()
+    if not root.exists():
+        try:
+            init_demo(root)
+        except StoreError as exc:
+            fail(str(exc))
+        err_console.print(f"[dim]created the demo profile in {root}[/]")
+    return root
 
 
 def fail(message: str, code: int = 1) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import random
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -87,10 +86,18 @@ def generate(
     for name, rows in report.rows.items():
         write_rows(out / f"{name}.jsonl", rows)
     stats = {name: split_stats(report.rows[name]) for name in ("train", "val", "test", "test_heldout")}
-    command = " ".join(["edgecall data generate", *sys.argv[3:]]) if len(sys.argv) > 2 else "edgecall data generate"
-    (out / "card.md").write_text(render_card(stats, command=command, seconds=seconds), encoding="utf-8")
-    console.print(summary_text(stats))
+    command = (f"edgecall data generate --out {out} --seed {seed} --train {train} --val {val} --test {test} "
+               f"--test-heldout {test_heldout}")
     dropped = ", ".join(f"{k}: {v}" for k, v in report.rejected.most_common()) or "none"
+    notes = [f"Candidates dropped while generating: {dropped}.",
+             "`test_heldout` uses only held-out phrasing templates, frames and entity pools (names, places, "
+             "files, notes, topics, tasks); train/val/test share the seen ones. No request (exact or near "
+             "duplicate) appears twice across all splits.",
+             "Every row passed `edgecall data validate` (parse, tools, argument types, reference kinds, dates "
+             "against `now`, entities present in the request)."]
+    (out / "card.md").write_text(render_card(stats, command=command, seconds=seconds, notes=notes),
+                                 encoding="utf-8")
+    print(summary_text(stats))
     console.print(f"\n{report.total} examples in {seconds:.1f} s -> {out}/ (dropped while generating: {dropped})")
 
 

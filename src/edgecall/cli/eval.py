@@ -59,7 +59,7 @@ def eval_command(
         typer.Option(
             "--compare",
             help="A variant to compare, repeatable: 'model=smollm2-135m|gemma3-270m,grammar=on|off' "
-            "(| = alternatives, crossed) or a TOML file of [[variant]] tables.",
+            "(| = alternatives, crossed), or a TOML file with one table per variant (see docs).",
         ),
     ] = None,
     config: ConfigOpt = None,
@@ -210,7 +210,10 @@ def _cell(key: str, value: Any) -> str:
 def compare_table(rows: list[dict[str, Any]]) -> Table:
     table = Table(title=f"edgecall eval --compare ({rows[0]['n']} examples)")
     for name, key in COMPARE_COLUMNS:
-        table.add_column(name, justify="left" if key == "label" else "right")
+        if key == "label":
+            table.add_column(name, no_wrap=True, min_width=max(len(str(r["label"])) for r in rows))
+        else:
+            table.add_column(name, justify="right")
     for row in rows:
         table.add_row(*(_cell(key, row[key]) for _, key in COMPARE_COLUMNS))
     return table

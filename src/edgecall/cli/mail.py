@@ -3,17 +3,21 @@ reply_to_email and forward_email act on (otherwise the newest message is used)."
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from .common import ConfigOpt, DataDirOpt, JsonOpt, console, fail, print_json, settings_from_flags
 
+if TYPE_CHECKING:  # the store pulls in vobject/icalendar/pypdf: keep `--help` instant
+    from ..assistant.store import Store
+
 app = typer.Typer(no_args_is_help=True)
 
 
-def _store(config, data_dir):  # noqa: ANN001, ANN202 - typer option values
+def _store(config: Path | None, data_dir: Path | None) -> Store:
     from ..assistant.store import Store
 
     settings = settings_from_flags(config=config, data_dir=data_dir)

@@ -15,6 +15,7 @@ from .common import (
     ApiKeyOpt,
     ConfigOpt,
     DataDirOpt,
+    DemoOpt,
     EndpointOpt,
     GrammarOpt,
     JoinerOpt,
@@ -59,6 +60,7 @@ def run(
     data_dir: DataDirOpt = None,
     grammar: GrammarOpt = None,
     joiner: JoinerOpt = None,
+    demo: DemoOpt = False,
     config: ConfigOpt = None,
 ) -> None:
     """Plan, execute and answer a request with the personal assistant's tools."""
@@ -67,11 +69,12 @@ def run(
     from .display import EventPrinter, print_answer
 
     settings = settings_from_flags(
-        config=config, model=model, endpoint=endpoint, api_key=api_key, grammar=grammar, joiner=joiner, data_dir=data_dir
+        config=config, model=model, endpoint=endpoint, api_key=api_key, grammar=grammar, joiner=joiner, data_dir=data_dir,
+        demo=demo,
     )
     when = parse_now(now)
     events: list[dict] = []
-    printer = None if json_out else EventPrinter()
+    printer: EventPrinter | None = None
 
     def on_event(ev):  # noqa: ANN001, ANN202
         events.append(ev.to_dict())
@@ -79,7 +82,8 @@ def run(
             printer(ev)
 
     try:
-        agent = build_agent(settings, on_event=on_event)
+        agent = build_agent(settings, on_event=on_event)  # loads the model
+        printer = None if json_out else EventPrinter()  # times count from here: planning, not loading
         result = agent.run(request, now=when)
     except LLMError as exc:
         fail(str(exc))
@@ -139,6 +143,7 @@ def execute(
     plan_file: Annotated[Path, typer.Option("--plan", help="Plan text file ('-' for stdin).")],
     json_out: JsonOpt = False,
     data_dir: DataDirOpt = None,
+    demo: DemoOpt = False,
     config: ConfigOpt = None,
 ) -> None:
     """Run a given plan with the assistant's tools, without any model (sub-agents fall back to plain text)."""
@@ -146,7 +151,7 @@ def execute(
     from ..runtime import Executor, RuleJoiner
     from .display import EventPrinter, print_answer
 
-    settings = settings_from_flags(config=config, data_dir=data_dir)
+    settings = settings_from_flags(config=config, data_dir=data_dir, demo=demo)
     if str(plan_file) == "-":
         text = sys.stdin.read()
     else:

@@ -93,11 +93,12 @@ def _table(title: str, counter: Counter[Any], total: int, sort_keys: bool = Fals
 
 
 def render_card(stats: dict[str, SplitStats], *, title: str = "edgecall function-calling dataset",
-                command: str | None = None, seconds: float | None = None) -> str:
+                command: str | None = None, seconds: float | None = None, notes: Sequence[str] = ()) -> str:
     """The Markdown card: summary table first (it is what people paste), details per split after."""
     lines = [f"# {title}", ""]
     if command:
         lines += [f"Generated with `{command}`" + (f" in {seconds:.1f} s." if seconds is not None else "."), ""]
+    lines += [f"- {note}" for note in notes] + ([""] if notes else [])
     lines += ["## Summary", "", "| split | examples | tools covered | steps (min/median/max) | query chars (median) |"
               " multi-action |", "|---|---:|---:|---|---:|---:|"]
     for name, st in stats.items():

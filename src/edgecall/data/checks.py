@@ -53,7 +53,7 @@ ACCEPTS: dict[tuple[str, str], frozenset[str]] = {
 ENTITY_PARAMS: dict[str, tuple[str, ...]] = {
     "get_phone_number": ("name",), "get_email_address": ("name",), "open_and_get_file_path": ("file_name",),
     "maps_open_location": ("location",), "maps_show_directions": ("start_location", "end_location"),
-    "open_note": ("name", "folder"), "append_note_content": ("name", "folder"), "create_note": ("name", "folder"),
+    "open_note": ("name", "folder"), "append_note_content": ("name", "folder"), "create_note": ("folder",),
     "create_reminder": ("list_name",), "create_calendar_event": ("location", "calendar"),
 }
 """Arguments that name something the user must have said (names, files, places, notes, folders, lists)."""

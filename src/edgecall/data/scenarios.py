@@ -223,6 +223,8 @@ SMS_STATEMENT = (
     "message {to} that {msg}", "send a text message to {to} saying that {msg}", "tell {to} by sms {msg}",
     "drop {to} a quick text that {msg}",
 )
+STATEMENT_STARTS = {"i", "i'm", "i'll", "the", "my", "dinner", "we're", "we", "it's"}
+"""Messages that read as a clause after "that" ("text Ana that I'm late"); others are quoted."""
 SMS_QUOTED = (
     'text {to} "{msg}"', 'send {to} an SMS: "{msg}"', "sms {to}: {msg}", 'send a text to {to} saying "{msg}"',
     "shoot {to} a message: {msg}", "text {to}: {msg}", 'message {to} "{msg}"', 'send an sms to {to} with "{msg}"',
@@ -233,7 +235,7 @@ SMS_QUOTED = (
 def unit_sms(ctx: Ctx, b: PlanBuilder) -> str:
     msg = ctx.rng.choice(pools.SMS_MESSAGES)
     to, numbers = _recipients(ctx, b, "phone")
-    plain = msg[-1] not in "?!" and not msg.startswith(("can ", "please", "call me", "don't", "let's"))
+    plain = msg.split()[0].lower() in STATEMENT_STARTS and msg[-1] not in "?!"
     tpl = ctx.template("sms_statement" if plain else "sms_quoted", SMS_STATEMENT if plain else SMS_QUOTED)
     b.add("send_sms", numbers, _sentence(msg))
     return tpl.format(to=to, msg=msg)

@@ -17,7 +17,7 @@ import json
 import random
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -36,8 +36,6 @@ from .timeexpr import random_now
 REQUEST_PROMPT = """You write realistic requests that a user types to a personal assistant app.
 The assistant can use these tools:
 {tools}
-
-Example requests:
 {examples}
 Write one new, different request that needs these tools: {wanted}. Use concrete names, places, files \
 and times. Write only the request, on one line.
@@ -144,7 +142,7 @@ class Teacher:
         shown = rng.sample(pool, min(3, len(pool))) if pool else []
         tools = "\n".join(f"- {t.signature()}: {t.description.splitlines()[0] if t.description else ''}"
                           for t in self.tools)
-        examples = "".join(f"- {q}\n" for q in shown) or "- (none)\n"
+        examples = ("\nExample requests:\n" + "".join(f"- {q}\n" for q in shown)) if shown else ""
         return REQUEST_PROMPT.format(tools=tools, examples=examples, wanted=", ".join(item.wanted))
 
     def plan_prompt(self, item: TeacherItem) -> str:
@@ -192,9 +190,12 @@ class Teacher:
     def run(self, on_item: Callable[[TeacherItem], None] | None = None) -> list[TeacherItem]:
         """All items, in order; dedup happens here, after the parallel part, so it is deterministic."""
         items = self.items()
+        done: list[TeacherItem] = []
         with ThreadPoolExecutor(max_workers=max(1, self.config.concurrency)) as pool:
-            futures = [pool.submit(self.run_item, it) for it in items]
-            done = [f.result() for f in _as_completed_with(futures, on_item)]
+            for future in as_completed([pool.submit(self.run_item, it) for it in items]):
+                done.append(future.result())
+                if on_item is not None:
+                    on_item(done[-1])
         done.sort(key=lambda it: it.index)
         dedup = Deduper()
         for it in done:
@@ -203,17 +204,6 @@ class Teacher:
                 if dup is not None:
                     it.issue, it.row = Issue(dup, "request repeats an earlier one"), None
         return done
-
-
-def _as_completed_with(futures: list[Any], on_item: Callable[[TeacherItem], None] | None) -> list[Any]:
-    from concurrent.futures import as_completed
-
-    out = []
-    for f in as_completed(futures):
-        out.append(f)
-        if on_item is not None:
-            on_item(f.result())
-    return out
 
 
 def _clean_request(raw: str) -> str:

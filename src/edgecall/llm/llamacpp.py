@@ -85,6 +85,20 @@ def shared_prefix_target(tokens: Sequence[int], recent: Sequence[Sequence[int]])
     return min(shared, len(tokens) - 1)
 
 
+def default_threads() -> int:
+    """`EDGECALL_THREADS`, else every CPU this process may use.
+
+    On a machine shared with other busy processes, fewer threads than cores is much faster: llama.cpp's
+    worker threads spin at every barrier, so one descheduled thread stalls all of them.
+    """
+    env = os.environ.get("EDGECALL_THREADS", "").strip()
+    if env:
+        if not env.isdigit() or int(env) < 1:
+            raise LLMError(f"EDGECALL_THREADS must be a positive integer, got {env!r}")
+        return int(env)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 class _Engine:
     """One loaded model per (path, n_ctx, threads) and process, with its lock and prefix snapshots.
 
@@ -217,7 +231,7 @@ class LlamaCppLLM:
         self.name = name or path.stem
         self.path = path
         self.prefix_cache = prefix_cache
-        self._engine = _engine(path, n_ctx, n_threads or os.cpu_count() or 1)
+        self._engine = _engine(path, n_ctx, n_threads or default_threads())
 
     @property
     def n_ctx(self) -> int:

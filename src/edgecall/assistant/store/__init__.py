@@ -14,8 +14,6 @@ Layout under the root (``platformdirs.user_data_dir("edgecall")`` unless overrid
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import platformdirs
@@ -24,6 +22,7 @@ from edgecall.assistant.config import AssistantConfig
 from edgecall.assistant.store._io import StoreError
 from edgecall.assistant.store.calendar import Calendar, Reminders
 from edgecall.assistant.store.contacts import Contact, ContactBook
+from edgecall.assistant.store.desktop import desktop_open
 from edgecall.assistant.store.files import Files
 from edgecall.assistant.store.mail import Mail
 from edgecall.assistant.store.maps import Maps
@@ -50,7 +49,7 @@ class Store:
         self.reminders = Reminders(self.root / "reminders", default="Reminders")
         self.notes = Notes(self.root / "notes")
         smtp = self.config.smtp
-        sender = (smtp.sender if smtp and smtp.sender else None) or f"{self.config.user_name} <{self.config.user_email}>"
+        sender = (smtp and smtp.sender) or f"{self.config.user_name} <{self.config.user_email}>"
         self.mail = Mail(self.root / "mail", self.root / "state", sender=sender, smtp=self.config.smtp)
         self.sms = Sms(self.root / "sms", self.config.sms_command)
         roots = list(self.config.file_roots) or [self.root / "files"]
@@ -63,5 +62,5 @@ class Store:
 
     def open_file(self, path: Path) -> None:
         """Open a found file in the desktop's default app, only when configured."""
-        if self.config.open_files and shutil.which("xdg-open"):
-            subprocess.Popen(["xdg-open", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if self.config.open_files:
+            desktop_open(str(path))

@@ -1,7 +1,7 @@
 """Atomic, locked file writes shared by every store module.
 
 Every write goes to a temporary file in the same directory and is moved into place with
-``os.replace`` (atomic on POSIX), while holding a ``filelock`` lock next to the target, so
+``os.replace`` (atomic on POSIX), while holding a ``filelock`` lock on the target's folder, so
 two ``edgecall run`` processes updating the same calendar or note never lose an update and
 a crash never leaves a half-written file behind.
 """

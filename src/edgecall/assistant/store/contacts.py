@@ -21,6 +21,7 @@ import vobject
 from edgecall.assistant.store._io import StoreError, read_text, safe_name, update_file
 
 _PHONE_RE = re.compile(r"^\+?[\d\s().\-/]{3,}$")
+_NAME_SEP = re.compile(r"[\s\-'.]+")
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def match_contacts(query: str, contacts: Iterable[Contact]) -> list[Contact]:
         names = [normalize(n) for n in (c.name, *c.nicknames)]
         if q in names:
             levels[0].append(c)
-        elif any(all(any(t.startswith(w) for t in n.split()) for w in words) for n in names):
+        elif any(all(any(t.startswith(w) for t in _NAME_SEP.split(n)) for w in words) for n in names):
             levels[1].append(c)
         elif any(q in n for n in names):
             levels[2].append(c)

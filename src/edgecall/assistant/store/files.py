@@ -62,7 +62,7 @@ class Files:
         if not file_name.strip():
             raise StoreError("open_and_get_file_path needs a file name")
         scored = [(match_score(file_name, p), p) for p in self._walk()]
-        scored = [(s, p) for s, p in scored if s > 0]
+        scored = [(s, p) for s, p in scored if s > 0 and p.is_file() and self.inside_roots(p)]
         if not scored:
             roots = ", ".join(str(r) for r in self.roots) or "(no roots configured)"
             raise StoreError(f"no file matching {file_name!r} under {roots}")

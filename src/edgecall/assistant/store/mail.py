@@ -15,7 +15,14 @@ import smtplib
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from email.utils import format_datetime, getaddresses, localtime, make_msgid, parsedate_to_datetime
+from email.utils import (
+    format_datetime,
+    getaddresses,
+    localtime,
+    make_msgid,
+    parsedate_to_datetime,
+)
+from html.parser import HTMLParser
 from pathlib import Path
 
 from edgecall.assistant.config import SmtpConfig
@@ -60,9 +67,43 @@ def _date_key(msg: EmailMessage) -> float:
         return 0.0
 
 
+class _HtmlText(HTMLParser):
+    """Visible text of an HTML mail part (HTML-only mail is common in real inboxes)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        elif tag in ("br", "p", "div", "tr", "li", "h1", "h2", "h3"):
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    parser = _HtmlText()
+    parser.feed(html)
+    lines = (" ".join(line.split()) for line in "".join(parser.parts).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
 def plain_body(msg: EmailMessage) -> str:
-    part = msg.get_body(preferencelist=("plain",))
-    return part.get_content().strip() if part is not None else "(no plain-text body)"
+    """The message's text: the plain part, else the HTML part's visible text."""
+    part = msg.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return "(no text body)"
+    content = part.get_content()
+    return (html_to_text(content) if part.get_content_subtype() == "html" else content).strip()
 
 
 def attach_files(msg: EmailMessage, files: list[Path]) -> None:
@@ -175,14 +216,14 @@ class Mail:
         to = tuple(a for _, a in getaddresses([str(msg["To"] or "")]))
         if self.smtp is not None:
             self._send(msg)
-            folder, flags = self._subfolder(SENT), "S"
+            name, flags = SENT, "S"
         else:
-            folder, flags = self._subfolder(DRAFTS), "D"
+            name, flags = DRAFTS, "D"
         mm = mailbox.MaildirMessage(msg)
         mm.set_subdir("cur")
         mm.set_flags(flags)
-        key = folder.add(mm)
-        path = next(Path(folder._path, "cur").glob(f"{key}*"))  # noqa: SLF001 - mailbox exposes no path API
+        key = self._subfolder(name).add(mm)
+        path = next((self.folder / f".{name}" / "cur").glob(f"{key}*"))  # Maildir++ folder layout
         return DraftResult(kind, to, str(msg["Subject"]), path, self.smtp is not None)
 
     def _send(self, msg: EmailMessage) -> None:

@@ -1,5 +1,5 @@
-"""Maps: OpenStreetMap URLs for places and directions; a browser opens them only when
-``open_browser`` is configured (tools stay headless by default).
+"""Maps: OpenStreetMap URLs for places and directions; the desktop's browser opens them
+(``xdg-open``) only when ``open_browser`` is configured (tools stay headless by default).
 
 The paper's transport codes map to openstreetmap.org's routing engines: ``d`` (driving) to
 OSRM car, ``w`` (walking) to OSRM foot.  openstreetmap.org has no public-transit router, so
@@ -9,10 +9,10 @@ OSRM car, ``w`` (walking) to OSRM foot.  openstreetmap.org has no public-transit
 from __future__ import annotations
 
 import re
-import webbrowser
 from urllib.parse import urlencode
 
 from edgecall.assistant.store._io import StoreError
+from edgecall.assistant.store.desktop import desktop_open
 
 OSM = "https://www.openstreetmap.org"
 ENGINES = {"d": "fossgis_osrm_car", "w": "fossgis_osrm_foot", "r": "fossgis_osrm_foot"}
@@ -55,7 +55,7 @@ class Maps:
 
     def _show(self, url: str) -> str:
         if self.open_browser:
-            webbrowser.open(url)
+            desktop_open(url)
         return url
 
     def open_location(self, location: str) -> str:

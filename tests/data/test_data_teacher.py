@@ -1,0 +1,178 @@
+"""Teacher mode end to end against a real `python -m llama_cpp.server` with the packaged SmolLM2-135M.
+
+The 135M teacher writes poor data; what is tested is the pipeline: requests and plans come back over HTTP,
+the sanity checks keep only valid pairs, rejects carry reasons, responses are cached on disk (a rerun
+against a dead endpoint reproduces the same rows), and a dead endpoint is reported, never a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from edgecall.cli.data import app
+from edgecall.data.rows import load_rows
+from edgecall.data.toolsets import load_toolset
+from edgecall.data.validate import validate_rows
+from edgecall.llm import preset_path
+
+runner = CliRunner()
+
+TOOLS = [
+    {"type": "function", "function": {"name": "get_weather", "description": "Weather forecast for a city.",
+                                      "parameters": {"type": "object", "properties": {
+                                          "city": {"type": "string", "description": "the city"}},
+                                          "required": ["city"]}}},
+    {"type": "function", "function": {"name": "convert_currency", "description": "Convert an amount of money.",
+                                      "parameters": {"type": "object", "properties": {
+                                          "amount": {"type": "number"}, "from_currency": {"type": "string"},
+                                          "to_currency": {"type": "string"}},
+                                          "required": ["amount", "from_currency", "to_currency"]}}},
+    {"type": "function", "function": {"name": "send_message", "description": "Send a chat message to a friend.",
+                                      "parameters": {"type": "object", "properties": {
+                                          "recipient": {"type": "string"}, "text": {"type": "string"}},
+                                          "required": ["recipient", "text"]}}},
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def teacher_url() -> Iterator[str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(preset_path("smollm2-135m")), "--host", "127.0.0.1",
+         "--port", str(port), "--model_alias", "smol", "--n_ctx", "2048", "--cache", "true"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                if httpx.get(f"{url}/models", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("llama_cpp.server did not start within 120 s")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.fixture
+def toolfile(tmp_path: Path) -> Path:
+    path = tmp_path / "tools.json"
+    path.write_text(json.dumps(TOOLS), encoding="utf-8")
+    return path
+
+
+def _teach(url: str, toolfile: Path, out: Path, cache: Path, rejects: Path | None = None) -> str:
+    args = ["teach", "--endpoint", url, "--model", "smol", "-n", "4", "--concurrency", "2", "--toolset",
+            str(toolfile), "--out", str(out), "--cache-dir", str(cache), "--temperature", "0", "--retries", "0",
+            "--timeout", "300"]
+    if rejects:
+        args += ["--rejects", str(rejects)]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    return res.output
+
+
+def test_teacher_produces_validated_rows_and_caches(teacher_url: str, toolfile: Path, tmp_path: Path) -> None:
+    out, rejects, cache = tmp_path / "teacher.jsonl", tmp_path / "rejects.jsonl", tmp_path / "cache"
+    _teach(teacher_url, toolfile, out, cache, rejects)
+    rows = load_rows(out)
+    rejected = [json.loads(line) for line in rejects.read_text().splitlines() if line.strip()]
+    assert len(rows) + len(rejected) == 4
+    assert rows, f"no validated rows; rejects: {rejected}"
+    tools = load_toolset(str(toolfile))
+    again = validate_rows(rows, tools)
+    assert len(again.kept) == len(rows)  # what teach keeps passes the same checks
+    for row in rows:
+        assert row["source"] == "teacher" and row["plan"].endswith("join()<END_OF_PLAN>")
+    assert all(r["reject_reason"] and r["reject_detail"] for r in rejected)
+    assert len(list(cache.glob("*.json"))) >= 4
+
+    # every response is cached: a rerun against a dead endpoint reproduces the same rows
+    dead = f"http://127.0.0.1:{_free_port()}/v1"
+    out2 = tmp_path / "again.jsonl"
+    _teach(dead, toolfile, out2, cache)
+    assert load_rows(out2) == rows
+
+
+def test_dead_endpoint_is_reported_not_raised(toolfile: Path, tmp_path: Path) -> None:
+    dead = f"http://127.0.0.1:{_free_port()}/v1"
+    out, rejects = tmp_path / "t.jsonl", tmp_path / "r.jsonl"
+    output = _teach(dead, toolfile, out, tmp_path / "cache", rejects)
+    assert "teacher_error" in output
+    assert load_rows(out) == []
+    reasons = {json.loads(line)["reject_reason"] for line in rejects.read_text().splitlines()}
+    assert reasons == {"teacher_error"}
+
+
+# -- a scripted teacher: the real HTTP backend against a local fake that fails first, to exercise retries ----------
+class _ScriptedTeacher(BaseHTTPRequestHandler):
+    """/v1/completions: every other call is an HTTP 500; requests/plans come from a fixed script."""
+
+    calls = 0
+    script = {
+        "request": "Text Maria that I'm running late.",
+        "plan": '1. get_phone_number("Maria")\n2. send_sms(["$1"], "I\'m running late.")\n3. join()',
+    }
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server API
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).calls += 1
+        if type(self).calls % 2 == 1:
+            self.send_response(500)
+            self.end_headers()
+            self.wfile.write(b'{"error": {"message": "busy"}}')
+            return
+        text = self.script["plan"] if "Question:" in body["prompt"] else self.script["request"]
+        payload = json.dumps({"choices": [{"text": text, "finish_reason": "stop", "index": 0}],
+                              "usage": {"prompt_tokens": 1, "completion_tokens": 1}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_retries_assistant_toolset_and_dedup(tmp_path: Path) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _ScriptedTeacher)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+        out, rejects = tmp_path / "t.jsonl", tmp_path / "r.jsonl"
+        res = runner.invoke(app, ["teach", "--endpoint", url, "--model", "fake", "-n", "3", "--concurrency", "1",
+                                  "--out", str(out), "--rejects", str(rejects), "--cache-dir", str(tmp_path / "c"),
+                                  "--retries", "2", "--no-grammar"])
+        assert res.exit_code == 0, res.output
+    finally:
+        server.shutdown()
+    rows = load_rows(out)
+    # the same scripted request three times: one row kept, two rejected as duplicates; every 500 was retried
+    assert len(rows) == 1 and rows[0]["query"] == "Text Maria that I'm running late."
+    assert rows[0]["plan"].endswith("3. join()<END_OF_PLAN>")
+    assert {json.loads(x)["reject_reason"] for x in rejects.read_text().splitlines()} == {"duplicate"}
+    assert _ScriptedTeacher.calls == 12  # 3 items x (request + plan), each answered after one HTTP 500

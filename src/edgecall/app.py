@@ -16,6 +16,7 @@ from .config import Settings
 from .llm import load_llm
 from .llm.base import LLM
 from .planner import Planner
+from .retrieval import ExampleRetriever, default_bank
 from .runtime import Agent, LLMJoiner, RuleJoiner
 from .runtime.events import EventHandler
 from .tools import Toolset
@@ -40,6 +41,12 @@ def build_toolset(settings: Settings, llm: LLM | None = None) -> Toolset:
     return assistant_toolset(Store(config.data_dir, config=config), SubAgents(writer), config)
 
 
+@lru_cache(maxsize=1)
+def example_retriever() -> ExampleRetriever:
+    """The example bank's BM25 index, built once per process."""
+    return ExampleRetriever(default_bank())
+
+
 def build_planner(settings: Settings, tools: Toolset, llm: LLM) -> Planner:
     return Planner(
         llm,
@@ -47,6 +54,8 @@ def build_planner(settings: Settings, tools: Toolset, llm: LLM) -> Planner:
         grammar=settings.grammar,
         rules=PLANNING_RULES,
         examples=EXAMPLES if settings.examples else (),
+        retriever=example_retriever() if settings.retrieved_examples > 0 else None,
+        n_retrieved=settings.retrieved_examples,
         custom_instructions=settings.custom_instructions,
         max_tokens=settings.max_plan_tokens,
     )

@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     n_ctx: int = 4096
     grammar: bool = True
     examples: bool = True
+    """Show the assistant's fixed in-context examples."""
+    retrieved_examples: int = 3
+    """How many similar solved examples to retrieve from the example bank into the prompt (0: none)."""
     custom_instructions: str = ""
     joiner: Literal["rule", "llm"] = "rule"
     max_replans: int = 2

@@ -86,7 +86,7 @@ def toolfile(tmp_path: Path) -> Path:
 def _teach(url: str, toolfile: Path, out: Path, cache: Path, rejects: Path | None = None) -> str:
     args = ["teach", "--endpoint", url, "--model", "smol", "-n", "4", "--concurrency", "2", "--toolset",
             str(toolfile), "--out", str(out), "--cache-dir", str(cache), "--temperature", "0", "--retries", "0",
-            "--timeout", "300"]
+            "--timeout", "300", "--max-tokens", "160"]
     if rejects:
         args += ["--rejects", str(rejects)]
     res = runner.invoke(app, args)

@@ -4,6 +4,7 @@ endpoint, bad input, and the real packaged model on three dev examples."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -93,9 +94,11 @@ def config(tmp_path) -> Path:
 
 
 def edgecall(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    # a wide virtual terminal, so rich neither truncates table cells nor wraps messages
+    env = {**os.environ, "COLUMNS": "250"}
     return subprocess.run(
         [sys.executable, "-c", "from edgecall.cli.main import app; app()", "eval", *args],
-        capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+        capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env,
     )
 
 

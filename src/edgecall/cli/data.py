@@ -262,6 +262,7 @@ def teach(
     grammar: Annotated[bool, typer.Option(help="Send the plan grammar (llama.cpp servers).")] = True,
     mode: Annotated[str, typer.Option(help="'completions' or 'chat' API.")] = "completions",
     timeout: Annotated[float, typer.Option(help="Seconds per HTTP call.")] = 120.0,
+    max_tokens: Annotated[int, typer.Option(help="Token limit for each plan.")] = 400,
 ) -> None:
     """Teacher mode: a model behind an endpoint writes requests and plans; the sanity checks filter them."""
     from ..data.rows import write_rows
@@ -271,7 +272,7 @@ def teach(
 
     tools = _tools(toolset)
     config = TeacherConfig(n=n, seed=seed, concurrency=concurrency, retries=retries, temperature=temperature,
-                           grammar=grammar, cache_dir=cache_dir)
+                           grammar=grammar, cache_dir=cache_dir, max_plan_tokens=max_tokens)
     if toolset == "assistant":
         from ..assistant.prompt import EXAMPLES, PLANNING_RULES
         from ..data.generate import generate_splits

@@ -85,15 +85,16 @@ def eval_command(
     rows: list[dict[str, Any]] = []
     for variant in variants:
         settings = base.model_copy(update=variant.overrides)
+        label = variant.display_label(base.model)
         workers = concurrency
         if workers > 1 and not settings.endpoint:
             err_console.print("[yellow]note:[/] --concurrency applies to --endpoint only; a local model runs one request at a time")
             workers = 1
         try:
-            summary = _run_variant(settings, variant.label, dataset, workers, when, report, len(variants) > 1, json_out)
+            summary = _run_variant(settings, label, dataset, workers, when, report, len(variants) > 1, json_out)
         except LLMError as exc:
-            fail(f"{variant.label}: {exc}")
-        rows.append({"label": variant.label, **_describe(settings), **summary})
+            fail(f"{label}: {exc}")
+        rows.append({"label": label, **_describe(settings), **summary})
 
     if json_out:
         print_json(rows[0] if not compare else {"n": len(dataset), "variants": rows})

@@ -44,6 +44,13 @@ class VariantError(ValueError):
 class Variant:
     label: str
     overrides: dict[str, Any] = field(default_factory=dict)
+    auto_label: bool = False  # built by label_for(): the CLI may prefix the base model
+
+    def display_label(self, base_model: str) -> str:
+        """The label, naming the model when the variant keeps the base one (else rows look alike)."""
+        if self.auto_label and "model" not in self.overrides:
+            return f"{base_model} {self.label}"
+        return self.label
 
 
 def _coerce(key: str, raw: Any, where: str) -> Any:
@@ -100,7 +107,7 @@ def parse_inline(spec: str) -> list[Variant]:
     combos = [dict(zip(choices, values)) for values in itertools.product(*choices.values())]
     if label and len(combos) > 1:
         raise VariantError(f"variant {spec!r}: a label names one variant, but it expands to {len(combos)}")
-    return [Variant(label or label_for(c), c) for c in combos]
+    return [Variant(label or label_for(c), c, auto_label=not label) for c in combos]
 
 
 def load_variant_file(path: Path) -> list[Variant]:
@@ -121,7 +128,7 @@ def load_variant_file(path: Path) -> list[Variant]:
         overrides = {k: _coerce(k, v, where) for k, v in table.items() if k != "label"}
         if not overrides:
             raise VariantError(f"{where} sets nothing")
-        out.append(Variant(str(label) if label else label_for(overrides), overrides))
+        out.append(Variant(str(label) if label else label_for(overrides), overrides, auto_label=not label))
     return out
 
 
@@ -133,7 +140,7 @@ def parse_variants(specs: list[str]) -> list[Variant]:
             variants += load_variant_file(Path(spec))
         else:
             variants += parse_inline(spec)
-    labels = [v.label for v in variants]
+    labels = [v.display_label("") for v in variants]
     dupes = sorted({lab for lab in labels if labels.count(lab) > 1})
     if dupes:
         raise VariantError(f"duplicate variant labels: {', '.join(dupes)}")

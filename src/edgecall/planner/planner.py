@@ -13,12 +13,15 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..llm.base import LLM, LLMError
 from ..plan import Plan, PlanError, PlanStreamParser, PlanSyntaxError, Task, parse_plan
 from ..tools import Toolset
-from .prompt import DEFAULT_NOW, ReplanContext, build_planner_prompt
+from .prompt import DEFAULT_NOW, ExampleLike, ReplanContext, build_planner_prompt
+
+if TYPE_CHECKING:
+    from ..retrieval import ExampleRetriever
 
 STOP = ["<END_OF_PLAN>", "\nQuestion:", "###"]
 
@@ -70,7 +73,9 @@ class Planner:
         *,
         grammar: bool = True,
         rules: str = "",
-        examples: Sequence[tuple[str, str]] = (),
+        examples: Sequence[ExampleLike] = (),
+        retriever: ExampleRetriever | None = None,
+        n_retrieved: int = 3,
         custom_instructions: str = "",
         max_tokens: int = 512,
     ) -> None:
@@ -78,6 +83,8 @@ class Planner:
         self.tools = tools
         self.rules = rules
         self.examples = list(examples)
+        self.retriever = retriever
+        self.n_retrieved = n_retrieved
         self.custom_instructions = custom_instructions
         self.max_tokens = max_tokens
         self.grammar: str | None = None
@@ -86,13 +93,20 @@ class Planner:
 
             self.grammar = plan_grammar(tools)
 
+    def examples_for(self, query: str) -> list[ExampleLike]:
+        """Fixed examples, then the retrieved ones with the most similar closest to the question."""
+        found: list[ExampleLike] = []
+        if self.retriever is not None and self.n_retrieved > 0:
+            found = list(reversed(self.retriever.top_k(query, self.n_retrieved)))
+        return [*self.examples, *found]
+
     def prompt(self, query: str, *, now: datetime = DEFAULT_NOW, replan: ReplanContext | None = None) -> str:
         return build_planner_prompt(
             query,
             self.tools,
             now=now,
             rules=self.rules,
-            examples=self.examples,
+            examples=self.examples_for(query),
             custom_instructions=self.custom_instructions,
             replan=replan,
         )

@@ -39,6 +39,18 @@ JOIN_DESCRIPTION = """join() -> None
 
 
 @dataclass(frozen=True)
+class Example:
+    """A solved request shown in the prompt; `now` is the date its plan's dates are relative to."""
+
+    query: str
+    plan: str
+    now: datetime = DEFAULT_NOW
+
+
+ExampleLike = Example | tuple[str, str]
+
+
+@dataclass(frozen=True)
 class ReplanContext:
     """What the previous attempt did and why it was not good enough."""
 
@@ -51,8 +63,14 @@ def format_now(now: datetime) -> str:
     return f"{now:%A} {now:%Y-%m-%d %H:%M:%S}"
 
 
-def format_example(query: str, plan: str) -> str:
-    return f"Question: {query}\n{plan.strip()}\n###\n"
+def format_question(query: str, now: datetime) -> str:
+    """Every question, example or real, is preceded by its date, so relative dates resolve the same way."""
+    return f"Today is {format_now(now)}.\nQuestion: {query}\n"
+
+
+def format_example(example: ExampleLike) -> str:
+    ex = example if isinstance(example, Example) else Example(example[0], example[1])
+    return f"{format_question(ex.query, ex.now)}{ex.plan.strip()}\n###\n"
 
 
 def build_planner_prompt(
@@ -61,7 +79,7 @@ def build_planner_prompt(
     *,
     now: datetime = DEFAULT_NOW,
     rules: str = "",
-    examples: Sequence[tuple[str, str]] = (),
+    examples: Sequence[ExampleLike] = (),
     custom_instructions: str = "",
     replan: ReplanContext | None = None,
 ) -> str:
@@ -77,14 +95,12 @@ def build_planner_prompt(
         parts.append("User preferences (always follow them):\n" + custom_instructions.strip() + "\n")
     if examples:
         parts.append("\nHere are some examples:\n")
-        parts.extend(format_example(q, p) for q, p in examples)
-    parts.append(f"\nToday is {format_now(now)}.\n")
+        parts.extend(format_example(ex) for ex in examples)
+    parts.append("\n" + format_question(query, now))
     if replan is not None:
         parts.append(
-            f"Question: {query}\nA previous plan was executed:\n{replan.previous_plan.strip()}\n"
+            f"A previous plan was executed:\n{replan.previous_plan.strip()}\n"
             f"Observations:\n{replan.observations.strip()}\n"
             f"It was not good enough: {replan.reason.strip()}\nWrite a new, corrected plan.\n"
         )
-    else:
-        parts.append(f"Question: {query}\n")
     return "".join(parts)

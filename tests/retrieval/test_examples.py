@@ -1,0 +1,60 @@
+"""Example retrieval: the bank is valid, and similar requests retrieve plans of the same shape."""
+
+from __future__ import annotations
+
+import pytest
+
+from edgecall.assistant.tools import assistant_toolset
+from edgecall.plan import parse_plan
+from edgecall.planner import Example
+from edgecall.retrieval import ExampleRetriever, default_bank
+from edgecall.retrieval.examples import _content_words
+
+
+@pytest.fixture(scope="module")
+def bank():
+    return default_bank()
+
+
+@pytest.fixture(scope="module")
+def retriever(bank):
+    return ExampleRetriever(bank)
+
+
+def test_bank_is_deterministic_and_valid(bank):
+    tools = assistant_toolset()
+    assert len(bank) == 4000
+    assert len({e.query for e in bank}) == len(bank)
+    for ex in bank[:500]:
+        parse_plan(ex.plan, tools)
+    assert default_bank()[:5] == bank[:5]  # cached file read back identically
+
+
+def test_entity_words_do_not_count():
+    assert _content_words("Email Sid and Lutfi the budget.xlsx file") == ["email", "file", "file"]
+    assert _content_words('Text Bo "see you at the cinema at 5"') == ["text"]
+    assert "pdf" in _content_words("Summarize Minutes.pdf")
+
+
+@pytest.mark.parametrize(
+    ("query", "tool"),
+    [
+        ("Text Maria that I'm running late", "send_sms"),
+        ("Reply to this email saying Thursday works for me", "reply_to_email"),
+        ("Summarize Minutes.pdf and save it in a note", "summarize_pdf"),
+        ("remind me to water the plants tomorrow", "create_reminder"),
+        ("How do I get to the airport by train?", "maps_show_directions"),
+        ("Forward this email to Dana", "forward_email"),
+    ],
+)
+def test_similar_requests_retrieve_the_right_tools(retriever, query, tool):
+    top = retriever.top_k(query, 3)
+    assert len(top) == 3
+    assert sum(tool in ex.plan for ex in top) >= 2, [e.query for e in top]
+
+
+def test_unknown_words_fall_back_gracefully():
+    r = ExampleRetriever([Example("text Bo", '1. get_phone_number("Bo")\n2. join()')])
+    assert len(r.top_k("zzzz qqqq", 3)) == 1
+    with pytest.raises(ValueError):
+        ExampleRetriever([])

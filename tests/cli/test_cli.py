@@ -18,7 +18,7 @@ NOW = "2024-06-03 09:00:00"
 def cli(*args: str, env: dict | None = None, stdin: str | None = None, timeout: int = 600):
     full_env = {**os.environ, "EDGECALL_CONFIG": "/nonexistent-edgecall-config.toml", **(env or {})}
     return subprocess.run(
-        [*EDGECALL, *args], capture_output=True, text=True, timeout=timeout, env=full_env, input=stdin
+        [*EDGECALL, *args], check=False, capture_output=True, text=True, timeout=timeout, env=full_env, input=stdin
     )
 
 

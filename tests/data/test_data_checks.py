@@ -102,3 +102,23 @@ def test_explicit_phone_numbers_need_no_lookup(tools: Toolset) -> None:
     plan = '1. send_sms(["+1 415 555 0134"], "Hi")\n2. join()<END_OF_PLAN>'
     assert issue_of("Text +1 (415) 555-0134 hi", plan, NOW, tools) is None
     assert issue_of("Text my sister hi", plan, NOW, tools).reason == "entity_missing"
+
+
+def test_rows_reader_reports_bad_lines_with_their_number(tmp_path: Path) -> None:
+    from edgecall.data.rows import BadRow, DataFileError, load_rows, read_rows
+
+    path = tmp_path / "rows.jsonl"
+    path.write_text('{"query": "Text Ana hi", "plan": "1. join()"}\n\n[1]\n{"query": "x", "plan": "p", "now": '
+                    '"tomorrow"}\n{"plan": "p"}\n', encoding="utf-8")
+    items = list(read_rows(path))
+    assert isinstance(items[0], dict)
+    assert [(b.line, b.problem.split()[0]) for b in items[1:] if isinstance(b, BadRow)] == [
+        (3, "not"), (4, "now"), (5, "missing")]
+    with pytest.raises(DataFileError, match=r"rows.jsonl:3: not a JSON object"):
+        load_rows(path)
+
+
+def test_rows_without_now_use_the_documented_default(tools: Toolset) -> None:
+    from edgecall.data.rows import DEFAULT_NOW, row_now
+
+    assert row_now({"query": "q", "plan": "p"}) == DEFAULT_NOW == NOW

@@ -81,7 +81,7 @@ def test_export_uses_the_runtime_prompt_builder(generated: Path, tmp_path: Path)
     pairs, rows = _rows(out), _rows(generated / "val.jsonl")
     assert len(pairs) == len(rows)
     tools = load_toolset("assistant")
-    for pair, row in zip(pairs, rows):
+    for pair, row in zip(pairs, rows, strict=True):
         assert set(pair) == {"id", "prompt", "completion"}
         now = datetime.strptime(row["now"], "%Y-%m-%d %H:%M:%S")
         assert pair["prompt"] == build_planner_prompt(row["query"], tools, now=now, rules=PLANNING_RULES,

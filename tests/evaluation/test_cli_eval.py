@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -205,3 +206,30 @@ def test_real_packaged_model_on_three_dev_examples(config, tmp_path):
     assert sum(r["success"] for r in records) / 3 == out["success_rate"]
     assert (report / "summary.md").read_text().startswith("# smollm2-135m grammar=on")
     assert (report / "latency_hist.png").stat().st_size > 5000
+
+
+def test_ctrl_c_scores_the_examples_done_so_far(fake_server, config, tmp_path):
+    # many copies of the same requests, so the run is still going when it is interrupted
+    data = tmp_path / "long.jsonl"
+    data.write_text("".join(json.dumps({"id": f"L{i}", "query": q, "plan": GOLD[q]}) + "\n"
+                            for i in range(60) for q in list(GOLD)[:1]))
+    report = tmp_path / "partial"
+    env = {**os.environ, "COLUMNS": "250"}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from edgecall.cli.main import app; app()", "eval", "--data", str(data),
+         "--endpoint", fake_server, "--model", "fake", "--json", "--report", str(report), "--config", str(config)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env,
+    )
+    records = report / "records.jsonl"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (records.is_file() and records.read_text().count("\n") >= 3):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 0, stderr
+    assert "interrupted: scoring the" in stderr
+    out = last_json(stdout)
+    assert out["interrupted"] is True and 3 <= out["n"] < 60 and out["success_rate"] == 1.0
+    lines = records.read_text().splitlines()
+    assert len(lines) == out["n"] and json.loads(lines[0])["id"] == "L0"
+    assert "(interrupted)" in (report / "summary.md").read_text()

@@ -25,6 +25,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from edgecall.llm import LlamaCppLLM, load_llm, preset_path
+from edgecall.llm.llamacpp import default_threads
 from edgecall.tools import Toolset, tool
 
 
@@ -143,6 +144,7 @@ def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         sys.executable, "-m", "llama_cpp.server",
         "--model", str(preset_path("smollm2-135m")), "--model_alias", "smollm",
         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--verbose", "False",
+        "--n_threads", str(default_threads()), "--n_threads_batch", str(default_threads()),
     ]  # fmt: skip
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)

@@ -62,10 +62,14 @@ def grammar3(tools3: Toolset) -> str:
 
 VALID_PLANS = [
     '1. get_email_address("Sid")\n2. join()<END_OF_PLAN>',
-    '1. get_email_address("Sid")\n2. get_email_address("Lutfi")\n'
-    '3. send_email(["$1", "$2"], "Roadmap", "See you at 2pm")\n4. join()<END_OF_PLAN>',
-    'Thought: find the address first\n1. get_email_address("Ann")\n2. get_weather("Oslo", 3)\n'
-    'Thought: now write\n3. send_email(["$1"], "Weather", "Forecast: $2.")\n4. join()<END_OF_PLAN>',
+    (
+        '1. get_email_address("Sid")\n2. get_email_address("Lutfi")\n'
+        '3. send_email(["$1", "$2"], "Roadmap", "See you at 2pm")\n4. join()<END_OF_PLAN>'
+    ),
+    (
+        'Thought: find the address first\n1. get_email_address("Ann")\n2. get_weather("Oslo", 3)\n'
+        'Thought: now write\n3. send_email(["$1"], "Weather", "Forecast: $2.")\n4. join()<END_OF_PLAN>'
+    ),
     '1. get_weather("Rome", -1)\n2. send_email([], "", "$1")\n3. join()<END_OF_PLAN>',
     '1. get_weather("Say \\"hi\\"\\n\\\\ \\u00e9 ünï", 0)\n2. get_weather("$1", "$1")\n3. join()<END_OF_PLAN>',
 ]
@@ -211,7 +215,9 @@ def valid_plans(draw: st.DrawFn) -> Plan:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(plan=valid_plans())
-def test_rendered_valid_plans_are_accepted(plan: Plan, grammar3: str, grammar_accepts: Accepts, tools3: Toolset) -> None:
+def test_rendered_valid_plans_are_accepted(
+    plan: Plan, grammar3: str, grammar_accepts: Accepts, tools3: Toolset
+) -> None:
     text = render_plan(plan)
     validate_plan(parse_plan(text, tools3), tools3)
     assert grammar_accepts(grammar3, text), text

@@ -36,6 +36,14 @@ def test_stream_against_real_server_matches_complete(llama_server: str) -> None:
     assert stream.usage.completion_tokens == len(chunks)  # this server sends no stream usage: one chunk a token
 
 
+def test_closing_a_stream_early_reports_what_arrived(llama_server: str) -> None:
+    stream = OpenAIHTTPLLM(llama_server, "smollm").stream(PROMPT, max_tokens=32)
+    first = next(stream)
+    stream.close()
+    assert stream.usage is not None and stream.usage.text == first
+    assert stream.usage.finish_reason == "cancelled"
+
+
 def test_stop_strings_against_real_server(llama_server: str) -> None:
     llm = OpenAIHTTPLLM(llama_server, "smollm")
     free = llm.complete(PROMPT, max_tokens=24).text

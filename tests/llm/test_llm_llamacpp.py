@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from edgecall.llm import LLM, CompletionStream, LlamaCppLLM, LLMError, load_llm
-from edgecall.llm.llamacpp import PrefixSnapshot, PrefixStates, common_prefix_len, shared_prefix_target
+from edgecall.llm.llamacpp import (
+    PrefixSnapshot,
+    PrefixStates,
+    common_prefix_len,
+    first_stop,
+    shared_prefix_target,
+    stop_prefix_len,
+)
 
 PROMPT = "List three fruits:\n1."
 
@@ -149,3 +156,35 @@ def test_shared_prefix_target() -> None:
     assert shared_prefix_target([1, 2, 3, 4], [[1, 2, 9], [1, 2, 3, 7]]) == 3
     assert shared_prefix_target([1, 2, 3], [[1, 2, 3]]) == 2  # leave one token to evaluate
     assert shared_prefix_target([1, 2], []) == 0
+
+
+def test_stop_helpers() -> None:
+    assert first_stop("abc<END>x", ["<END>", "\n"]) == 3
+    assert first_stop("a\nb<END>", ["<END>", "\n"]) == 1
+    assert first_stop("abc", ["<END>"]) is None
+    assert first_stop("<END> and <END>", ["<END>"], start=3) == 10
+    assert stop_prefix_len("text <EN", ["<END>"]) == 3
+    assert stop_prefix_len("text <END", ["<END>", "<"]) == 4
+    assert stop_prefix_len("text", ["<END>"]) == 0
+    assert stop_prefix_len("ab", ["abc", "b"]) == 2
+
+
+def test_multi_token_stop_string_never_leaks_into_the_stream(smollm: LlamaCppLLM) -> None:
+    free = smollm.complete(PROMPT, max_tokens=16).text
+    stop = free[free.index("\n") : free.index("\n") + 4]  # e.g. "\n2. " spans several tokens
+    assert len(smollm._engine.tokenize(stop)) > 2
+    stream = smollm.stream(PROMPT, max_tokens=16, stop=[stop])
+    chunks = list(stream)
+    assert "".join(chunks) == free.split(stop)[0]
+    assert not any(stop[:2] in chunk for chunk in chunks)
+    assert stream.usage is not None and stream.usage.finish_reason == "stop"
+
+
+def test_closing_a_stream_early_releases_the_model_and_reports_usage(smollm: LlamaCppLLM) -> None:
+    stream = smollm.stream(PROMPT, max_tokens=32)
+    first = next(stream)
+    stream.close()
+    assert stream.usage is not None
+    assert stream.usage.text == first and stream.usage.finish_reason == "cancelled"
+    assert stream.usage.completion_tokens >= 1
+    assert smollm.complete(PROMPT, max_tokens=2).text  # the engine lock was released

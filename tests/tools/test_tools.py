@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-
 import pytest
 
 from edgecall.plan import PlanValidationError, parse_plan, plans_match, validate_plan

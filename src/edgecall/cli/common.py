@@ -6,7 +6,7 @@ import json
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -14,16 +14,16 @@ from rich.console import Console
 console = Console()
 err_console = Console(stderr=True)
 
-ModelOpt = Annotated[Optional[str], typer.Option("--model", "-m", help="Preset (smollm2-135m, gemma3-270m) or GGUF path.")]
-EndpointOpt = Annotated[Optional[str], typer.Option("--endpoint", help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1.")]
-ApiKeyOpt = Annotated[Optional[str], typer.Option("--api-key", envvar="EDGECALL_API_KEY", help="API key for --endpoint.")]
-NowOpt = Annotated[Optional[str], typer.Option("--now", help='Fix the current time, "YYYY-MM-DD HH:MM:SS".')]
+ModelOpt = Annotated[str | None, typer.Option("--model", "-m", help="Preset (smollm2-135m, gemma3-270m) or GGUF path.")]
+EndpointOpt = Annotated[str | None, typer.Option("--endpoint", help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1.")]
+ApiKeyOpt = Annotated[str | None, typer.Option("--api-key", envvar="EDGECALL_API_KEY", help="API key for --endpoint.")]
+NowOpt = Annotated[str | None, typer.Option("--now", help='Fix the current time, "YYYY-MM-DD HH:MM:SS".')]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")]
-DataDirOpt = Annotated[Optional[Path], typer.Option("--data-dir", help="Personal data store (default: XDG data dir).")]
-GrammarOpt = Annotated[Optional[bool], typer.Option("--grammar/--no-grammar", help="Constrain the planner with the plan grammar.")]
-ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="TOML config file (default: XDG config dir).")]
+DataDirOpt = Annotated[Path | None, typer.Option("--data-dir", help="Personal data store (default: XDG data dir).")]
+GrammarOpt = Annotated[bool | None, typer.Option("--grammar/--no-grammar", help="Constrain the planner with the plan grammar.")]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", help="TOML config file (default: XDG config dir).")]
 DemoOpt = Annotated[bool, typer.Option("--demo", help="Use the demo profile (created on first use) as the data store.")]
-JoinerOpt = Annotated[Optional[str], typer.Option("--joiner", help="rule (deterministic) or llm (the paper's).")]
+JoinerOpt = Annotated[str | None, typer.Option("--joiner", help="rule (deterministic) or llm (the paper's).")]
 
 
 def parse_now(now: str | None) -> datetime:

@@ -95,6 +95,8 @@ def eval_command(
         except LLMError as exc:
             fail(f"{label}: {exc}")
         rows.append({"label": label, **_describe(settings), **summary})
+        if summary["interrupted"]:
+            break  # the user asked to stop: report what is done, skip the remaining variants
 
     if json_out:
         print_json(rows[0] if not compare else {"n": len(dataset), "variants": rows})
@@ -104,7 +106,7 @@ def eval_command(
         console.print(summary_table(rows[0]))
     if report is not None and compare:
         _write_compare(report, rows, data)
-    if all(row["model_errors"] == row["n"] for row in rows):
+    if all(row["n"] and row["model_errors"] == row["n"] for row in rows):
         fail("every request failed at the model backend (see the errors above or in the report)")
 
 
@@ -135,32 +137,63 @@ def _run_variant(
     nested: bool,
     quiet: bool,
 ) -> dict[str, Any]:
+    """Evaluate one variant; Ctrl-C (SIGINT) stops early and scores the examples already done.
+
+    With --report, each record is appended to `records.jsonl` as soon as it is scored, so a
+    long run that is killed still leaves its evidence; the final report rewrites it in order.
+    """
+    import json
+    import threading
+
     from ..app import build_llm, build_planner, build_toolset
-    from ..evaluation.report import write_report
+    from ..evaluation.report import RECORDS, write_report
     from ..evaluation.runner import run_evaluation, summarize
 
+    target = (report / _slug(label) if nested else report) if report is not None else None
     llm = build_llm(settings)
     planner = build_planner(settings, build_toolset(settings, llm), llm)
     progress = Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("ok {task.fields[ok]}"), TimeElapsedColumn(), TimeRemainingColumn(),
-        console=err_console, transient=quiet, disable=False,
+        console=err_console, transient=quiet,
     )
-    ok = 0
-    with progress:
-        task = progress.add_task(label, total=len(dataset), ok=0)
-
-        def advance(result: Any) -> None:
-            nonlocal ok
-            ok += int(result.success)
-            progress.update(task, advance=1, ok=ok)
-
-        results = run_evaluation(planner, dataset, concurrency=workers, now=when, on_result=advance)
-    summary = summarize(results)
-    if report is not None:
-        target = report / _slug(label) if nested else report
+    done: list[Any] = []
+    lock = threading.Lock()
+    live = None
+    if target is not None:
         try:
-            write_report(target, results, summary, title=label)
+            target.mkdir(parents=True, exist_ok=True)
+            live = (target / RECORDS).open("w", encoding="utf-8")
+        except OSError as exc:
+            fail(f"cannot write the report to {target}: {exc}")
+    interrupted = False
+    try:
+        with progress:
+            task = progress.add_task(label, total=len(dataset), ok=0)
+
+            def record(result: Any) -> None:
+                with lock:
+                    done.append(result)
+                    if live is not None:
+                        live.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+                        live.flush()
+                    progress.update(task, advance=1, ok=sum(r.success for r in done))
+
+            try:
+                results = run_evaluation(planner, dataset, concurrency=workers, now=when, on_result=record)
+            except KeyboardInterrupt:
+                interrupted = True
+                order = {ex.id: i for i, ex in enumerate(dataset)}
+                results = sorted(done, key=lambda r: order[r.id])
+                err_console.print(f"[yellow]interrupted:[/] scoring the {len(results)} examples done so far")
+    finally:
+        if live is not None:
+            live.close()
+    summary = summarize(results)
+    summary["interrupted"] = interrupted
+    if target is not None and results:
+        try:
+            write_report(target, results, summary, title=label + (" (interrupted)" if interrupted else ""))
         except OSError as exc:
             fail(f"cannot write the report to {target}: {exc}")
     return summary

@@ -76,7 +76,7 @@ def run(
     events: list[dict] = []
     printer: EventPrinter | None = None
 
-    def on_event(ev):  # noqa: ANN001, ANN202
+    def on_event(ev):
         events.append(ev.to_dict())
         if printer is not None:
             printer(ev)
@@ -169,7 +169,7 @@ def execute(
     events: list[dict] = []
     printer = None if json_out else EventPrinter()
 
-    def on_event(ev):  # noqa: ANN001, ANN202
+    def on_event(ev):
         events.append(ev.to_dict())
         if printer is not None:
             printer(ev)

@@ -116,12 +116,14 @@ def render_card(stats: dict[str, SplitStats], *, title: str = "edgecall function
         lines += ["### Plan shapes", ""] + _table("shape", st.shapes, st.n)
         lines += ["### Scenarios", ""] + _table("scenario", st.scenarios, st.n)
         q, p = _dist(st.query_chars), _dist(st.plan_chars)
-        lines += ["### Lengths (characters)", "", "| field | min | median | mean | p90 | max |", "|---|---:|---:|---:|---:|---:|",
+        lines += ["### Lengths (characters)", "", "| field | min | median | mean | p90 | max |",
+                  "|---|---:|---:|---:|---:|---:|",
                   f"| query | {q['min']} | {q['median']} | {q['mean']} | {q['p90']} | {q['max']} |",
                   f"| plan | {p['min']} | {p['median']} | {p['mean']} | {p['p90']} | {p['max']} |", ""]
         lines += ["### Samples", ""]
         for row in st.samples:
-            lines += [f"- `{row.get('now', '')}` {row['query']}", "", "  ```", *("  " + ln for ln in row["plan"].splitlines()),
+            plan_lines = ["  " + ln for ln in row["plan"].splitlines()]
+            lines += [f"- `{row.get('now', '')}` {row['query']}", "", "  ```", *plan_lines,
                       "  ```", ""]
     return "\n".join(lines)
 

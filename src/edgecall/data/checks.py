@@ -24,9 +24,6 @@ from edgecall.tools import Toolset
 
 from .surface import fold
 
-REASONS = ("bad_row", "parse", "join", "unknown_tool", "arg_count", "arg_type", "bad_reference", "cycle", "ref_kind",
-           "date_invalid", "date_inconsistent", "entity_missing", "duplicate", "near_duplicate")
-
 PRODUCES: dict[str, str] = {
     "get_email_address": "email", "get_phone_number": "phone", "open_and_get_file_path": "path",
     "summarize_pdf": "text", "open_note": "text", "get_zoom_meeting_link": "link",
@@ -132,7 +129,7 @@ def _check_tools(plan: Plan, tools: Toolset) -> None:
 def _check_ref_kinds(plan: Plan, tools: Toolset) -> None:
     by_idx = {t.idx: t for t in plan.tasks}
     for task in plan.tasks:
-        for param, value in zip(tools[task.tool].params, task.args):
+        for param, value in zip(tools[task.tool].params, task.args, strict=True):
             refs = find_refs(value)
             if not refs:
                 continue
@@ -166,7 +163,7 @@ def _parse_date(value: str) -> tuple[datetime, bool]:
 def _check_dates(plan: Plan, tools: Toolset, now: datetime) -> None:
     for task in plan.tasks:
         params = [p.name for p in tools[task.tool].params]
-        values = dict(zip(params, task.args))
+        values = dict(zip(params, task.args, strict=True))
         parsed: dict[str, tuple[datetime, bool]] = {}
         for name, value in values.items():
             if not DATE_PARAM_RE.search(name) or not isinstance(value, str) or not value or find_refs(value):
@@ -210,7 +207,7 @@ def _check_entities(plan: Plan, tools: Toolset, query: str) -> None:
     q = fold(query)
     qwords = set(_WORD.findall(q))
     for task in plan.tasks:
-        values = dict(zip([p.name for p in tools[task.tool].params], task.args))
+        values = dict(zip([p.name for p in tools[task.tool].params], task.args, strict=True))
         for name in ENTITY_PARAMS.get(task.tool, ()):
             v = values.get(name)
             if isinstance(v, str) and v.strip() and not find_refs(v) and not _mentioned(v, q, qwords):
@@ -238,10 +235,6 @@ def issue_of(query: str, plan_text: str, now: datetime, tools: Toolset) -> Issue
     except CheckFailed as failed:
         return failed.issue
     return None
-
-
-def tools_of(plan: Plan) -> Iterable[str]:
-    return (t.tool for t in plan.tasks)
 
 
 def steps_to_plan(steps: Iterable[tuple[str, tuple[Any, ...]]]) -> Plan:

@@ -64,7 +64,8 @@ RELATIONS: tuple[str, ...] = ("Mom", "Dad", "Grandma", "my landlord", "the plumb
 PLACES: tuple[str, ...] = (
     "Golden Gate Park", "the Louvre", "Central Station", "Heathrow Airport", "JFK Airport", "Charles de Gaulle",
     "Brandenburger Tor", "Plaza Mayor", "Parque del Retiro", "Sagrada Família", "Piazza Navona", "Café de Flore",
-    "Tate Modern", "Shibuya Crossing", "Gyeongbokgung Palace", "Hồ Hoàn Kiếm", "Table Mountain", "Nairobi National Park",
+    "Tate Modern", "Shibuya Crossing", "Gyeongbokgung Palace", "Hồ Hoàn Kiếm", "Table Mountain",
+    "Nairobi National Park",
     "Union Square", "Pike Place Market", "Stanford University", "UC Berkeley", "the Ferry Building",
     "Apple Park", "Mission Dolores Park", "Lake Merritt", "the Rijksmuseum", "Tiergarten", "Alexanderplatz",
     "Kraków Old Town", "Széchenyi Baths", "Praça do Comércio", "Zürich HB", "Malmö Central", "Gare du Nord",

@@ -13,7 +13,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-DEFAULT_NOW = datetime(2024, 6, 3, 9, 0, 0)
+from edgecall.planner import DEFAULT_NOW
+
+__all__ = ["DEFAULT_NOW", "BadRow", "DataFileError", "load_rows", "read_rows", "row_now", "write_rows"]
+
 NOW_FMT = "%Y-%m-%d %H:%M:%S"
 
 

@@ -142,7 +142,8 @@ class Ctx:
         return [self.person() for _ in range(n)]
 
     def email_address(self) -> str:
-        first, last = _ascii(self.rng.choice(self.pools.first)).lower(), _ascii(self.rng.choice(self.pools.last)).lower()
+        first = _ascii(self.rng.choice(self.pools.first)).lower()
+        last = _ascii(self.rng.choice(self.pools.last)).lower()
         local = self.rng.choice((f"{first}.{last}", f"{first}", f"{first[0]}{last}", f"{first}_{last}"))
         return f"{local}@{self.rng.choice(pools.EMAIL_DOMAINS)}"
 
@@ -398,7 +399,8 @@ def unit_calendar(ctx: Ctx, b: PlanBuilder) -> str:
 
 ZOOM = (
     "set up a zoom meeting with {who} {when} about the {topic}", "create a Zoom call with {who} {when} for the {topic}",
-    "schedule a video call with {who} {when} to discuss the {topic}", "make a zoom link for a {topic} with {who} {when}",
+    "schedule a video call with {who} {when} to discuss the {topic}",
+    "make a zoom link for a {topic} with {who} {when}",
     "organize an online {topic} with {who} {when}", "get me a zoom meeting with {who} {when} about the {topic}",
     "start a zoom for the {topic} with {who} {when}", "open a video meeting with {who} {when}, topic: {topic}",
     "book a zoom with {who} {when} on the {topic}", "line up a video chat with {who} {when} about the {topic}",

@@ -112,7 +112,7 @@ def render_clock(t: time, rng: random.Random) -> str:
         forms += [f"{h12}{ampm}", f"{h12} {ampm}", f"{h12}:00 {ampm}", f"{t.hour:02d}:00", f"{h12}{ampm.upper()}"]
         if t.hour == 12:
             forms += ["noon", "midday", "12 noon"]
-        elif 13 <= t.hour <= 19 or 8 <= t.hour <= 11:
+        elif bare_hour_to_24(h12) == t.hour:  # a bare "at 3" must read back as this hour
             forms += [f"{h12}", f"{h12} o'clock"]
         if 13 <= t.hour <= 17:
             forms.append(f"{NUMBER_WORDS[h12]} in the afternoon")
@@ -120,15 +120,14 @@ def render_clock(t: time, rng: random.Random) -> str:
             forms.append(f"{h12} in the morning")
     else:
         forms += [f"{h12}:{t.minute:02d} {ampm}", f"{h12}:{t.minute:02d}{ampm}", f"{t.hour:02d}:{t.minute:02d}"]
-        if t.minute == 30 and (13 <= t.hour <= 19 or 8 <= t.hour <= 11):
+        bare = h12 != 12 and bare_hour_to_24(h12) == t.hour
+        if t.minute == 30 and bare:
             forms += [f"half past {h12}", f"{h12}:30"]
-        if t.minute == 15 and (13 <= t.hour <= 19 or 8 <= t.hour <= 11):
+        if t.minute == 15 and bare:
             forms.append(f"quarter past {h12}")
-        if t.minute == 45:
-            nxt = (t.hour + 1) % 24
-            n12 = nxt % 12 or 12
-            if 13 <= nxt <= 19 or 8 <= nxt <= 11:
-                forms.append(f"quarter to {n12}")
+        n12 = (t.hour + 1) % 12 or 12
+        if t.minute == 45 and n12 != 12 and bare_hour_to_24(n12) == t.hour + 1:
+            forms.append(f"quarter to {n12}")
     return rng.choice(forms)
 
 
@@ -137,8 +136,10 @@ def render_date(d: date, today: date, rng: random.Random) -> str:
     delta = (d - today).days
     wd = WEEKDAYS[d.weekday()]
     month = MONTHS[d.month - 1]
-    forms = [f"{month} {d.day}", f"{month} {ordinal(d.day)}", f"{d.day} {month}", f"the {ordinal(d.day)} of {month}",
-             f"{month[:3]} {d.day}", f"{wd}, {month} {d.day}"]
+    forms: list[str] = []
+    if month_day_after(today, d.month, d.day) == d:  # "June 12" without a year must mean this date
+        forms += [f"{month} {d.day}", f"{month} {ordinal(d.day)}", f"{d.day} {month}",
+                  f"the {ordinal(d.day)} of {month}", f"{month[:3]} {d.day}", f"{wd}, {month} {d.day}"]
     if delta == 0:
         forms = ["today"] * 4 + forms
     elif delta == 1:
@@ -149,7 +150,7 @@ def render_date(d: date, today: date, rng: random.Random) -> str:
         forms += [wd, f"on {wd}", f"next {wd}", wd.lower(), f"{wd[:3]}"]
         if delta <= 6 and d.weekday() != today.weekday():
             forms.append(f"this {wd}")
-    if d.month == today.month and d.year == today.year and delta >= 0:
+    if day_of_month_after(today, d.day) == d:
         forms.append(f"the {ordinal(d.day)}")
     if d == end_of_month(today) and delta > 0:
         forms += ["the end of the month", "the last day of the month"]
@@ -188,10 +189,10 @@ def when_day_and_time(now: datetime, rng: random.Random) -> When:
         start = datetime.combine(now.date() + timedelta(days=1), time(10, 0))
     dphrase = _on(render_date(start.date(), now.date(), rng))
     tphrase = render_clock(start.time(), rng)
-    joiner = rng.choice([" at ", " at ", " at ", ", ", " around "]) if not tphrase.startswith(("half", "quarter")) \
-        else " at "
-    if rng.random() < 0.3:
-        return When(f"at {tphrase} {dphrase}", start) if joiner.strip() == "at" else When(f"{dphrase}{joiner}{tphrase}", start)
+    spoken = tphrase.startswith(("half", "quarter"))
+    joiner = " at " if spoken else rng.choice([" at ", " at ", " at ", ", ", " around "])
+    if joiner == " at " and rng.random() < 0.3:  # time first: "at 3pm tomorrow"
+        return When(f"at {tphrase} {dphrase}", start)
     return When(f"{dphrase}{joiner}{tphrase}", start)
 
 

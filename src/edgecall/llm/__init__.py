@@ -19,14 +19,14 @@ from .openai_http import OpenAIHTTPLLM
 from .presets import DEFAULT_PRESET, PRESETS, preset_path
 
 __all__ = [
+    "DEFAULT_PRESET",
     "LLM",
+    "PRESETS",
     "Completion",
     "CompletionStream",
     "LLMError",
     "LlamaCppLLM",
     "OpenAIHTTPLLM",
-    "DEFAULT_PRESET",
-    "PRESETS",
     "load_llm",
     "preset_path",
 ]

@@ -6,6 +6,7 @@ in-process llama.cpp model or an OpenAI-compatible server is a deployment choice
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -81,10 +82,16 @@ class CompletionStream(Iterator[str]):
         return self.completion
 
     def close(self) -> None:
-        """Stop generating early (e.g. the consumer saw `<END_OF_PLAN>`); releases the backend."""
+        """Stop generating early (e.g. the consumer saw `<END_OF_PLAN>`); releases the backend.
+
+        `completion` then describes the text delivered so far, with finish_reason "cancelled".
+        """
         close = getattr(self._chunks, "close", None)
         if close is not None:
             close()
+        if self.completion is None:
+            done = self._finish("".join(self._parts), self._ttft, time.perf_counter() - self._start)
+            self.completion = dataclasses.replace(done, finish_reason=done.finish_reason or "cancelled")
 
 
 @runtime_checkable

@@ -3,27 +3,32 @@
 Planner prompts are long (tool descriptions + examples) and mostly identical between requests, so prompt
 evaluation, not decoding, dominates latency on a CPU. Two layers avoid re-evaluating the static part:
 
-1. llama-cpp-python keeps the KV cache of the previous request and reuses its longest common token prefix.
+1. The context keeps the KV cache of the previous request; its longest common token prefix is reused.
 2. `PrefixStates` keeps KV snapshots of prefixes that recent prompts shared (or that `warm()` was given), so
    alternating between prompts (planner, joiner, planner...) restores the planner prefix instead of
    re-evaluating it. Snapshots hold only sequence 0's KV cells, not the logits buffer, so they are cheap.
 
 Both are switched off by `prefix_cache=False`, which the benchmark uses to measure their effect.
+Generation runs its own token loop (see `sampling`) so that grammar-constrained decoding stays fast.
 """
 
 from __future__ import annotations
 
+import codecs
 import ctypes
 import os
+import random
 import threading
-import time
 from collections import OrderedDict, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import llama_cpp
+
 from .base import Completion, CompletionStream, LLMError
+from .sampling import TokenSampler
 
 MIN_SHARED_PREFIX = 32  # shorter shared prefixes are cheap to re-evaluate; not worth a snapshot
 RECENT_PROMPTS = 8
@@ -107,9 +112,6 @@ class _Engine:
     """
 
     def __init__(self, path: Path, n_ctx: int, n_threads: int) -> None:
-        import llama_cpp
-
-        self._llama_cpp = llama_cpp
         try:
             # swa_full keeps full KV for sliding-window layers (Gemma 3) so prefixes can be truncated and reused.
             self.llama = llama_cpp.Llama(
@@ -136,7 +138,7 @@ class _Engine:
 
     # -- KV snapshots -------------------------------------------------------------------------------------
     def _snapshot(self) -> PrefixSnapshot:
-        lc, ctx = self._llama_cpp, self.llama._ctx.ctx
+        lc, ctx = llama_cpp, self.llama._ctx.ctx
         size = lc.llama_state_seq_get_size(ctx, 0)
         buf = (ctypes.c_uint8 * size)()
         n = lc.llama_state_seq_get_data(ctx, buf, size, 0)
@@ -144,15 +146,14 @@ class _Engine:
         return PrefixSnapshot(tuple(self.evaluated()), bytes(buf)[:n])
 
     def _restore(self, snap: PrefixSnapshot) -> bool:
-        lc, llama = self._llama_cpp, self.llama
+        lc, llama = llama_cpp, self.llama
         llama._ctx.kv_cache_clear()
         buf = (ctypes.c_uint8 * len(snap.data)).from_buffer_copy(snap.data)
         if lc.llama_state_seq_set_data(llama._ctx.ctx, buf, len(snap.data), 0) == 0:
             llama.reset()
             return False
         llama.input_ids[: len(snap.tokens)] = snap.tokens
-        llama.n_tokens = len(snap.tokens)
-        llama._requires_eval = True  # logits are not in the snapshot: generate() re-evaluates one token
+        llama.n_tokens = len(snap.tokens)  # no logits in a snapshot: generate() always evaluates >= 1 token
         self.snapshots_restored += 1
         return True
 
@@ -190,15 +191,91 @@ class _Engine:
         self.states.put(self._snapshot())
 
     def grammar(self, text: str) -> Any:
-        """Parse GBNF once per grammar text; a bad grammar is an LLMError, not a crash inside llama.cpp."""
-        if text not in self._grammars:
-            lc = self._llama_cpp
-            probe = lc.llama_sampler_init_grammar(self.llama._model.vocab, text.encode("utf-8"), b"root")
-            if not probe:
+        """A grammar sampler for `text` in its start state; parsed once per text and reused across requests.
+
+        A bad grammar is an LLMError here rather than a crash inside llama.cpp.
+        """
+        lc = llama_cpp
+        sampler = self._grammars.get(text)
+        if sampler is None:
+            sampler = lc.llama_sampler_init_grammar(self.llama._model.vocab, text.encode("utf-8"), b"root")
+            if not sampler:
                 raise LLMError("invalid GBNF grammar (llama.cpp could not parse it; see its message on stderr)")
-            lc.llama_sampler_free(probe)
-            self._grammars[text] = lc.LlamaGrammar.from_string(text, verbose=False)
-        return self._grammars[text]
+            self._grammars[text] = sampler
+        lc.llama_sampler_reset(sampler)
+        return sampler
+
+    def generate(
+        self,
+        tokens: list[int],
+        reuse: int,
+        max_tokens: int,
+        temperature: float,
+        grammar: str | None,
+        stop: list[str],
+        info: dict[str, Any],
+    ) -> Iterator[str]:
+        """Evaluate `tokens` (the first `reuse` are already in the context) and stream the continuation.
+
+        Text that could be the start of a stop string is held back until it is known not to be one.
+        `info` receives `tokens` (generated, excluding end-of-sequence) and `finish_reason`.
+        """
+        llama, lc = self.llama, llama_cpp
+        if reuse == 0 or not llama._ctx.kv_cache_seq_rm(-1, reuse, -1):
+            llama._ctx.kv_cache_clear()
+            reuse = 0
+        llama.n_tokens = reuse
+        llama.eval(tokens[reuse:])
+        sampler = TokenSampler(
+            llama._model, temperature=temperature, grammar=self.grammar(grammar) if grammar else None,
+            seed=random.getrandbits(32),
+        )  # fmt: skip
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        text, sent, cut = "", 0, None
+        finish = "length"
+        try:
+            for i in range(max_tokens):
+                token = sampler.sample(llama._ctx.ctx)
+                if lc.llama_vocab_is_eog(llama._model.vocab, token):
+                    finish = "stop"
+                    break
+                info["tokens"] += 1
+                text += decoder.decode(llama.detokenize([token]))
+                cut = first_stop(text, stop, start=sent)
+                if cut is not None:
+                    finish = "stop"
+                    text = text[:cut]
+                    break
+                safe = len(text) - stop_prefix_len(text, stop)
+                if safe > sent:
+                    yield text[sent:safe]
+                    sent = safe
+                if i + 1 < max_tokens:
+                    llama.eval([token])
+        finally:
+            sampler.close()
+        if cut is None:
+            text += decoder.decode(b"", final=True)  # a dangling partial character becomes U+FFFD
+        info["finish_reason"] = finish  # not reached when the consumer closes the stream early
+        if len(text) > sent:
+            yield text[sent:]
+
+
+def first_stop(text: str, stops: Sequence[str], start: int = 0) -> int | None:
+    """Index where the earliest stop string begins in `text[start:]` (earlier text held no stop prefix)."""
+    found = [i for s in stops if s and (i := text.find(s, start)) >= 0]
+    return min(found) if found else None
+
+
+def stop_prefix_len(text: str, stops: Sequence[str]) -> int:
+    """Length of the longest tail of `text` that is a proper prefix of a stop string (must be held back)."""
+    best = 0
+    for s in stops:
+        for k in range(min(len(s) - 1, len(text)), best, -1):
+            if text.endswith(s[:k]):
+                best = k
+                break
+    return best
 
 
 _ENGINES: dict[tuple[str, int, int], _Engine] = {}
@@ -271,7 +348,9 @@ class LlamaCppLLM:
         grammar: str | None = None,
     ) -> CompletionStream:
         engine = self._engine
-        parsed_grammar = engine.grammar(grammar) if grammar else None
+        if grammar:
+            with engine.lock:
+                engine.grammar(grammar)  # fail now, in the caller, on a bad grammar
         tokens = engine.tokenize(prompt)
         room = self.n_ctx - len(tokens)
         if room <= 0:
@@ -283,28 +362,11 @@ class LlamaCppLLM:
 
         def chunks() -> Iterator[str]:
             with engine.lock:
-                if self.prefix_cache:
-                    info["cached"] = engine.prepare(tokens)
-                else:
-                    engine.llama.reset()
-                    info["cached"] = 0
-                for chunk in engine.llama.create_completion(
-                    tokens,
-                    max_tokens=min(max_tokens, room),
-                    temperature=temperature,
-                    repeat_penalty=1.0,
-                    stop=list(stop or []),
-                    grammar=parsed_grammar,
-                    stream=True,
-                ):
-                    # llama-cpp-python streams one chunk per returned token and reports no usage: count them.
-                    choice = chunk["choices"][0]
-                    if choice.get("finish_reason"):
-                        info["finish_reason"] = choice["finish_reason"]
-                    else:
-                        info["tokens"] += 1
-                    if choice["text"]:
-                        yield choice["text"]
+                reuse = engine.prepare(tokens) if self.prefix_cache else 0
+                info["cached"] = reuse
+                yield from engine.generate(
+                    tokens, reuse, min(max_tokens, room), temperature, grammar, list(stop or []), info
+                )
 
         def finish(text: str, ttft: float | None, seconds: float) -> Completion:
             return Completion(

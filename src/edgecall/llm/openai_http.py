@@ -87,7 +87,13 @@ class OpenAIHTTPLLM:
         return "/completions" if self.mode == "completions" else "/chat/completions"
 
     def _body(
-        self, prompt: str, stop: list[str] | None, max_tokens: int, temperature: float, grammar: str | None, stream: bool
+        self,
+        prompt: str,
+        stop: list[str] | None,
+        max_tokens: int,
+        temperature: float,
+        grammar: str | None,
+        stream: bool,
     ) -> dict[str, Any]:
         body: dict[str, Any] = {"model": self.name, "max_tokens": max_tokens, "temperature": temperature}
         if self.mode == "completions":

@@ -19,9 +19,9 @@ from .model import END_OF_PLAN, JOIN, REF_RE, Plan, Task
 if TYPE_CHECKING:
     from ..tools import Toolset
 
-STEP_RE = re.compile(r"^\s*(\d+)\s*[.:)]\s*(.*?)\s*$", re.S)
+STEP_RE = re.compile(r"^\s*(\d+)\s*[.:)]\s*(.*?)\s*$", re.DOTALL)
 CALL_HEAD_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*\(")
-THOUGHT_RE = re.compile(r"^\s*Thought\s*:\s*(.*?)\s*$", re.S | re.I)
+THOUGHT_RE = re.compile(r"^\s*Thought\s*:\s*(.*?)\s*$", re.DOTALL | re.IGNORECASE)
 BARE_REF_RE = re.compile(r"\$\{?(\d+)\}?")
 LINE_EXPECTED = "`N. tool(arg, ...)`, `Thought: ...` or `N. join()`"
 

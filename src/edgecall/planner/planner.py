@@ -111,7 +111,7 @@ class Planner:
             replan=replan,
         )
 
-    def _open(self, prompt: str):  # noqa: ANN202 - backend-specific stream type
+    def _open(self, prompt: str):
         return self.llm.stream(prompt, stop=STOP, max_tokens=self.max_tokens, temperature=0.0, grammar=self.grammar)
 
     def plan(self, query: str, *, now: datetime = DEFAULT_NOW, replan: ReplanContext | None = None) -> PlanOutcome:

@@ -21,7 +21,7 @@ from .. import __version__
 from ..planner.prompt import Example
 
 WORD_RE = re.compile(r"[A-Za-zÀ-ÿ']+|\d+")
-FILE_RE = re.compile(r"[\w\-]+\.(pdf|docx?|xlsx?|pptx?|txt|csv|md|png|jpe?g|zip|key|pages)\b", re.I)
+FILE_RE = re.compile(r"[\w\-]+\.(pdf|docx?|xlsx?|pptx?|txt|csv|md|png|jpe?g|zip|key|pages)\b", re.IGNORECASE)
 QUOTED_RE = re.compile(r'"[^"]*"|“[^”]*”|\'[^\']{12,}\'')
 STOP = {"the", "a", "an", "to", "and", "of", "for", "in", "on", "at", "my", "me", "please", "i", "it", "is", "that"}
 
@@ -59,7 +59,7 @@ class ExampleRetriever:
         tokens = bm25s.tokenize([words], stopwords=None, show_progress=False)
         k = min(k, len(self.examples))
         try:
-            idx, scores = self._bm25.retrieve(tokens, k=k, show_progress=False)
+            idx, _scores = self._bm25.retrieve(tokens, k=k, show_progress=False)
         except (ValueError, IndexError):  # no query word is in the vocabulary
             return self.examples[:k]
         return [self.examples[int(i)] for i in idx[0]]

@@ -1,6 +1,6 @@
 """Running plans: the parallel executor, joiners, and the plan-execute-join agent loop."""
 
-from ..planner import PlanOutcome, Planner
+from ..planner import Planner, PlanOutcome
 from .agent import Agent, AgentResult, Round
 from .events import Event, EventKind
 from .executor import Executor, TaskResult, resolve_args

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..llm.base import LLMError
 from ..plan import PlanError, render_plan
-from ..planner import DEFAULT_NOW, PlanOutcome, Planner, ReplanContext
+from ..planner import DEFAULT_NOW, Planner, PlanOutcome, ReplanContext
 from .events import EventHandler
 from .executor import Executor, TaskResult
 from .joiner import Finish, Joiner, Replan, RuleJoiner, observations
@@ -118,7 +118,7 @@ class Agent:
         """Run tasks while the plan streams in; a parse error stops the stream, not the running tasks."""
         stream = self.planner.stream(query, now=now, replan=replan, outcome=rnd.outcome)
 
-        async def tasks():  # noqa: ANN202
+        async def tasks():
             try:
                 async for task in stream:
                     yield task

@@ -131,7 +131,7 @@ class Executor:
         try:
             tool = self.tools[task.tool]
             value = await asyncio.wait_for(tool.acall(args), timeout=self.timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return self._fail(task, args, started, f"timed out after {self.timeout:g}s")
         except ToolArgumentError as exc:
             return self._fail(task, args, started, str(exc), fixable=True)

@@ -83,7 +83,7 @@ Plan and observations:
 {observations}
 Thought:"""
 
-_ACTION_RE = re.compile(r"Action:\s*(Finish|Replan)\((.*)\)\s*$", re.S | re.I)
+_ACTION_RE = re.compile(r"Action:\s*(Finish|Replan)\((.*)\)\s*$", re.DOTALL | re.IGNORECASE)
 
 
 class LLMJoiner:

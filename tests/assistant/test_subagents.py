@@ -101,13 +101,10 @@ def smollm():
     return load_llm("smollm2-135m", n_ctx=2048)
 
 
-def test_real_model_summary_and_email(demo_dir, call, smollm):
-    agents = SubAgents(smollm, max_tokens=64)
+def test_real_model_summary(demo_dir, call, smollm):
+    agents = SubAgents(smollm, max_tokens=48)
     tools = assistant_toolset(store=Store(demo_dir), subagents=agents)
     doc = Store(demo_dir).pdf_text(Store(demo_dir).files.find("Minutes.pdf"))
     summary = call(tools, "summarize_pdf", "Minutes.pdf")
     assert summary and summary != extractive_summary(doc)  # the model wrote it
-    assert len({w for w in summary.lower().split()} & {w for w in doc.lower().split()}) >= 5
-    link = "https://meet.jit.si/Roadmap-abc123"
-    body = agents.email_body(f"Join the roadmap call: {link}", subject="Roadmap")
-    assert link in body
+    assert grounded(doc, summary)

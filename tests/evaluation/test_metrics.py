@@ -202,3 +202,25 @@ def test_argument_count_mismatch_is_a_mismatch_not_a_crash():
     s = score_plan(pred, gold, valid=False)
     assert s.success and s.args_match is False
     assert s.mismatches[0].position == 1
+
+
+def test_references_inside_free_text_must_match_but_the_words_need_not():
+    gold = parse_plan('1. get_phone_number("Yuki")\n2. maps_show_directions("", "Dolores Park", "w")\n'
+                      '3. send_sms(["$1"], "Directions to Dolores Park: $2")\n4. join()')
+    same_flow = parse_plan('1. get_phone_number("Yuki")\n2. maps_show_directions("", "Dolores Park", "w")\n'
+                           '3. send_sms(["$1"], "$2")\n4. join()')
+    s = score_plan(same_flow, gold)
+    assert s.success and s.args_match is True and s.text_f1 == 0.0  # refs agree; no words in common
+    lost_link = parse_plan('1. get_phone_number("Yuki")\n2. maps_show_directions("", "Dolores Park", "w")\n'
+                           '3. send_sms(["$1", "$2"], "Directions to Dolores Park")\n4. join()')
+    s = score_plan(lost_link, gold)
+    assert s.success and s.args_match is False  # the link went to the recipients instead of the text
+    assert {m.position for m in s.mismatches} == {0, 1}
+    assert s.text_f1 == 1.0
+
+
+def test_reference_to_a_missing_step_never_matches():
+    gold = parse_plan('1. open_and_get_file_path("a.pdf")\n2. summarize_pdf("$1")\n3. join()')
+    pred = Plan(tasks=(Task(1, "open_and_get_file_path", ("a.pdf",)), Task(2, "summarize_pdf", ("$1 and $7",))))
+    s = score_plan(pred, gold, valid=False)
+    assert s.success and s.args_match is False

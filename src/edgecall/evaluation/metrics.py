@@ -15,8 +15,10 @@
   - ``text``: free text (messages, email context, note content, subjects, titles): not
     required to match; scored separately by token F1.
 
-  A value that is a pure reference (``"$2"``) is always compared exactly, whatever the
-  parameter's kind: data flow is not free text. Lists are compared as multisets (the order
+  References are data flow, never free text: a value that is a pure reference (``"$2"``) is
+  compared exactly whatever the parameter's kind, and for free text the *set* of references
+  it carries must match exactly (``"Directions: $2"`` and ``"$2"`` agree; ``"Directions"``
+  does not) while its words count only towards the F1. Lists are compared as multisets (the order
   of recipients does not matter). ``None`` and ``""`` (and ``None`` and ``[]``) count as the
   same "unused" value. Unknown tools and parameters default to ``exact``.
 * **Tool confusion** pairs, for failed plans, each gold tool that is missing from the
@@ -34,7 +36,7 @@ from enum import Enum
 from typing import Any
 
 from edgecall.plan import Plan, iter_isomorphisms
-from edgecall.plan.model import REF_RE, exact_ref
+from edgecall.plan.model import REF_RE, exact_ref, find_refs
 
 NONE_TOOL = "<none>"
 """Stands for "nothing" in a confusion pair: a missing or an extra step."""
@@ -109,12 +111,13 @@ def _is_unused(value: Any) -> bool:
 
 
 def _remap_refs(value: Any, mapping: dict[int, int]) -> Any:
-    """Rewrite the prediction's `$k` as the gold step it corresponds to (unknown k -> `$?k`)."""
+    """Rewrite the prediction's `$k` as the gold step it corresponds to.
+
+    A reference to a step the prediction does not have becomes `$0`, which no gold plan
+    has (steps start at 1), so it never matches.
+    """
     if isinstance(value, str):
-        return REF_RE.sub(
-            lambda m: f"${mapping[k]}" if (k := int(m.group(1) or m.group(2))) in mapping else f"$?{k}",
-            value,
-        )
+        return REF_RE.sub(lambda m: f"${mapping.get(int(m.group(1) or m.group(2)), 0)}", value)
     if isinstance(value, list):
         return [_remap_refs(v, mapping) for v in value]
     if isinstance(value, dict):
@@ -144,6 +147,10 @@ def values_match(pred: Any, gold: Any, kind: ArgKind) -> bool:
     if _is_unused(pred) and _is_unused(gold):
         return True
     return _scalar_key(pred, kind) == _scalar_key(gold, kind)
+
+
+def _strip_refs(text: str) -> str:
+    return REF_RE.sub(" ", text)
 
 
 def _as_text(value: Any) -> str:
@@ -217,8 +224,16 @@ def score_args(pred: Plan, gold: Plan, mapping: dict[int, int]) -> ArgScore:
             kind = arg_kind(g_task.tool, pos)
             if pos >= len(p_task.args) or pos >= len(g_task.args):
                 kind = ArgKind.EXACT  # a missing or surplus argument is always wrong
-            if kind is ArgKind.TEXT and exact_ref(g_val) is None and exact_ref(p_val) is None:
-                f1s.append(token_f1(_as_text(p_val), _as_text(g_val)))
+            if kind is ArgKind.TEXT:
+                # the data flow inside free text is exact ("Directions: $2" and "$2" both carry
+                # step 2), the words around it are only scored by F1
+                g_refs, p_refs = find_refs(g_val), find_refs(p_val)
+                if g_refs or p_refs:
+                    strict_total += 1
+                    if g_refs != p_refs:
+                        mismatches.append(ArgMismatch(g_idx, g_task.tool, pos, kind, g_val, p_val))
+                if exact_ref(g_val) is None:
+                    f1s.append(token_f1(_strip_refs(_as_text(p_val)), _strip_refs(_as_text(g_val))))
                 continue
             strict_total += 1
             if pos >= len(p_task.args) or pos >= len(g_task.args) or not values_match(p_val, g_val, kind):

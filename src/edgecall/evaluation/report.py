@@ -130,8 +130,16 @@ def plot_latency(results: Sequence[ExampleResult], path: Path, *, title: str) ->
     ttfts = [r.ttft_s for r in results if r.ttft_s is not None]
     fig, ax = plt.subplots(figsize=(7, 4.2), dpi=110)
     if totals:
-        top = max(totals + ttfts)
-        bins = [top * i / 20 for i in range(21)] if top > 0 else 10
+        values = [v for v in totals + ttfts if v > 0]
+        top, low = max(values, default=1.0), min(values, default=1.0)
+        # a few runaway generations (hundreds of seconds) would squash every other bar into one
+        # bin: switch to log-spaced bins when the spread is that wide
+        log = top > 20 * (percentile(totals, 50) or top) or top > 50 * low
+        if log:
+            bins = [low * (top / low) ** (i / 24) for i in range(25)]
+            ax.set_xscale("log")
+        else:
+            bins = [top * i / 20 for i in range(21)]
         ax.hist(totals, bins=bins, alpha=0.75, color="#4C72B0", label="full plan")
         if ttfts:
             ax.hist(ttfts, bins=bins, alpha=0.6, color="#DD8452", label="first task")
@@ -141,7 +149,7 @@ def plot_latency(results: Sequence[ExampleResult], path: Path, *, title: str) ->
         ax.legend(frameon=False, fontsize=9)
     else:
         ax.text(0.5, 0.5, "no timings (every request failed)", ha="center", va="center", transform=ax.transAxes)
-    ax.set_xlabel("seconds")
+    ax.set_xlabel("seconds (log scale)" if totals and log else "seconds")
     ax.set_ylabel("examples")
     ax.set_title(f"Planning latency: {title}", fontsize=11)
     ax.spines[["top", "right"]].set_visible(False)

@@ -25,21 +25,26 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 DEFAULT_MAX_STEPS = 12
+DEFAULT_MAX_STRING = 160  # characters in one string literal (and one Thought line)
+DEFAULT_MAX_ITEMS = 10  # items in one list or dict literal
 
 # Step-independent building blocks. Plain string characters exclude `$`: in plans `$<digits>` is a reference,
 # so a literal dollar amount would be misread; references get their own, step-bounded rules.
+# Every repetition is bounded: a small model that starts repeating itself inside a string or list ("Sid@Sid@...")
+# is forced to close it and move on, instead of running into max_tokens with an unparseable plan.
+# `{0,S}` below becomes the string bound.
 BASE_RULES = {
     "plain-char": r'[^"\\$\n\r]',
     "esc": r'"\\" (["\\nrtbf] | "u" hex hex hex hex)',
     "hex": r"[0-9a-fA-F]",
     "char": r"plain-char | esc",
     "char-nd": r'[^"\\$\n\r0-9] | esc',
-    "plain-str": r'"\"" char* "\""',
-    "int": r'"-"? ("0" | [1-9] [0-9]*)',
-    "float": r'int ("." [0-9]+)? ([eE] [-+]? [0-9]+)?',
+    "plain-str": r'"\"" char{0,S} "\""',
+    "int": r'"-"? ("0" | [1-9] [0-9]{0,17})',
+    "float": r'int ("." [0-9]{1,17})? ([eE] [-+]? [0-9]{1,3})?',
     "bool": r'"True" | "False"',
     "none": r'"None"',
-    "thought": r'"Thought: " [^\n]* "\n"',
+    "thought": r'"Thought: " [^\n]{0,S} "\n"',
 }
 
 
@@ -74,8 +79,10 @@ def _python_literal(value: Any) -> str:
 class _Builder:
     """Accumulates rules; one typed rule per (annotation, step), named deterministically."""
 
-    def __init__(self) -> None:
-        self.rules: dict[str, str] = dict(BASE_RULES)
+    def __init__(self, max_string: int, max_items: int) -> None:
+        self.rules = {k: v.replace("{0,S}", f"{{0,{max_string}}}") for k, v in BASE_RULES.items()}
+        self.max_string = max_string
+        self.more = f"{{0,{max_items - 1}}}"  # repetitions after the first item
         self._type_ids: dict[str, int] = {}  # repr(annotation) -> number used in rule names
 
     def add(self, name: str, body: str) -> str:
@@ -108,7 +115,8 @@ class _Builder:
             return "plain-str"
         name = f"str-s{step}"
         if name not in self.rules:
-            self.add(name, f'"\\"" (char | "$" {num} char-nd)* ("$" {num})? "\\""')
+            unit = f'(char | "$" {num} char-nd){{0,{self.max_string}}}'
+            self.add(name, f'"\\"" {unit} ("$" {num})? "\\""')
         return name
 
     # -- types --------------------------------------------------------------------------------------------
@@ -154,10 +162,10 @@ class _Builder:
         if annotation in (list, tuple, set, frozenset) or origin in (list, tuple, set, frozenset, Sequence, Iterable):
             items = [a for a in args if a is not Ellipsis]
             item = self.typed(items[0], step) if len(set(map(repr, items))) == 1 else self.any_value(step)
-            return [f'"[" ({item} (", " {item})*)? "]"']
+            return [f'"[" ({item} (", " {item}){self.more})? "]"']
         if annotation is dict or origin is dict or origin is typing.Mapping:
             value = self.typed(args[1], step) if len(args) == 2 else self.any_value(step)
-            return [f'"{{" (plain-str ": " {value} (", " plain-str ": " {value})*)? "}}"']
+            return [f'"{{" (plain-str ": " {value} (", " plain-str ": " {value}){self.more})? "}}"']
         # Anything else (datetime, pydantic models, forward-reference strings) is checked at run time:
         # allow any literal rather than guess.
         return [self.any_value(step)]
@@ -169,8 +177,8 @@ class _Builder:
             s = self.string(step)
             self.add(
                 name,
-                f'{s} | float | bool | none | "[" ({name} (", " {name})*)? "]" '
-                f'| "{{" (plain-str ": " {name} (", " plain-str ": " {name})*)? "}}"',
+                f'{s} | float | bool | none | "[" ({name} (", " {name}){self.more})? "]" '
+                f'| "{{" (plain-str ": " {name} (", " plain-str ": " {name}){self.more})? "}}"',
             )
         return name
 
@@ -187,20 +195,29 @@ _RULE_LINE = re.compile(r"^[a-z0-9-]+$")
 _TOOL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def plan_grammar(tools: Iterable[_ToolLike], *, max_steps: int = DEFAULT_MAX_STEPS, thoughts: bool = True) -> str:
+def plan_grammar(
+    tools: Iterable[_ToolLike],
+    *,
+    max_steps: int = DEFAULT_MAX_STEPS,
+    thoughts: bool = True,
+    max_string: int = DEFAULT_MAX_STRING,
+    max_items: int = DEFAULT_MAX_ITEMS,
+) -> str:
     """GBNF for plans over `tools` with at most `max_steps` tool calls before `join()`.
 
-    `thoughts=False` forbids `Thought:` lines (fewer tokens for models that ramble).
+    `thoughts=False` forbids `Thought:` lines (fewer tokens for models that ramble); `max_string` and
+    `max_items` bound string literals (characters; a `$k` counts as one) and list/dict literals.
     """
     tool_list = list(tools)
     if not tool_list:
         raise GrammarError("cannot build a plan grammar for an empty toolset")
-    if max_steps < 1:
-        raise GrammarError(f"max_steps must be at least 1, got {max_steps}")
+    for label, value in (("max_steps", max_steps), ("max_string", max_string), ("max_items", max_items)):
+        if value < 1:
+            raise GrammarError(f"{label} must be at least 1, got {value}")
     for tool in tool_list:
         if not _TOOL_NAME.match(tool.name) or tool.name == "join":
             raise GrammarError(f"tool name {tool.name!r} cannot appear in a plan (identifier other than 'join')")
-    b = _Builder()
+    b = _Builder(max_string, max_items)
     lead = "thought? " if thoughts else ""
     last = max_steps + 1
     b.add(f"step-{last}", f'{lead}"{last}. join()<END_OF_PLAN>"')

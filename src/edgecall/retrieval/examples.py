@@ -9,6 +9,7 @@ names, places and file names are synthetic and must not decide which example is 
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Sequence
 from datetime import datetime
@@ -83,7 +84,7 @@ def default_bank(*, seed: int = 0, size: int = 4000) -> list[Example]:
         report = generate_splits(assistant_toolset(), seed=seed + 1000, sizes={"train": size, "val": 0, "test": 0,
                                                                               "test_heldout": 0})
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")  # concurrent first runs each write their own
         with tmp.open("w", encoding="utf-8") as fh:
             for row in report.rows["train"]:
                 fh.write(json.dumps({"query": row["query"], "plan": row["plan"], "now": row["now"]}) + "\n")

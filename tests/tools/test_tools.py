@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import enum
 
 import pytest
 
@@ -122,3 +123,21 @@ def test_dag_match_metric():
     assert not plans_match(gold, extra)
 
 
+
+
+class Color(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+def test_enum_parameters_accept_their_values():
+    @tool
+    def paint(color: Color) -> str:
+        """Paint."""
+        return color.value
+
+    ts = Toolset([paint])
+    parse_plan('1. paint("red")\n2. join()', ts)
+    with pytest.raises(PlanValidationError, match="must be Color"):
+        parse_plan('1. paint("green")\n2. join()', ts)
+    assert asyncio.run(paint.acall(["blue"])) == "blue"

@@ -8,7 +8,9 @@ token keep the text inside the plan language, so whatever the model writes parse
 * each argument is a literal of the parameter's type (strict, as `Tool.static_arg_problem` checks it), or the
   exact reference `"$k"`; strings may interpolate `$k`; any `k` is an *earlier* step, so references never
   point forward, to the step itself, or to a missing step;
-* optional `Thought: ...` lines may precede any step.
+* optional `Thought: ...` lines may precede any step;
+* strings, lists and dicts are bounded (`max_string`, `max_items`), so a model looping inside a literal is
+  forced out of it. Bounds cannot promise the plan fits `max_tokens`: pick `max_steps` and `max_tokens` together.
 
 Step-dependent reference rules are why rules are generated per step (`-sN` suffixes): GBNF has no parameters.
 Alternatives are kept prefix-disjoint where possible so llama.cpp's grammar engine tracks few parse stacks.
@@ -25,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 DEFAULT_MAX_STEPS = 12
-DEFAULT_MAX_STRING = 160  # characters in one string literal (and one Thought line)
+DEFAULT_MAX_STRING = 120  # characters in one string literal (and one Thought line)
 DEFAULT_MAX_ITEMS = 10  # items in one list or dict literal
 
 # Step-independent building blocks. Plain string characters exclude `$`: in plans `$<digits>` is a reference,

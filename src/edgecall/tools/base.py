@@ -8,6 +8,7 @@ for remote models, and pydantic validation of the arguments a plan passes at run
 from __future__ import annotations
 
 import asyncio
+import enum
 import inspect
 import re
 import typing
@@ -51,6 +52,12 @@ def type_name(annotation: Any) -> str:
 def _is_list_type(annotation: Any) -> bool:
     origin = typing.get_origin(annotation)
     return origin in (list, Sequence, typing.Sequence) or annotation is list
+
+
+def _has_enum(annotation: Any) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return True
+    return any(_has_enum(a) for a in typing.get_args(annotation))
 
 
 def _split_docstring(doc: str) -> tuple[str, dict[str, str]]:
@@ -152,7 +159,8 @@ class Tool:
                 except ValidationError:
                     return f"argument {pos} ({p.name}) interpolates a result into text but must be {type_name(p.annotation)}"
             try:
-                adapter.validate_python(value, strict=True)
+                # enums are written as their values ("red"), which strict mode would refuse
+                adapter.validate_python(value, strict=not _has_enum(p.annotation))
             except ValidationError:
                 return f"argument {pos} ({p.name}) must be {type_name(p.annotation)}, got {type(value).__name__} {value!r:.60}"
         return None

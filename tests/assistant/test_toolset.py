@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from edgecall.assistant import AssistantConfig, assistant_toolset
-from edgecall.assistant.prompt import EXAMPLES, PLANNING_RULES, select_examples
+from edgecall.assistant.prompt import EXAMPLES, PLANNING_RULES
 from edgecall.plan import parse_plan
 from edgecall.runtime import Executor
 
@@ -73,18 +73,3 @@ def test_examples_execute_on_the_demo_profile(tmp_path, toolset_for, request_tex
     results = asyncio.run(Executor(ts).run(parse_plan(plan_text, ts).tasks))
     failed = {i: r.error for i, r in results.items() if not r.ok}
     assert not failed, failed
-
-
-@pytest.mark.parametrize(
-    "query,closest",
-    [
-        ("Text Dana that I'm late", "Text Maria and Dana that I'm running late."),
-        ("Remind me to call Sid at 5pm", "Remind me to pay the rent on Friday, it's important."),
-        ("Summarize Budget.pdf into a note", "Summarize Minutes.pdf and save the summary in a note called Minutes summary in my Work folder."),
-        ("Forward this to Dana", "Forward this email to Lutfi and attach the budget spreadsheet."),
-    ],
-)
-def test_select_examples_puts_the_closest_last(query, closest):
-    chosen = select_examples(query, k=4)
-    assert len(chosen) == 4 and chosen[-1][0] == closest
-    assert select_examples(query, k=4) == chosen  # deterministic

@@ -199,3 +199,18 @@ def test_property_mutated_plans_only_raise_plan_errors(plan, data):
         parser.close()
     except PlanError:
         pass
+
+
+def test_model_loops_are_cut_at_the_first_identical_repeat():
+    text = '1. f("a")\n2. g("$1")\n3. f("a")\n4. f("a")\n5. f("a")'
+    with pytest.raises(PlanValidationError):
+        parse_plan(text)  # gold data: a repeat is not silently accepted... nor is the missing join
+    plan = parse_plan(text, stop_on_repeat=True)
+    assert [t.idx for t in plan.tasks] == [1, 2] and plan.has_join
+    assert any("repeats an earlier identical call" in r for r in plan.repairs)
+    stream = PlanStreamParser(stop_on_repeat=True)
+    assert [t.idx for t in stream.feed(text + "\n")] == [1, 2]
+    assert stream.done
+    assert stream.close() == plan
+    # the same tool with other arguments is not a repeat
+    assert len(parse_plan('1. f("a")\n2. f("b")\n3. join()', stop_on_repeat=True)) == 2

@@ -7,9 +7,6 @@ of that prefix is reused across requests.  The examples use a fixed "now" of
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-
 EXAMPLES_NOW = "2024-06-03 09:00:00"
 
 PLANNING_RULES = """\
@@ -110,52 +107,3 @@ EXAMPLES: list[tuple[str, str]] = [
         "5. join()<END_OF_PLAN>",
     ),
 ]
-
-
-# Words that signal the same intent, so "message Dana" finds the "Text Maria..." example.
-_INTENTS: dict[str, str] = {
-    **dict.fromkeys(("text", "sms", "message", "texts", "txt"), "sms"),
-    **dict.fromkeys(("email", "mail", "e-mail", "emails", "send"), "email"),
-    **dict.fromkeys(("reply", "respond", "answer"), "reply"),
-    **dict.fromkeys(("forward", "fwd", "pass"), "forward"),
-    **dict.fromkeys(("remind", "reminder", "todo", "to-do"), "reminder"),
-    **dict.fromkeys(("meeting", "zoom", "video", "meet"), "meeting"),
-    **dict.fromkeys(("calendar", "schedule", "book", "event", "lunch", "dinner"), "event"),
-    **dict.fromkeys(("note", "notes", "jot", "write"), "note"),
-    **dict.fromkeys(("summarize", "summary", "summarise", "tl;dr", "pdf"), "summary"),
-    **dict.fromkeys(("directions", "walk", "drive", "route", "get"), "directions"),
-    **dict.fromkeys(("map", "where", "show", "locate"), "map"),
-    **dict.fromkeys(("attach", "attachment", "file", "report", "document"), "file"),
-}
-_INTENT_NAMES = frozenset(_INTENTS.values())
-INTENT_WEIGHT = 3
-_STOP = frozenset("a an and the to of in on at for my me i i'm it is that this with about by from be".split())
-
-
-def _signature(text: str) -> set[str]:
-    words = re.findall(r"[a-z][a-z'\-;]*", text.lower())
-    return {_INTENTS.get(w, w) for w in words if w not in _STOP}
-
-
-def _similarity(a: set[str], b: set[str]) -> float:
-    """Weighted Jaccard: shared intents (send a text, set a reminder) count thrice a shared name."""
-    def weight(words: set[str]) -> int:
-        return sum(INTENT_WEIGHT if w in _INTENT_NAMES else 1 for w in words)
-
-    return weight(a & b) / (weight(a | b) or 1)
-
-
-def select_examples(
-    query: str, k: int = 4, examples: Sequence[tuple[str, str]] = EXAMPLES
-) -> list[tuple[str, str]]:
-    """The ``k`` examples closest to ``query``, ordered least similar first.
-
-    Measured with SmolLM2-135M: the model copies the example nearest to the question (with
-    all 12 examples, "Text Maria that I'm running late" was planned like the last example,
-    an email).  Putting the closest example last, and fewer of them, also shortens the prompt.
-    Ties keep the original order, so the choice is deterministic.
-    """
-    sig = _signature(query)
-    scored = [(_similarity(sig, _signature(req)), -i, (req, plan)) for i, (req, plan) in enumerate(examples)]
-    best = sorted(scored, reverse=True)[:k]
-    return [ex for _, _, ex in reversed(best)]

@@ -27,6 +27,7 @@ KEYS: dict[str, type] = {
     "endpoint": str,
     "grammar": bool,
     "examples": bool,
+    "retrieved_examples": int,
     "custom_instructions": str,
     "max_plan_tokens": int,
 }

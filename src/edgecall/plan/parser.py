@@ -156,6 +156,7 @@ class _State:
     after_join: list[int] = field(default_factory=list)
     pending: str = ""  # a step whose brackets are still open
     ended: bool = False  # saw <END_OF_PLAN>
+    stop_on_repeat: bool = False  # end the plan at a call identical to an earlier one (a model stuck in a loop)
 
     def line(self, raw: str) -> Task | None:
         """Consume one complete line; return the task it completed, if any."""
@@ -194,6 +195,10 @@ class _State:
             self.join_idx = idx
             return None
         task = Task(idx=idx, tool=tool, args=args, thought=self.thought)
+        if self.stop_on_repeat and any(t.tool == tool and t.args == args for t in self.tasks):
+            self.repairs.append(f"step {idx}: repeats an earlier identical call; ended the plan there")
+            self.join_idx, self.ended = idx, True
+            return None
         self.thought = None
         self.tasks.append(task)
         return task
@@ -267,8 +272,8 @@ class PlanStreamParser:
     writing the rest of the plan (LLMCompiler's main latency win).
     """
 
-    def __init__(self, tools: Toolset | None = None) -> None:
-        self._state = _State()
+    def __init__(self, tools: Toolset | None = None, *, stop_on_repeat: bool = False) -> None:
+        self._state = _State(stop_on_repeat=stop_on_repeat)
         self._buffer = ""
         self._tools = tools
         self.text = ""
@@ -324,13 +329,19 @@ class PlanStreamParser:
         return plan
 
 
-def parse_plan(text: str, tools: Toolset | None = None, *, require_join: bool = True) -> Plan:
-    """Parse a whole plan. With `tools`, also check tool names and argument counts/types."""
-    state = _State()
+def parse_plan(
+    text: str, tools: Toolset | None = None, *, require_join: bool = True, stop_on_repeat: bool = False
+) -> Plan:
+    """Parse a whole plan. With `tools`, also check tool names and argument counts/types.
+
+    `stop_on_repeat` (used on model output) ends the plan at the first call identical to an
+    earlier one: small models under a grammar can loop on one step until the token limit.
+    """
+    state = _State(stop_on_repeat=stop_on_repeat)
     body, sep, _ = text.partition(END_OF_PLAN)
     for line in body.split("\n"):
         state.line(line)
-    state.ended = bool(sep)
+    state.ended = state.ended or bool(sep)
     plan = state.finish()
     check_structure(plan, require_join=require_join)
     if tools is not None:

@@ -118,7 +118,7 @@ class Planner:
         """Plan without executing; never raises for bad model output (the outcome records the error)."""
         out = PlanOutcome(prompt=self.prompt(query, now=now, replan=replan))
         start = time.perf_counter()
-        watcher = PlanStreamParser()
+        watcher = PlanStreamParser(stop_on_repeat=True)
         stream = self._open(out.prompt)
         try:
             for chunk in stream:
@@ -135,7 +135,7 @@ class Planner:
         out.text = watcher.text
         _fill_usage(out, stream)
         try:
-            out.plan = parse_plan(out.text, self.tools)
+            out.plan = parse_plan(out.text, self.tools, stop_on_repeat=True)
             out.parsed = True
         except PlanError as exc:
             out.error = str(exc)
@@ -171,7 +171,7 @@ class Planner:
                 loop.call_soon_threadsafe(queue.put_nowait, end)
 
         worker = loop.run_in_executor(None, pump)
-        parser = PlanStreamParser(self.tools)
+        parser = PlanStreamParser(self.tools, stop_on_repeat=True)
         try:
             while True:
                 item = await queue.get()

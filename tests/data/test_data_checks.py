@@ -14,7 +14,9 @@ from edgecall.data.toolsets import load_toolset
 from edgecall.tools import Toolset
 
 NOW = datetime(2024, 6, 3, 9, 0, 0)
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "formats" / "plans-example.jsonl"
+# A copy of the project's format examples (shared/formats/plans-example.jsonl), kept in the repo so the test
+# does not depend on files outside the checkout.
+SHARED = Path(__file__).resolve().parent / "fixtures" / "plans-example.jsonl"
 
 
 @pytest.fixture(scope="module")

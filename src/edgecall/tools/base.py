@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import functools
 import inspect
+import operator
 import re
 import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -227,7 +229,7 @@ def _annotation_from_schema(schema: dict[str, Any]) -> Any:
     kind = schema.get("type")
     if isinstance(kind, list):
         parts = [_annotation_from_schema({**schema, "type": k}) for k in kind]
-        return functools_reduce_union(parts)
+        return functools.reduce(operator.or_, parts)
     if kind == "array":
         return list[_annotation_from_schema(schema.get("items", {}))]  # type: ignore[misc]
     if kind == "object":
@@ -235,13 +237,6 @@ def _annotation_from_schema(schema: dict[str, Any]) -> Any:
     if kind in _JSON_TYPES:
         return _JSON_TYPES[kind]
     return Any
-
-
-def functools_reduce_union(parts: list[Any]) -> Any:
-    out = parts[0]
-    for p in parts[1:]:
-        out = out | p
-    return out
 
 
 def tool_from_json_schema(schema: dict[str, Any], fn: Callable[..., Any] | None = None) -> Tool:

@@ -18,6 +18,7 @@ from .llm.base import LLM
 from .planner import Planner
 from .retrieval import ExampleRetriever, default_bank
 from .runtime import Agent, LLMJoiner, RuleJoiner
+from .runtime.approval import Approver
 from .runtime.events import EventHandler
 from .tools import Toolset
 
@@ -61,7 +62,10 @@ def build_planner(settings: Settings, tools: Toolset, llm: LLM) -> Planner:
     )
 
 
-def build_agent(settings: Settings, *, on_event: EventHandler | None = None) -> Agent:
+def build_agent(
+    settings: Settings, *, on_event: EventHandler | None = None, approve: Approver | None = None
+) -> Agent:
+    """The agent for `settings`; `approve` answers consent questions (None: never ask)."""
     llm = build_llm(settings)
     tools = build_toolset(settings, llm)
     joiner = LLMJoiner(llm) if settings.joiner == "llm" else RuleJoiner()
@@ -71,4 +75,5 @@ def build_agent(settings: Settings, *, on_event: EventHandler | None = None) -> 
         max_replans=settings.max_replans,
         task_timeout=settings.task_timeout,
         on_event=on_event,
+        approve=approve,
     )

@@ -40,6 +40,22 @@ def assistant_toolset(
 
 
 def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:
+    # What cannot be undone depends on the configuration: without SMTP mail stays a draft,
+    # without an sms_command an SMS stays in the local outbox, and both are undoable.
+    def mail_sent(what: str) -> str | None:
+        smtp = store.config.smtp
+        return None if smtp is None else f"send {what} over SMTP ({smtp.host}:{smtp.port})"
+
+    def sms_sent(recipients: list[str], message: str) -> str | None:
+        if not store.sms.command:
+            return None
+        return f"send an SMS to {', '.join(recipients)} with {store.sms.command[0]}: {message!r}"
+
+    def zoom_created(topic: str, start_time: str, duration: int, invitees: list[str]) -> str | None:
+        if not store.config.zoom_token:
+            return None  # a Jitsi link is only a URL: nothing is created anywhere
+        return f"create the Zoom meeting {topic!r} at {start_time} on your Zoom account"
+
     @tool
     def get_phone_number(name: str) -> str:
         """Find a contact's phone number.
@@ -128,7 +144,8 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:
         path = store.files.resolve(pdf_path)
         return agents.pdf_summary(store.pdf_text(path))
 
-    @tool
+    @tool(irreversible=lambda recipients, cc, subject, context, attachments: mail_sent(
+        f"the email {subject!r} to {', '.join(recipients + cc)}"))
     def compose_new_email(
         recipients: list[str],
         cc: list[str],
@@ -154,7 +171,8 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:
         result = store.mail.draft_new(to, store.contacts.resolve_emails(cc), subject, body, files)
         return result.describe()
 
-    @tool
+    @tool(irreversible=lambda cc, context, attachments: mail_sent(
+        "a reply to the current email" + (f", cc {', '.join(cc)}" if cc else "")))
     def reply_to_email(cc: list[str], context: str, attachments: list[str]) -> str:
         """Reply to the current email (saved as a draft).
         Returns a confirmation.
@@ -170,7 +188,8 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:
         result = store.mail.draft_reply(original, store.contacts.resolve_emails(cc), body, files)
         return result.describe()
 
-    @tool
+    @tool(irreversible=lambda recipients, cc, context, attachments: mail_sent(
+        f"the current email forwarded to {', '.join(recipients + cc)}"))
     def forward_email(
         recipients: list[str], cc: list[str], context: str, attachments: list[str]
     ) -> str:
@@ -279,7 +298,7 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:
         when = f" due {due}" if due else ""
         return f"Created reminder {name!r}{when} in list {path.stem!r} ({path})"
 
-    @tool
+    @tool(irreversible=sms_sent)
     def send_sms(recipients: list[str], message: str) -> str:
         """Send one SMS to one or more phone numbers.
         Returns a confirmation.
@@ -295,7 +314,7 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:
             raise ToolError("send_sms needs a non-empty message")
         return store.sms.send(numbers, message)
 
-    @tool
+    @tool(irreversible=zoom_created)
     def get_zoom_meeting_link(
         topic: str, start_time: str, duration: int, meeting_invitees: list[str]
     ) -> str:

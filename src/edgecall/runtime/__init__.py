@@ -2,6 +2,7 @@
 
 from ..planner import Planner, PlanOutcome
 from .agent import Agent, AgentResult, Round
+from .approval import DECLINED, ApprovalRequest, Approver, PendingAct
 from .events import Event, EventKind
 from .executor import Executor, TaskResult, resolve_args
 from .joiner import Finish, LLMJoiner, Replan, RuleJoiner
@@ -9,11 +10,15 @@ from .joiner import Finish, LLMJoiner, Replan, RuleJoiner
 __all__ = [
     "Agent",
     "AgentResult",
+    "ApprovalRequest",
+    "Approver",
+    "DECLINED",
     "Event",
     "EventKind",
     "Executor",
     "Finish",
     "LLMJoiner",
+    "PendingAct",
     "PlanOutcome",
     "Planner",
     "Replan",

@@ -15,6 +15,7 @@ from typing import Any
 from ..llm.base import LLMError
 from ..plan import PlanError, render_plan
 from ..planner import DEFAULT_NOW, Planner, PlanOutcome, ReplanContext
+from .approval import Approver
 from .events import EventHandler
 from .executor import Executor, TaskResult
 from .joiner import Finish, Joiner, Replan, RuleJoiner, observations
@@ -71,12 +72,16 @@ class Agent:
         max_replans: int = 2,
         task_timeout: float = 60.0,
         on_event: EventHandler | None = None,
+        approve: Approver | None = None,
     ) -> None:
+        """`approve` is asked before each irreversible act (see `edgecall.runtime.approval`);
+        None runs them without asking. A refusal ends the run without replanning."""
         self.planner = planner
         self.joiner = joiner or RuleJoiner()
         self.max_replans = max_replans
         self.task_timeout = task_timeout
         self.on_event = on_event
+        self.approve = approve
 
     def run(self, query: str, *, now: datetime = DEFAULT_NOW) -> AgentResult:
         return asyncio.run(self.arun(query, now=now))
@@ -89,7 +94,9 @@ class Agent:
             can_replan = attempt < self.max_replans
             rnd = Round(PlanOutcome())
             rounds.append(rnd)
-            executor = Executor(self.planner.tools, timeout=self.task_timeout, on_event=self.on_event)
+            executor = Executor(
+                self.planner.tools, timeout=self.task_timeout, on_event=self.on_event, approve=self.approve
+            )
             try:
                 rnd.results = await self._execute_streaming(executor, query, now, replan, rnd)
             except LLMError as exc:
@@ -102,7 +109,10 @@ class Agent:
                 replan = ReplanContext(rnd.outcome.text, observations_of(rnd), reason)
                 continue
             assert rnd.outcome.plan is not None
-            rnd.decision = self.joiner.decide(query, rnd.outcome.plan, rnd.results, can_replan=can_replan)
+            declined = any(r.status == "declined" for r in rnd.results.values())  # a new plan would ask again
+            rnd.decision = self.joiner.decide(
+                query, rnd.outcome.plan, rnd.results, can_replan=can_replan and not declined
+            )
             if isinstance(rnd.decision, Finish):
                 ok = all(r.ok for r in rnd.results.values())
                 return AgentResult(query, rnd.decision.answer, rounds, time.perf_counter() - start, ok)

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..plan.model import REF_RE, Task, exact_ref
 from ..tools import ToolArgumentError, ToolError, Toolset
+from .approval import DECLINED, ApprovalRequest, Approver, PendingAct
 from .events import Event, EventHandler, EventKind
 
 
@@ -23,7 +24,7 @@ class TaskResult:
     idx: int
     tool: str
     args: tuple[Any, ...]
-    status: str  # "ok" | "error" | "skipped"
+    status: str  # "ok" | "error" | "skipped" | "declined" (the approver refused an irreversible act)
     value: Any = None
     error: str | None = None
     started: float | None = None
@@ -75,12 +76,26 @@ def _as_text(value: Any) -> str:
 
 
 class Executor:
-    """Runs a plan's tasks with maximal parallelism; see `run`."""
+    """Runs a plan's tasks with maximal parallelism; see `run`.
 
-    def __init__(self, tools: Toolset, *, timeout: float = 60.0, on_event: EventHandler | None = None) -> None:
+    With an `approve` hook, a task whose tool declares the call irreversible (a message
+    really sent) waits until the plan is complete, then for the approver's answer; a
+    refusal reports the task as declined (not run) and skips its dependents. Without one,
+    nothing is asked.
+    """
+
+    def __init__(
+        self,
+        tools: Toolset,
+        *,
+        timeout: float = 60.0,
+        on_event: EventHandler | None = None,
+        approve: Approver | None = None,
+    ) -> None:
         self.tools = tools
         self.timeout = timeout
         self.on_event = on_event
+        self.approve = approve
 
     def _emit(self, event: Event) -> None:
         if self.on_event is not None:
@@ -91,19 +106,26 @@ class Executor:
         done: dict[int, asyncio.Future[TaskResult]] = {}
         running: list[asyncio.Task[TaskResult]] = []
         loop = asyncio.get_running_loop()
+        self._planned: list[Task] = []
+        self._plan_complete = asyncio.Event()
+        self._asking = asyncio.Lock()
 
         def submit(task: Task) -> None:
             fut: asyncio.Future[TaskResult] = loop.create_future()
             done[task.idx] = fut
+            self._planned.append(task)
             self._emit(Event(EventKind.PLANNED, task.idx, task.tool, args=task.args))
             running.append(asyncio.ensure_future(self._run_one(task, done, fut)))
 
-        if isinstance(tasks, AsyncIterable):
-            async for task in tasks:
-                submit(task)
-        else:
-            for task in tasks:
-                submit(task)
+        try:
+            if isinstance(tasks, AsyncIterable):
+                async for task in tasks:
+                    submit(task)
+            else:
+                for task in tasks:
+                    submit(task)
+        finally:
+            self._plan_complete.set()
         results = await asyncio.gather(*running)
         return {r.idx: r for r in results}
 
@@ -126,6 +148,8 @@ class Executor:
         if bad:
             return self._skip(task, "; ".join(f"step {r.idx} ({r.tool}) {r.status}" for r in bad))
         args = resolve_args(task.args, {d: r.value for d, r in deps.items()})
+        if not await self._approved(task, args):
+            return self._decline(task, args)
         started = time.time()
         self._emit(Event(EventKind.STARTED, task.idx, task.tool, time=started, args=args))
         try:
@@ -151,6 +175,22 @@ class Executor:
         return TaskResult(
             task.idx, task.tool, args, "error", error=error, started=started, finished=finished, fixable=fixable
         )
+
+    async def _approved(self, task: Task, args: tuple[Any, ...]) -> bool:
+        """Ask the approver about an irreversible call (one question at a time, plan complete)."""
+        if self.approve is None or task.tool not in self.tools:
+            return True
+        act = self.tools[task.tool].irreversible_act(args)
+        if act is None:
+            return True
+        await self._plan_complete.wait()
+        async with self._asking:
+            request = ApprovalRequest((PendingAct(task.idx, task.tool, tuple(args), act),), tuple(self._planned))
+            return bool(await self.approve(request))
+
+    def _decline(self, task: Task, args: tuple[Any, ...]) -> TaskResult:
+        self._emit(Event(EventKind.SKIPPED, task.idx, task.tool, args=args, error=DECLINED))
+        return TaskResult(task.idx, task.tool, args, "declined", error=DECLINED)
 
     def _skip(self, task: Task, reason: str) -> TaskResult:
         error = f"skipped: {reason}"

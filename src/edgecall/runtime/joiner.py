@@ -68,6 +68,8 @@ class RuleJoiner:
         for r in sorted(results.values(), key=lambda r: r.idx):
             if r.status == "error":
                 lines.append(f"Could not {r.tool.replace('_', ' ')}: {r.error}")
+            elif r.status == "declined":
+                lines.append(f"Did not {r.tool.replace('_', ' ')}: {r.error}")
         if not plan.tasks:
             lines.append("There was nothing to do for this request.")
         return Finish("\n".join(lines) if lines else "Done.")

@@ -101,8 +101,10 @@ class Tool:
         description: str,
         params: Sequence[Param],
         returns: Any = str,
+        irreversible: Callable[..., str | None] | None = None,
     ) -> None:
         self.fn = fn
+        self.irreversible = irreversible
         self.name = name
         self.description = description
         self.params = list(params)
@@ -188,6 +190,22 @@ class Tool:
                 ) from None
         return out
 
+    def irreversible_act(self, args: Sequence[Any]) -> str | None:
+        """What this call would do that cannot be undone, in words, or None for an undoable call.
+
+        The tool declares it (``@tool(irreversible=fn)``, ``fn`` taking the validated
+        arguments) because only the tool knows its configuration: `send_sms` is a local
+        outbox entry until an ``sms_command`` is configured. Arguments that do not validate
+        count as undoable: the call will fail before it acts.
+        """
+        if self.irreversible is None:
+            return None
+        try:
+            values = self.check_args(args)
+        except ToolArgumentError:
+            return None
+        return self.irreversible(*values)
+
     async def acall(self, args: Sequence[Any]) -> Any:
         """Validate, then call; sync functions run in a worker thread so they can overlap."""
         if self.fn is None:
@@ -199,9 +217,17 @@ class Tool:
 
 
 def tool(
-    fn: Callable[..., Any] | None = None, *, name: str | None = None, description: str | None = None
+    fn: Callable[..., Any] | None = None,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    irreversible: Callable[..., str | None] | None = None,
 ) -> Any:
-    """Decorator: `@tool` or `@tool(name=...)` turns a typed, documented function into a `Tool`."""
+    """Decorator: `@tool` or `@tool(name=...)` turns a typed, documented function into a `Tool`.
+
+    `irreversible`, given the call's arguments, says in words what the call would do that
+    cannot be undone (or None); the executor asks for consent first (see `Tool.irreversible_act`).
+    """
 
     def make(f: Callable[..., Any]) -> Tool:
         hints = typing.get_type_hints(f)
@@ -217,6 +243,7 @@ def tool(
             description=description if description is not None else desc,
             params=params,
             returns=hints.get("return", Any),
+            irreversible=irreversible,
         )
 
     return make(fn) if fn is not None else make

@@ -4,6 +4,10 @@ Every write goes to a temporary file in the same directory and is moved into pla
 ``os.replace`` (atomic on POSIX), while holding a ``filelock`` lock on the target's folder, so
 two ``edgecall run`` processes updating the same calendar or note never lose an update and
 a crash never leaves a half-written file behind.
+
+Every write and folder creation is first shown to the context's :data:`write_observer`
+(the run journal of :mod:`edgecall.assistant.store.journal` during a run), so that
+`edgecall undo` can restore what a run changed byte for byte.
 """
 
 from __future__ import annotations
@@ -12,7 +16,9 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
+from typing import Protocol
 
 from filelock import FileLock
 
@@ -25,6 +31,38 @@ class StoreError(ToolError):
     """A data-store failure the user can act on (missing/corrupt file, unknown name...)."""
 
 
+class WriteObserver(Protocol):
+    """Told about each store change *before* it happens (it may record, never change, anything)."""
+
+    def before_mkdir(self, folder: Path) -> None:
+        """``folder`` (and any missing parents) is about to be created if it does not exist."""
+
+    def before_write(self, path: Path, data: bytes) -> None:
+        """``path`` is about to be replaced by (or created with) ``data``."""
+
+    def before_maildir_add(self, folder: Path, message_id: str) -> None:
+        """A message with ``message_id`` is about to be added to the Maildir ``folder``."""
+
+    def sent(self, what: str) -> None:
+        """Something left the machine and cannot be taken back (an SMS, a mail), in words."""
+
+
+write_observer: ContextVar[WriteObserver | None] = ContextVar("edgecall_write_observer", default=None)
+"""The observer of the current context; a context variable so that concurrent runs in one
+process (the server) each journal their own writes, and tool threads inherit it."""
+
+
+def observer() -> WriteObserver | None:
+    return write_observer.get()
+
+
+def make_dirs(folder: Path) -> None:
+    """``mkdir -p`` that the observer sees first (so undo can remove folders a run created)."""
+    if not folder.is_dir() and (obs := observer()) is not None:
+        obs.before_mkdir(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+
+
 def lock_path(path: Path) -> Path:
     """The lock guarding ``path``: one hidden lock per directory, so a notes folder does not
     fill up with lock files (filelock leaves them in place) and it works on any filesystem."""
@@ -34,7 +72,7 @@ def lock_path(path: Path) -> Path:
 @contextmanager
 def locked(path: Path) -> Iterator[None]:
     """Hold the inter-process lock of ``path`` (creating its directory if needed)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(path.parent)
     lock = FileLock(str(lock_path(path)), timeout=LOCK_TIMEOUT_S)
     try:
         with lock:
@@ -45,7 +83,9 @@ def locked(path: Path) -> Iterator[None]:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically (caller holds the lock when it matters)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(path.parent)
+    if (obs := observer()) is not None:
+        obs.before_write(path, data)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:

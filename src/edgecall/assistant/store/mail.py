@@ -26,7 +26,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from edgecall.assistant.config import SmtpConfig
-from edgecall.assistant.store._io import StoreError, read_text, write_atomic
+from edgecall.assistant.store._io import StoreError, observer, read_text, write_atomic
 
 DRAFTS = "Drafts"
 SENT = "Sent"
@@ -222,6 +222,9 @@ class Mail:
         mm = mailbox.MaildirMessage(msg)
         mm.set_subdir("cur")
         mm.set_flags(flags)
+        if (obs := observer()) is not None:  # the run journal: mailbox creates the folder and file itself
+            obs.before_mkdir(self.folder / f".{name}" / "cur")
+            obs.before_maildir_add(self.folder / f".{name}", str(msg["Message-ID"]))
         key = self._subfolder(name).add(mm)
         path = next((self.folder / f".{name}" / "cur").glob(f"{key}*"))  # Maildir++ folder layout
         return DraftResult(kind, to, str(msg["Subject"]), path, self.smtp is not None)
@@ -238,6 +241,8 @@ class Mail:
                 smtp.send_message(msg)
         except (OSError, smtplib.SMTPException) as exc:
             raise StoreError(f"sending over SMTP {cfg.host}:{cfg.port} failed: {exc}") from None
+        if (obs := observer()) is not None:
+            obs.sent(f"email {msg['Subject']!r} to {msg['To']} over SMTP {cfg.host}:{cfg.port}")
 
     def draft_new(self, to: list[str], cc: list[str], subject: str, body: str, files: list[Path]) -> DraftResult:
         msg = self._new_message(to, cc, subject, body)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from edgecall.assistant.store._io import StoreError
+from edgecall.assistant.store._io import StoreError, observer
 
 ZOOM_TIMEOUT_S = 20.0
 
@@ -66,6 +66,8 @@ class Meetings:
             reason = data.get("message") if isinstance(data, dict) else None
             raise StoreError(f"Zoom refused to create the meeting (HTTP {resp.status_code}): {reason or resp.text[:200]}")
         join_url = data.get("join_url") if isinstance(data, dict) else None
+        if (obs := observer()) is not None:
+            obs.sent(f"Zoom meeting {topic!r} created at {self.zoom_api_url}")
         if not join_url:
             raise StoreError(f"Zoom's reply from {url} has no join_url")
         return str(join_url)

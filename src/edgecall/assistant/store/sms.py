@@ -10,7 +10,7 @@ import subprocess
 from datetime import datetime
 from pathlib import Path
 
-from edgecall.assistant.store._io import StoreError, read_text, update_file
+from edgecall.assistant.store._io import StoreError, observer, read_text, update_file
 
 SEND_TIMEOUT_S = 30
 
@@ -37,6 +37,8 @@ class Sms:
         if done.returncode != 0:
             detail = (done.stderr or done.stdout).strip()[:200]
             raise StoreError(f"SMS command {argv[0]!r} failed for {number} (exit {done.returncode}): {detail}")
+        if (obs := observer()) is not None:
+            obs.sent(f"SMS to {number} with {argv[0]}: {message!r}")
 
     def send(self, numbers: list[str], message: str) -> str:
         """Record the message in the outbox and, when a command is configured, send it."""

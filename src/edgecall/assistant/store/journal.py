@@ -16,8 +16,8 @@ one of: a folder the run created (``dir``), a file replaced or created (``file``
 SHA-256 of every version the run wrote), a message added to a Maildir (``maildir``, found
 again by its Message-ID because :mod:`mailbox` names the file), or something that left the
 machine (``sent``: an SMS, a mail; undo can only report it). Undo restores a file only while
-it still holds what the run wrote, so it never destroys a later edit: such a file is reported
-and left alone.
+it still holds what the run wrote and no other run wrote it after this one did, so it never
+destroys a later edit (by the user or a concurrent run): such a file is reported and left alone.
 """
 
 from __future__ import annotations
@@ -104,15 +104,16 @@ class RunJournal:
         if rel is None:
             return
         with self._lock:
+            write = {"sha": _sha(data), "at": time.time_ns()}
             if rel in self._files:  # written before in this run: the first "before" stands
                 name, entry = self._files[rel]
-                entry["after"].append(_sha(data))
+                entry["writes"].append(write)
                 write_atomic(self.folder / f"{name}.json", _dump(entry))
                 return
             p = _abs(path)
             before = p.read_bytes() if p.is_file() else None
             name = self._next()
-            entry = {"kind": "file", "path": rel, "before": None, "after": [_sha(data)]}
+            entry = {"kind": "file", "path": rel, "before": None, "writes": [write]}
             if before is not None:
                 entry["before"] = f"{name}.bin"
                 write_atomic(self.folder / f"{name}.bin", before)
@@ -252,12 +253,12 @@ def undo_last_run(root: Path) -> UndoReport | None:
                 f"the last run ({meta.get('request')!r}, pid {meta.get('pid')}) is still going; undo it when it ends"
             )
         report = UndoReport(run.name, str(meta.get("request", "")), str(meta.get("started", "")))
-        entries = sorted(run.glob("[0-9][0-9][0-9][0-9].json"), key=lambda p: p.name, reverse=True)
-        for entry_path in entries:
+        later = _last_writes(base, exclude=run)
+        for entry_path in _entries(run, newest_first=True):
             entry = _load(entry_path)
             kind = entry.get("kind")
             if kind == "file":
-                _undo_file(root, run, entry, report)
+                _undo_file(root, run, entry, later, report)
             elif kind == "maildir":
                 _undo_maildir(root, entry, report)
             elif kind == "dir":
@@ -268,9 +269,35 @@ def undo_last_run(root: Path) -> UndoReport | None:
         return report
 
 
-def _undo_file(root: Path, run: Path, entry: dict[str, Any], report: UndoReport) -> None:
+def _entries(run: Path, *, newest_first: bool = False) -> list[Path]:
+    return sorted(run.glob("[0-9][0-9][0-9][0-9].json"), key=lambda p: p.name, reverse=newest_first)
+
+
+def _last_writes(base: Path, *, exclude: Path) -> dict[str, tuple[int, str]]:
+    """For each file, the time of the newest write by another run not undone (and that run's request)."""
+    last: dict[str, tuple[int, str]] = {}
+    for run in _runs(base):
+        if run == exclude or (run / "undone.json").exists():
+            continue
+        request = str(_load(run / "run.json").get("request", run.name))
+        for entry_path in _entries(run):
+            entry = _load(entry_path)
+            if entry.get("kind") == "file" and entry.get("writes"):
+                at = max(int(w["at"]) for w in entry["writes"])
+                if at > last.get(str(entry["path"]), (0, ""))[0]:
+                    last[str(entry["path"])] = (at, request)
+    return last
+
+
+def _undo_file(
+    root: Path, run: Path, entry: dict[str, Any], later: dict[str, tuple[int, str]], report: UndoReport
+) -> None:
     rel = str(entry["path"])
     path = root / rel
+    writes = entry.get("writes") or []
+    if writes and later.get(rel, (0, ""))[0] > int(writes[0]["at"]):
+        report.conflicts.append(f"{rel}: also changed by the run {later[rel][1]!r} since; left as it is")
+        return
     before = (run / entry["before"]).read_bytes() if entry.get("before") else None
     lock = FileLock(str(lock_path(path)), timeout=30) if path.parent.is_dir() else None
     if lock is not None:
@@ -279,7 +306,7 @@ def _undo_file(root: Path, run: Path, entry: dict[str, Any], report: UndoReport)
         current = path.read_bytes() if path.is_file() else None
         if current == before:
             return  # the write never happened (the run stopped first) or was already reverted
-        if current is None or _sha(current) not in entry.get("after", []):
+        if current is None or _sha(current) not in {w["sha"] for w in writes}:
             report.conflicts.append(f"{rel}: changed after the run; left as it is")
             return
         if before is None:

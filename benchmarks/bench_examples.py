@@ -13,7 +13,6 @@ import argparse
 import json
 import sys
 import time
-from datetime import datetime
 from pathlib import Path
 
 from edgecall.app import build_toolset, example_retriever
@@ -21,7 +20,8 @@ from edgecall.assistant.prompt import EXAMPLES, PLANNING_RULES
 from edgecall.config import load_settings
 from edgecall.llm import load_llm
 from edgecall.plan import parse_plan, plans_match
-from edgecall.planner import DEFAULT_NOW, Planner
+from edgecall.dataset import row_now
+from edgecall.planner import Planner
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         planner = Planner(llm, tools, rules=PLANNING_RULES, **kw)
         ok, tokens, t0 = 0, [], time.perf_counter()
         for row in rows:
-            now = datetime.strptime(row["now"], "%Y-%m-%d %H:%M:%S") if row.get("now") else DEFAULT_NOW
+            now = row_now(row)
             out = planner.plan(row["query"], now=now)
             tokens.append(out.prompt_tokens or 0)
             ok += out.plan is not None and plans_match(out.plan, parse_plan(row["plan"]))

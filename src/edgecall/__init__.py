@@ -13,6 +13,7 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
+    "EdgecallError": "edgecall.errors",
     "tool": "edgecall.tools",
     "Tool": "edgecall.tools",
     "Toolset": "edgecall.tools",

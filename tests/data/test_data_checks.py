@@ -107,7 +107,7 @@ def test_explicit_phone_numbers_need_no_lookup(tools: Toolset) -> None:
 
 
 def test_rows_reader_reports_bad_lines_with_their_number(tmp_path: Path) -> None:
-    from edgecall.data.rows import BadRow, DataFileError, load_rows, read_rows
+    from edgecall.dataset import BadRow, DatasetError, load_rows, read_rows
 
     path = tmp_path / "rows.jsonl"
     path.write_text('{"query": "Text Ana hi", "plan": "1. join()"}\n\n[1]\n{"query": "x", "plan": "p", "now": '
@@ -116,11 +116,31 @@ def test_rows_reader_reports_bad_lines_with_their_number(tmp_path: Path) -> None
     assert isinstance(items[0], dict)
     assert [(b.line, b.problem.split()[0]) for b in items[1:] if isinstance(b, BadRow)] == [
         (3, "not"), (4, "now"), (5, "missing")]
-    with pytest.raises(DataFileError, match=r"rows.jsonl:3: not a JSON object"):
+    with pytest.raises(DatasetError, match=r"rows.jsonl:3: not a JSON object"):
         load_rows(path)
 
 
 def test_rows_without_now_use_the_documented_default(tools: Toolset) -> None:
-    from edgecall.data.rows import DEFAULT_NOW, row_now
+    from edgecall.dataset import DEFAULT_NOW, row_now
 
     assert row_now({"query": "q", "plan": "p"}) == DEFAULT_NOW == NOW
+
+
+def test_checks_read_the_metadata_of_a_json_schema_toolset(tmp_path: Path) -> None:
+    """Entity and reference-kind checks work for any toolset that declares its metadata (no assistant tables)."""
+    schemas = [
+        {"name": "find_flight", "x-edgecall": {"returns": "flight"}, "parameters": {"properties": {
+            "city": {"type": "string", "x-edgecall": {"kind": "name"}}}}},
+        {"name": "book", "x-edgecall": {"returns": "status"}, "parameters": {"properties": {
+            "flight": {"type": "string", "x-edgecall": {"accepts": ["flight"]}},
+            "note": {"type": "string", "x-edgecall": {"kind": "text"}}}}},
+    ]
+    spec = tmp_path / "tools.json"
+    spec.write_text(json.dumps(schemas), encoding="utf-8")
+    tools = load_toolset(str(spec))
+    q = "Book me a flight to Oslo."
+    assert issue_of(q, '1. find_flight("Oslo")\n2. book("$1", "window seat")\n3. join()<END_OF_PLAN>', NOW, tools) is None
+    assert issue_of(q, '1. find_flight("Rome")\n2. join()<END_OF_PLAN>', NOW, tools).reason == "entity_missing"
+    wrong = issue_of(q, '1. find_flight("Oslo")\n2. book("x", "$1")\n3. join()<END_OF_PLAN>', NOW, tools)
+    assert (wrong.reason, str(wrong)) == (
+        "ref_kind", "ref_kind: step 2: note of book takes $1 from find_flight (flight), expected a literal value")

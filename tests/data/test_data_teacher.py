@@ -22,7 +22,7 @@ import pytest
 from typer.testing import CliRunner
 
 from edgecall.cli.data import app
-from edgecall.data.rows import load_rows
+from edgecall.dataset import load_rows
 from edgecall.data.toolsets import load_toolset
 from edgecall.data.validate import validate_rows
 from edgecall.llm import preset_path

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import pytest
 
 from edgecall.evaluation.metrics import (
@@ -13,7 +15,9 @@ from edgecall.evaluation.metrics import (
     tool_confusion,
     values_match,
 )
+from edgecall.assistant.tools import assistant_toolset
 from edgecall.plan import Plan, Task, parse_plan
+from edgecall.tools import Arg, Returns, Toolset, tool, tool_from_json_schema
 
 GOLD = parse_plan(
     '1. get_email_address("Ana")\n'
@@ -24,8 +28,11 @@ GOLD = parse_plan(
 )
 
 
+TOOLS = assistant_toolset()  # argument kinds come from the tools' own declarations
+
+
 def score(text: str, gold: Plan = GOLD):
-    return score_plan(parse_plan(text, require_join=False), gold)
+    return score_plan(parse_plan(text, require_join=False), gold, tools=TOOLS)
 
 
 def test_identical_plan_matches_with_all_arguments():
@@ -97,7 +104,7 @@ def test_plan_without_join_is_scored_on_its_dag():
     pred = parse_plan('1. get_phone_number("Maria")\n2. send_sms(["$1"], "late")', require_join=False)
     gold = parse_plan('1. get_phone_number("Maria")\n2. send_sms(["$1"], "I am late.")\n3. join()')
     assert not pred.has_join
-    s = score_plan(pred, gold, valid=False, error="the plan has no join()")
+    s = score_plan(pred, gold, tools=TOOLS, valid=False, error="the plan has no join()")
     assert s.success and s.args_match is True
     assert 0 < s.text_f1 < 1  # "late" vs "I am late."
     assert s.error == "the plan has no join()" and not s.valid
@@ -105,14 +112,14 @@ def test_plan_without_join_is_scored_on_its_dag():
 
 def test_unparsable_output_scores_zero_with_its_error():
     gold = parse_plan('1. get_phone_number("Maria")\n2. send_sms(["$1"], "hi")\n3. join()')
-    s = score_plan(None, gold, error="step 1: cannot read 'hello' as a tool call")
+    s = score_plan(None, gold, tools=TOOLS, error="step 1: cannot read 'hello' as a tool call")
     assert not s.success and not s.parsed and not s.valid and s.args_match is None
     assert "cannot read" in s.error
     assert s.confusion == (("get_phone_number", NONE_TOOL), ("send_sms", NONE_TOOL))
 
 
 def test_empty_plan_against_gold_fails():
-    s = score_plan(Plan(tasks=(), has_join=True), GOLD)
+    s = score_plan(Plan(tasks=(), has_join=True), GOLD, tools=TOOLS)
     assert not s.success and len(s.confusion) == 4
 
 
@@ -123,7 +130,7 @@ def test_dag_match_with_wrong_date_fails_argument_accuracy_only():
     pred = parse_plan(
         '1. create_calendar_event("Workout", "2024-06-04 07:00:00", "2024-06-04 09:00:00", "", [], "", "")\n2. join()'
     )
-    s = score_plan(pred, gold)
+    s = score_plan(pred, gold, tools=TOOLS)
     assert s.success and s.args_match is False
     assert [(m.position, m.kind) for m in s.mismatches] == [(2, ArgKind.EXACT)]
     assert s.text_f1 is not None and s.text_f1 < 1  # title differs, scored separately
@@ -133,16 +140,16 @@ def test_dag_match_with_wrong_date_fails_argument_accuracy_only():
 def test_names_are_case_and_accent_insensitive():
     gold = parse_plan('1. get_phone_number("Sofía")\n2. maps_show_directions("", "Café de Flore", "w")\n3. join()')
     pred = parse_plan('1. get_phone_number("sofia")\n2. maps_show_directions("", "cafe  de flore", "w")\n3. join()')
-    assert score_plan(pred, gold).args_match is True
+    assert score_plan(pred, gold, tools=TOOLS).args_match is True
     wrong_transport = parse_plan('1. get_phone_number("Sofia")\n2. maps_show_directions("", "Café de Flore", "W")\n3. join()')
-    s = score_plan(wrong_transport, gold)
+    s = score_plan(wrong_transport, gold, tools=TOOLS)
     assert s.args_match is False and s.mismatches[0].kind is ArgKind.EXACT
 
 
 def test_text_argument_holding_a_reference_is_exact():
     gold = parse_plan('1. open_and_get_file_path("a.pdf")\n2. summarize_pdf("$1")\n3. create_note("S", "$2", "")\n4. join()')
     pred = parse_plan('1. open_and_get_file_path("a.pdf")\n2. summarize_pdf("$1")\n3. create_note("S", "summary of a", "$2")\n4. join()')
-    s = score_plan(pred, gold)
+    s = score_plan(pred, gold, tools=TOOLS)
     assert s.success and s.args_match is False
     assert {m.position for m in s.mismatches} == {1, 2}
 
@@ -178,12 +185,30 @@ def test_token_f1():
     assert token_f1("dinner at 8", "Dinner is at 8 tonight") == pytest.approx(2 * (3 / 3) * (3 / 5) / (3 / 3 + 3 / 5))
 
 
-def test_arg_kind_table_defaults_to_exact():
-    assert arg_kind("send_sms", 1) is ArgKind.TEXT
-    assert arg_kind("maps_show_directions", 2) is ArgKind.EXACT
-    assert arg_kind("get_email_address", 0) is ArgKind.NAME
-    assert arg_kind("some_custom_tool", 0) is ArgKind.EXACT
-    assert arg_kind("send_sms", 5) is ArgKind.EXACT
+def test_arg_kinds_come_from_the_tools_and_default_to_exact():
+    assert arg_kind(TOOLS, "send_sms", 1) is ArgKind.TEXT
+    assert arg_kind(TOOLS, "maps_show_directions", 2) is ArgKind.EXACT
+    assert arg_kind(TOOLS, "get_email_address", 0) is ArgKind.NAME
+    assert arg_kind(TOOLS, "some_custom_tool", 0) is ArgKind.EXACT
+    assert arg_kind(TOOLS, "send_sms", 5) is ArgKind.EXACT
+    assert arg_kind(None, "get_email_address", 0) is ArgKind.EXACT
+
+
+def test_custom_and_json_schema_tools_declare_their_kinds():
+    """A custom toolset scores names by its own metadata, whether declared in Python or in a JSON schema."""
+
+    @tool
+    def find_city(city: Annotated[str, Arg("name")]) -> Annotated[str, Returns("place")]:
+        """Find a city."""
+        return city
+
+    rebuilt = tool_from_json_schema(find_city.json_schema())
+    for tools in (Toolset([find_city]), Toolset([rebuilt])):
+        gold = parse_plan('1. find_city("São Paulo")\n2. join()')
+        pred = parse_plan('1. find_city("sao paulo")\n2. join()')
+        assert score_plan(pred, gold, tools=tools).args_match is True
+        assert tools["find_city"].produces == "place"
+    assert score_plan(pred, gold).args_match is False  # without the toolset: exact
 
 
 def test_confusion_pairs_in_step_order():
@@ -199,7 +224,7 @@ def test_confusion_pairs_in_step_order():
 def test_argument_count_mismatch_is_a_mismatch_not_a_crash():
     gold = parse_plan('1. get_phone_number("Ana")\n2. send_sms(["$1"], "hi")\n3. join()')
     pred = Plan(tasks=(Task(1, "get_phone_number", ("Ana",)), Task(2, "send_sms", (["$1"],))))
-    s = score_plan(pred, gold, valid=False)
+    s = score_plan(pred, gold, tools=TOOLS, valid=False)
     assert s.success and s.args_match is False
     assert s.mismatches[0].position == 1
 
@@ -209,11 +234,11 @@ def test_references_inside_free_text_must_match_but_the_words_need_not():
                       '3. send_sms(["$1"], "Directions to Dolores Park: $2")\n4. join()')
     same_flow = parse_plan('1. get_phone_number("Yuki")\n2. maps_show_directions("", "Dolores Park", "w")\n'
                            '3. send_sms(["$1"], "$2")\n4. join()')
-    s = score_plan(same_flow, gold)
+    s = score_plan(same_flow, gold, tools=TOOLS)
     assert s.success and s.args_match is True and s.text_f1 == 0.0  # refs agree; no words in common
     lost_link = parse_plan('1. get_phone_number("Yuki")\n2. maps_show_directions("", "Dolores Park", "w")\n'
                            '3. send_sms(["$1", "$2"], "Directions to Dolores Park")\n4. join()')
-    s = score_plan(lost_link, gold)
+    s = score_plan(lost_link, gold, tools=TOOLS)
     assert s.success and s.args_match is False  # the link went to the recipients instead of the text
     assert {m.position for m in s.mismatches} == {0, 1}
     assert s.text_f1 == 1.0
@@ -222,5 +247,5 @@ def test_references_inside_free_text_must_match_but_the_words_need_not():
 def test_reference_to_a_missing_step_never_matches():
     gold = parse_plan('1. open_and_get_file_path("a.pdf")\n2. summarize_pdf("$1")\n3. join()')
     pred = Plan(tasks=(Task(1, "open_and_get_file_path", ("a.pdf",)), Task(2, "summarize_pdf", ("$1 and $7",))))
-    s = score_plan(pred, gold, valid=False)
+    s = score_plan(pred, gold, tools=TOOLS, valid=False)
     assert s.success and s.args_match is False

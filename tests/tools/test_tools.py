@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import enum
+from typing import Annotated
 
 import pytest
 
 from edgecall.plan import PlanValidationError, parse_plan, plans_match, validate_plan
-from edgecall.tools import Tool, ToolArgumentError, ToolError, Toolset, tool, tool_from_json_schema
+from edgecall.tools import Arg, ArgKind, Returns, Tool, ToolArgumentError, ToolError, Toolset, tool, tool_from_json_schema
 
 
 @tool
@@ -141,3 +142,73 @@ def test_enum_parameters_accept_their_values():
     with pytest.raises(PlanValidationError, match="must be Color"):
         parse_plan('1. paint("green")\n2. join()', ts)
     assert asyncio.run(paint.acall(["blue"])) == "blue"
+
+
+# --- metadata declared on the tools (edgecall.tools.meta) ---------------------------------------------------
+
+
+def _annotated_tools():
+    @tool
+    def lookup_email(name: Annotated[str, Arg(ArgKind.NAME)]) -> Annotated[str, Returns("email")]:
+        """Find an address.
+
+        Args:
+            name: who.
+        """
+        return f"{name}@example.com"
+
+    @tool
+    def mail(to: Annotated[list[str], Arg(accepts={"email"}, entity=True)], body: Annotated[str, Arg("text")]) -> (
+        Annotated[str, Returns()]
+    ):
+        """Send mail."""
+        return "sent"
+
+    return lookup_email, mail
+
+
+def test_annotated_metadata_is_read_and_stripped_from_the_types():
+    lookup_email, mail = _annotated_tools()
+    assert lookup_email.signature() == "lookup_email(name: str) -> str"
+    assert mail.signature() == "mail(to: list[str], body: str) -> str"
+    assert [(p.kind.value, sorted(p.accepts), p.entity) for p in mail.params] == [
+        ("exact", ["email"], True), ("text", [], False)]
+    assert lookup_email.params[0].entity is True  # names are entities unless said otherwise
+    assert (lookup_email.produces, mail.produces) == ("email", "status")
+    assert mail.check_args([["a@b.co"], "hi"]) == [["a@b.co"], "hi"]  # validation sees the plain type
+
+
+def test_metadata_survives_the_json_schema_round_trip():
+    for t in _annotated_tools():
+        rebuilt = tool_from_json_schema(t.json_schema())
+        assert rebuilt.produces == t.produces
+        assert [p.meta for p in rebuilt.params] == [p.meta for p in t.params]
+    plain = tool_from_json_schema({"name": "f", "parameters": {"properties": {"x": {"type": "string"}}}})
+    assert plain.produces is None and plain.params[0].kind.value == "exact" and "x-edgecall" not in str(
+        plain.json_schema())
+
+
+@pytest.mark.parametrize(
+    ("ext", "message"),
+    [
+        ({"kind": "fuzzy"}, "kind must be exact, name or text, got 'fuzzy'"),
+        ({"accepts": "email"}, "accepts must be a list of strings"),
+        ({"entity": "yes"}, "entity must be true or false"),
+        ({"kinds": "name"}, r"unknown 'x-edgecall' key\(s\) \['kinds'\]"),
+    ],
+)
+def test_bad_json_schema_metadata_is_a_clear_error(ext, message):
+    schema = {"name": "f", "parameters": {"properties": {"x": {"type": "string", "x-edgecall": ext}}}}
+    with pytest.raises(ValueError, match=rf"parameter 'x': .*{message}"):
+        tool_from_json_schema(schema)
+
+
+def test_assistant_tools_declare_every_result_kind():
+    from edgecall.assistant.tools import assistant_toolset
+
+    tools = assistant_toolset()
+    assert {t.name: t.produces for t in tools if t.produces != "status"} == {
+        "get_phone_number": "phone", "get_email_address": "email", "open_and_get_file_path": "path",
+        "summarize_pdf": "text", "open_note": "text", "get_zoom_meeting_link": "link",
+        "maps_open_location": "link", "maps_show_directions": "link"}
+    assert all(t.produces is not None for t in tools)

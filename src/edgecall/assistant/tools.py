@@ -10,14 +10,30 @@ contact, missing file, ...) raise :class:`edgecall.tools.ToolError` with a clear
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Annotated
 
 from edgecall.assistant.config import AssistantConfig
 from edgecall.assistant.dates import parse_date, parse_datetime
 from edgecall.assistant.store import Store
 from edgecall.assistant.subagents import SubAgents
-from edgecall.tools import Tool, ToolError, Toolset, tool
+from edgecall.tools import Arg, ArgKind, Returns, Tool, ToolError, Toolset, tool
 
 DEFAULT_MEETING_MINUTES = 60
+
+# What the parameters and results mean (read by evaluation and the dataset checks; see edgecall.tools.meta).
+Name = Annotated[str, Arg(ArgKind.NAME)]
+"""Names something the user must have said: a contact, place, file, note, folder or list."""
+Place = Annotated[str, Arg(ArgKind.NAME, accepts={"link"})]
+"""A place the user named, or a meeting link from an earlier step."""
+Title = Annotated[str, Arg(ArgKind.TEXT)]
+"""Free text the planner writes from the request (a title, subject, topic); no result feeds it."""
+Text = Annotated[str, Arg(ArgKind.TEXT, accepts={"text", "link"})]
+"""Free text that may carry a summary, a note or a link from an earlier step."""
+Emails = Annotated[list[str], Arg(accepts={"email"}, entity=True)]
+Phones = Annotated[list[str], Arg(accepts={"phone"}, entity=True)]
+Paths = Annotated[list[str], Arg(accepts={"path"})]
+Status = Annotated[str, Returns("status")]
+"""A confirmation line for the user; no other step should consume it."""
 
 
 def assistant_toolset(
@@ -57,7 +73,7 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:
         return f"create the Zoom meeting {topic!r} at {start_time} on your Zoom account"
 
     @tool
-    def get_phone_number(name: str) -> str:
+    def get_phone_number(name: Name) -> Annotated[str, Returns("phone")]:
         """Find a contact's phone number.
         Returns the phone number.
         Use it before send_sms, unless the number is given.
@@ -68,7 +84,7 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:
         return store.contacts.phone(name)
 
     @tool
-    def get_email_address(name: str) -> str:
+    def get_email_address(name: Name) -> Annotated[str, Returns("email")]:
         """Find a contact's email address.
         Returns the email address.
         Use it before emailing or inviting someone, unless the address is given.
@@ -80,14 +96,14 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:
 
     @tool
     def create_calendar_event(
-        title: str,
+        title: Title,
         start_date: str,
         end_date: str,
-        location: str,
-        invitees: list[str],
-        notes: str,
-        calendar: str,
-    ) -> str:
+        location: Place,
+        invitees: Emails,
+        notes: Text,
+        calendar: Name,
+    ) -> Status:
         """Create a calendar event.
         Returns a confirmation.
 
@@ -121,7 +137,7 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:
         )
 
     @tool
-    def open_and_get_file_path(file_name: str) -> str:
+    def open_and_get_file_path(file_name: Name) -> Annotated[str, Returns("path")]:
         """Find a file by its name and open it.
         Returns the file's path, for summarize_pdf or email attachments.
 
@@ -133,7 +149,7 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:
         return str(path)
 
     @tool
-    def summarize_pdf(pdf_path: str) -> str:
+    def summarize_pdf(pdf_path: Annotated[str, Arg(accepts={"path"})]) -> Annotated[str, Returns("text")]:
         """Summarize a PDF file.
         Returns the summary.
         Call open_and_get_file_path first to get the path.
@@ -147,12 +163,12 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:
     @tool(irreversible=lambda recipients, cc, subject, context, attachments: mail_sent(
         f"the email {subject!r} to {', '.join(recipients + cc)}"))
     def compose_new_email(
-        recipients: list[str],
-        cc: list[str],
-        subject: str,
-        context: str,
-        attachments: list[str],
-    ) -> str:
+        recipients: Emails,
+        cc: Emails,
+        subject: Title,
+        context: Text,
+        attachments: Paths,
+    ) -> Status:
         """Write a new email (saved as a draft).
         Returns a confirmation.
 
@@ -173,7 +189,7 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:
 
     @tool(irreversible=lambda cc, context, attachments: mail_sent(
         "a reply to the current email" + (f", cc {', '.join(cc)}" if cc else "")))
-    def reply_to_email(cc: list[str], context: str, attachments: list[str]) -> str:
+    def reply_to_email(cc: Emails, context: Text, attachments: Paths) -> Status:
         """Reply to the current email (saved as a draft).
         Returns a confirmation.
 
@@ -191,8 +207,8 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:
     @tool(irreversible=lambda recipients, cc, context, attachments: mail_sent(
         f"the current email forwarded to {', '.join(recipients + cc)}"))
     def forward_email(
-        recipients: list[str], cc: list[str], context: str, attachments: list[str]
-    ) -> str:
+        recipients: Emails, cc: Emails, context: Text, attachments: Paths
+    ) -> Status:
         """Forward the current email (saved as a draft).
         Returns a confirmation.
 
@@ -214,7 +230,7 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:
         return result.describe()
 
     @tool
-    def maps_open_location(location: str) -> str:
+    def maps_open_location(location: Name) -> Annotated[str, Returns("link")]:
         """Show a place on the map.
         Returns the map URL.
 
@@ -224,7 +240,7 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:
         return store.maps.open_location(location)
 
     @tool
-    def maps_show_directions(start_location: str, end_location: str, transport: str) -> str:
+    def maps_show_directions(start_location: Name, end_location: Name, transport: str) -> Annotated[str, Returns("link")]:
         """Show directions between two places on the map; no need to open the location first.
         Returns the directions URL.
 
@@ -236,7 +252,7 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:
         return store.maps.show_directions(start_location, end_location, transport)
 
     @tool
-    def create_note(name: str, content: str, folder: str) -> str:
+    def create_note(name: Title, content: Text, folder: Name) -> Status:
         """Create a note.
         Returns a confirmation.
 
@@ -250,7 +266,7 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:
         return f"Created note {name!r} in folder {path.parent.name!r} ({path})"
 
     @tool
-    def open_note(name: str, folder: str) -> str:
+    def open_note(name: Name, folder: Name) -> Annotated[str, Returns("text")]:
         """Open a note.
         Returns the note's text.
 
@@ -261,7 +277,7 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:
         return store.notes.read(name, folder)
 
     @tool
-    def append_note_content(name: str, content: str, folder: str) -> str:
+    def append_note_content(name: Name, content: Text, folder: Name) -> Status:
         """Append text to a note; no need to open it first.
         Returns a confirmation.
 
@@ -276,8 +292,8 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:
 
     @tool
     def create_reminder(
-        name: str, due_date: str, notes: str, list_name: str, priority: int, all_day: bool
-    ) -> str:
+        name: Title, due_date: str, notes: Text, list_name: Name, priority: int, all_day: bool
+    ) -> Status:
         """Create a reminder.
         Returns a confirmation.
 
@@ -299,7 +315,7 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:
         return f"Created reminder {name!r}{when} in list {path.stem!r} ({path})"
 
     @tool(irreversible=sms_sent)
-    def send_sms(recipients: list[str], message: str) -> str:
+    def send_sms(recipients: Phones, message: Text) -> Status:
         """Send one SMS to one or more phone numbers.
         Returns a confirmation.
 
@@ -316,8 +332,8 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:
 
     @tool(irreversible=zoom_created)
     def get_zoom_meeting_link(
-        topic: str, start_time: str, duration: int, meeting_invitees: list[str]
-    ) -> str:
+        topic: Title, start_time: str, duration: int, meeting_invitees: Emails
+    ) -> Annotated[str, Returns("link")]:
         """Create a video meeting.
         Returns the join link; put it in a calendar event's location or an email's context.
 

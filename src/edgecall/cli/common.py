@@ -28,14 +28,15 @@ JoinerOpt = Annotated[str | None, typer.Option("--joiner", help="rule (determini
 
 
 def parse_now(now: str | None) -> datetime:
+    """`--now` as a datetime (the dataset's formats); the current time when not given."""
+    from ..dataset import parse_now as parse
+
     if now is None:
         return datetime.now().replace(microsecond=0)
-    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(now, fmt)
-        except ValueError:
-            continue
-    raise typer.BadParameter(f"{now!r} is not a date; use YYYY-MM-DD HH:MM:SS", param_hint="--now")
+    try:
+        return parse(now)
+    except ValueError:
+        raise typer.BadParameter(f"{now!r} is not a date; use YYYY-MM-DD HH:MM:SS", param_hint="--now") from None
 
 
 def settings_from_flags(

@@ -43,11 +43,11 @@ def _tools(spec: str):  # noqa: ANN202 - Toolset, imported lazily
 
 
 def _load(path: Path) -> list[dict[str, Any]]:
-    from ..data.rows import DataFileError, load_rows
+    from ..dataset import DatasetError, load_rows
 
     try:
         return load_rows(path)
-    except DataFileError as exc:
+    except DatasetError as exc:
         _fail(str(exc))
     return []
 
@@ -74,7 +74,7 @@ def generate(
     """Generate train/val/test/test_heldout JSONL files and a dataset card (card.md)."""
     from ..data.card import render_card, split_stats, summary_text
     from ..data.generate import generate_splits
-    from ..data.rows import write_rows
+    from ..dataset import write_rows
 
     tools = _tools("assistant")
     sizes = {"train": train, "val": val, "test": test, "test_heldout": test_heldout}
@@ -111,13 +111,13 @@ def validate(
     strict: Annotated[bool, typer.Option(help="Exit with status 1 when any row is rejected.")] = False,
 ) -> None:
     """Run the sanity checks and exact/near-duplicate removal; count rejects per reason."""
-    from ..data.rows import DataFileError, read_rows, write_rows
+    from ..dataset import DatasetError, read_rows, write_rows
     from ..data.validate import validate_rows
 
     tools = _tools(toolset)
     try:
         result = validate_rows(read_rows(file), tools)
-    except DataFileError as exc:
+    except DatasetError as exc:
         _fail(str(exc))
         return
     if out is not None:
@@ -171,7 +171,7 @@ def split(
     seed: Annotated[int, typer.Option(help="Shuffle seed.")] = 0,
 ) -> None:
     """Shuffle a dataset (e.g. teacher output or an import) into train/val/test files."""
-    from ..data.rows import write_rows
+    from ..dataset import write_rows
 
     rows = _load(file)
     random.Random(seed).shuffle(rows)
@@ -197,7 +197,7 @@ def export(
 ) -> None:
     """Write prompt/completion pairs built by the runtime's prompt builder (loadable by HF datasets)."""
     from ..data.export import export_rows
-    from ..data.rows import write_rows
+    from ..dataset import write_rows
     from ..plan import PlanError
 
     tools = _tools(toolset)
@@ -230,12 +230,12 @@ def import_tinyagent(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output JSONL in edgecall's format.")],
 ) -> None:
     """Convert the released TinyAgent dataset to edgecall's JSONL (query, plan, now)."""
-    from ..data.rows import DataFileError, write_rows
-    from ..data.tinyagent import import_tinyagent as run_import
+    from ..dataset import DatasetError, write_rows
+    from ..dataset import import_tinyagent as run_import
 
     try:
         result = run_import(file)
-    except DataFileError as exc:
+    except DatasetError as exc:
         _fail(str(exc))
         return
     write_rows(out, result.rows)
@@ -265,8 +265,8 @@ def teach(
     max_tokens: Annotated[int, typer.Option(help="Token limit for each plan.")] = 400,
 ) -> None:
     """Teacher mode: a model behind an endpoint writes requests and plans; the sanity checks filter them."""
-    from ..data.rows import write_rows
     from ..data.teacher import Teacher, TeacherConfig
+    from ..dataset import format_now, write_rows
     from ..llm import load_llm
     from ..llm.base import LLMError
 
@@ -293,7 +293,7 @@ def teach(
     write_rows(out, kept)
     reasons = Counter(it.issue.reason for it in items if it.issue is not None)
     if rejects is not None:
-        write_rows(rejects, ({"query": it.request, "plan": it.plan_text, "now": f"{it.now:%Y-%m-%d %H:%M:%S}",
+        write_rows(rejects, ({"query": it.request, "plan": it.plan_text, "now": format_now(it.now),
                               "reject_reason": it.issue.reason, "reject_detail": str(it.issue)}
                              for it in items if it.issue is not None))
     console.print(_reasons_table(reasons, len(items), len(kept)))

@@ -65,7 +65,7 @@ def eval_command(
     config: ConfigOpt = None,
 ) -> None:
     """Score the planner: success rate (paper's DAG metric), argument accuracy, parse/valid rates, latency."""
-    from ..evaluation.dataset import DatasetError, load_examples
+    from ..dataset import DatasetError, load_examples
     from ..evaluation.variants import Variant, VariantError, parse_variants
     from ..llm.base import LLMError
 

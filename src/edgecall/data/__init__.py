@@ -4,5 +4,5 @@ mode that distils requests and plans from a model behind an OpenAI-compatible en
 
 The CLI is ``edgecall data ...`` (``edgecall.cli.data``); the modules here are importable on their own:
 ``generate.generate_splits``, ``validate.validate_rows``, ``checks.check_example``, ``card.render_card``,
-``export.export_rows``, ``tinyagent.import_tinyagent``, ``teacher.Teacher``.
+``export.export_rows``, ``teacher.Teacher``; rows, their reader and the TinyAgent importer are `edgecall.dataset`.
 """

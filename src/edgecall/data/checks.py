@@ -5,10 +5,11 @@ dataset report can count them: ``parse``, ``join``, ``unknown_tool``, ``arg_coun
 ``bad_reference``, ``cycle``, ``ref_kind``, ``date_invalid``, ``date_inconsistent``, ``entity_missing``;
 dataset-level dedup adds ``duplicate`` and ``near_duplicate`` (see ``dedup``).
 
-Reference kinds: a lookup's output must feed a slot of a compatible kind (an email address feeds
-recipients/cc/invitees, a phone number feeds SMS recipients, a path feeds attachments or summarize_pdf,
-a summary or link feeds content/context/message/location).  Kinds are known for the assistant's tools;
-for other toolsets that check is skipped.
+Everything the checks know about tools comes from the toolset's own metadata (`edgecall.tools.meta`), so they
+work for any toolset: a tool's result must feed a parameter that accepts its kind (``Returns`` on the producer,
+``Arg(accepts=...)`` on the consumer; an email address feeds recipients, a path feeds attachments...), checked
+when both tools declare ``Returns``; a literal value of an ``entity`` parameter (names, files, places, addresses)
+must appear in the request.
 """
 
 from __future__ import annotations
@@ -19,43 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from edgecall.errors import DatasetError
 from edgecall.plan import Plan, PlanError, PlanSyntaxError, Task, exact_ref, find_refs, parse_plan
 from edgecall.tools import Toolset
 
 from .surface import fold
 
-PRODUCES: dict[str, str] = {
-    "get_email_address": "email", "get_phone_number": "phone", "open_and_get_file_path": "path",
-    "summarize_pdf": "text", "open_note": "text", "get_zoom_meeting_link": "link",
-    "maps_open_location": "link", "maps_show_directions": "link",
-}
-"""What each assistant tool returns; any other assistant tool returns a status line nobody should consume."""
-
-_TEXTUAL = frozenset({"text", "link"})
-ACCEPTS: dict[tuple[str, str], frozenset[str]] = {
-    **{(t, p): frozenset({"email"}) for t, p in (
-        ("compose_new_email", "recipients"), ("compose_new_email", "cc"), ("reply_to_email", "cc"),
-        ("forward_email", "recipients"), ("forward_email", "cc"), ("create_calendar_event", "invitees"),
-        ("get_zoom_meeting_link", "meeting_invitees"))},
-    ("send_sms", "recipients"): frozenset({"phone"}),
-    **{(t, "attachments"): frozenset({"path"}) for t in ("compose_new_email", "reply_to_email", "forward_email")},
-    ("summarize_pdf", "pdf_path"): frozenset({"path"}),
-    **{(t, p): _TEXTUAL for t, p in (
-        ("compose_new_email", "context"), ("reply_to_email", "context"), ("forward_email", "context"),
-        ("create_note", "content"), ("append_note_content", "content"), ("send_sms", "message"),
-        ("create_calendar_event", "notes"), ("create_reminder", "notes"))},
-    ("create_calendar_event", "location"): frozenset({"link"}),
-}
-
-ENTITY_PARAMS: dict[str, tuple[str, ...]] = {
-    "get_phone_number": ("name",), "get_email_address": ("name",), "open_and_get_file_path": ("file_name",),
-    "maps_open_location": ("location",), "maps_show_directions": ("start_location", "end_location"),
-    "open_note": ("name", "folder"), "append_note_content": ("name", "folder"), "create_note": ("folder",),
-    "create_reminder": ("list_name",), "create_calendar_event": ("location", "calendar"),
-}
-"""Arguments that name something the user must have said (names, files, places, notes, folders, lists)."""
-
-ADDRESS_PARAMS = {"recipients", "cc", "invitees", "meeting_invitees"}
 DATE_PARAM_RE = re.compile(r"(^|_)(date|time)$")
 DATETIME_FMT, DATE_FMT = "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"
 _WORD = re.compile(r"[^\W_]+")
@@ -74,7 +44,9 @@ class Issue:
         return f"{self.reason}: {where}{self.detail}"
 
 
-class CheckFailed(Exception):
+class CheckFailed(DatasetError):
+    """An example fails a sanity check; `issue` says which and where."""
+
     def __init__(self, issue: Issue) -> None:
         super().__init__(str(issue))
         self.issue = issue
@@ -129,27 +101,18 @@ def _check_tools(plan: Plan, tools: Toolset) -> None:
 def _check_ref_kinds(plan: Plan, tools: Toolset) -> None:
     by_idx = {t.idx: t for t in plan.tasks}
     for task in plan.tasks:
-        for param, value in zip(tools[task.tool].params, task.args, strict=True):
-            refs = find_refs(value)
-            if not refs:
-                continue
-            accepts = ACCEPTS.get((task.tool, param.name), frozenset())
-            for ref in refs:
-                producer = by_idx[ref].tool
-                if producer not in PRODUCES and producer not in _ASSISTANT_TOOLS:
-                    continue  # a tool we know nothing about: no kind check
-                if task.tool not in _ASSISTANT_TOOLS:
+        consumer = tools[task.tool]
+        if consumer.produces is None:
+            continue  # a tool that declares no kinds: no kind check
+        for param, value in zip(consumer.params, task.args, strict=True):
+            for ref in find_refs(value):
+                producer = tools[by_idx[ref].tool]
+                if producer.produces is None:
                     continue
-                kind = PRODUCES.get(producer, "status")
-                if kind not in accepts:
-                    raise _fail("ref_kind", f"{param.name} of {task.tool} takes ${ref} from {producer} "
-                                f"({kind}), expected {' or '.join(sorted(accepts)) or 'a literal value'}", task.idx)
-
-
-_ASSISTANT_TOOLS = frozenset({
-    "get_phone_number", "get_email_address", "create_calendar_event", "open_and_get_file_path", "summarize_pdf",
-    "compose_new_email", "reply_to_email", "forward_email", "maps_open_location", "maps_show_directions",
-    "create_note", "open_note", "append_note_content", "create_reminder", "send_sms", "get_zoom_meeting_link"})
+                if producer.produces not in param.accepts:
+                    raise _fail("ref_kind", f"{param.name} of {task.tool} takes ${ref} from {producer.name} "
+                                f"({producer.produces}), expected {' or '.join(sorted(param.accepts)) or 'a literal value'}",
+                                task.idx)
 
 
 def _parse_date(value: str) -> tuple[datetime, bool]:
@@ -207,15 +170,15 @@ def _check_entities(plan: Plan, tools: Toolset, query: str) -> None:
     q = fold(query)
     qwords = set(_WORD.findall(q))
     for task in plan.tasks:
-        values = dict(zip([p.name for p in tools[task.tool].params], task.args, strict=True))
-        for name in ENTITY_PARAMS.get(task.tool, ()):
-            v = values.get(name)
+        for param, v in zip(tools[task.tool].params, task.args, strict=True):
+            if not param.entity:
+                continue
             if isinstance(v, str) and v.strip() and not find_refs(v) and not _mentioned(v, q, qwords):
-                raise _fail("entity_missing", f"{name} {v!r} does not appear in the request", task.idx)
-        for name in ADDRESS_PARAMS & values.keys():
-            for item in values[name] if isinstance(values[name], list) else []:
+                raise _fail("entity_missing", f"{param.name} {v!r} does not appear in the request", task.idx)
+            for item in v if isinstance(v, list) else []:
                 if isinstance(item, str) and exact_ref(item) is None and not _mentioned(item, q, qwords):
-                    raise _fail("entity_missing", f"{name} item {item!r} does not appear in the request", task.idx)
+                    raise _fail("entity_missing", f"{param.name} item {item!r} does not appear in the request",
+                                task.idx)
 
 
 def check_example(query: str, plan_text: str, now: datetime, tools: Toolset) -> Plan:

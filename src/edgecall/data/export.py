@@ -12,11 +12,11 @@ import random
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from edgecall.dataset import row_now
 from edgecall.plan import parse_plan, render_plan
 from edgecall.planner import build_planner_prompt
 from edgecall.tools import Toolset
 
-from .rows import row_now
 
 
 def _tool_subset(tools: Toolset, used: list[str], distractors: int, rng: random.Random) -> Toolset:

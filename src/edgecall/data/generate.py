@@ -19,7 +19,7 @@ from edgecall.tools import Toolset
 
 from .checks import issue_of, steps_to_plan
 from .dedup import Deduper
-from .rows import NOW_FMT
+from ..dataset import NOW_FORMAT
 from .scenarios import Pools, generate_example
 
 SPLITS: dict[str, bool] = {"test_heldout": True, "test": False, "val": False, "train": False}
@@ -73,7 +73,7 @@ def generate_splits(
                 report.rejected[dup] += 1
                 continue
             rows.append({
-                "id": f"{split}-{len(rows) + 1:05d}", "now": ex.now.strftime(NOW_FMT), "query": ex.query,
+                "id": f"{split}-{len(rows) + 1:05d}", "now": ex.now.strftime(NOW_FORMAT), "query": ex.query,
                 "plan": plan_text, "scenario": ex.scenario, "template": ex.template, "n_steps": len(ex.steps),
             })
             if on_row is not None:

@@ -30,7 +30,7 @@ from edgecall.tools import Toolset
 
 from .checks import CheckFailed, Issue, check_example
 from .dedup import Deduper
-from .rows import NOW_FMT
+from ..dataset import NOW_FORMAT
 from .timeexpr import random_now
 
 REQUEST_PROMPT = """You write realistic requests that a user types to a personal assistant app.
@@ -182,7 +182,7 @@ class Teacher:
         except CheckFailed as failed:
             item.issue = failed.issue
             return item
-        item.row = {"id": f"teacher-{item.index:05d}", "now": item.now.strftime(NOW_FMT), "query": item.request,
+        item.row = {"id": f"teacher-{item.index:05d}", "now": item.now.strftime(NOW_FORMAT), "query": item.request,
                     "plan": render_plan(plan), "scenario": "teacher:" + "+".join(item.wanted),
                     "source": "teacher", "teacher": self.llm.name}
         return item

@@ -5,11 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from edgecall.errors import ToolsetError
 from edgecall.tools import Toolset, tool_from_json_schema
-
-
-class ToolsetError(ValueError):
-    """A toolset spec that cannot be loaded; the message names the file and the problem."""
 
 
 def load_toolset(spec: str) -> Toolset:

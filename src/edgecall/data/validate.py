@@ -7,12 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from edgecall.dataset import BadRow, row_now
 from edgecall.plan import render_plan
 from edgecall.tools import Toolset
 
 from .checks import CheckFailed, Issue, check_example
 from .dedup import Deduper
-from .rows import BadRow, row_now
 
 
 @dataclass

@@ -1,11 +1,11 @@
 """Evaluation: datasets, the paper's success metric with argument accuracy, runs and reports."""
 
-from .dataset import DEFAULT_NOW, DatasetError, Example, load_examples
-from .metrics import ARG_KINDS, ArgKind, PlanScore, score_plan, token_f1
+from ..dataset import DEFAULT_NOW, DatasetError, Example, load_examples
+from ..tools import ArgKind
+from .metrics import PlanScore, score_plan, token_f1
 from .runner import ExampleResult, evaluate_example, run_evaluation, summarize
 
 __all__ = [
-    "ARG_KINDS",
     "DEFAULT_NOW",
     "ArgKind",
     "DatasetError",

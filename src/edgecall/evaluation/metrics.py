@@ -4,7 +4,8 @@
   names as node labels and `$k` references as edges; `join()` and argument values are ignored.
 * **Argument accuracy** is judged only on successes, under the isomorphism that agrees best
   (several exist when a plan has interchangeable steps, e.g. two parallel lookups). Each
-  argument is compared by its *kind* (see :data:`ARG_KINDS`):
+  argument is compared by its *kind*, which the tool declares (`edgecall.tools.ArgKind`, read from the
+  `Toolset` the plans were written for):
 
   - ``exact``: dates, numbers, booleans, transport codes, emails, phone numbers, paths and
     references. Strings are compared after stripping surrounding whitespace; numbers by value
@@ -20,7 +21,7 @@
   it carries must match exactly (``"Directions: $2"`` and ``"$2"`` agree; ``"Directions"``
   does not) while its words count only towards the F1. Lists are compared as multisets (the order
   of recipients does not matter). ``None`` and ``""`` (and ``None`` and ``[]``) count as the
-  same "unused" value. Unknown tools and parameters default to ``exact``.
+  same "unused" value. Unknown tools and parameters, or scoring without a toolset, default to ``exact``.
 * **Tool confusion** pairs, for failed plans, each gold tool that is missing from the
   prediction with a predicted tool that is not in the gold plan (in step order), so that
   "called maps_open_location instead of maps_show_directions" can be counted.
@@ -32,49 +33,22 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any
 
 from edgecall.plan import Plan, iter_isomorphisms
 from edgecall.plan.model import REF_RE, exact_ref, find_refs
+from edgecall.tools import ArgKind, Toolset
 
 NONE_TOOL = "<none>"
 """Stands for "nothing" in a confusion pair: a missing or an extra step."""
 
 
-class ArgKind(str, Enum):
-    EXACT = "exact"
-    NAME = "name"
-    TEXT = "text"
-
-
-E, N, T = ArgKind.EXACT, ArgKind.NAME, ArgKind.TEXT
-
-ARG_KINDS: dict[str, tuple[ArgKind, ...]] = {
-    "get_phone_number": (N,),
-    "get_email_address": (N,),
-    "create_calendar_event": (T, E, E, N, E, T, N),  # title, start, end, location, invitees, notes, calendar
-    "open_and_get_file_path": (N,),
-    "summarize_pdf": (E,),
-    "compose_new_email": (E, E, T, T, E),  # recipients, cc, subject, context, attachments
-    "reply_to_email": (E, T, E),  # cc, context, attachments
-    "forward_email": (E, E, T, E),  # recipients, cc, context, attachments
-    "maps_open_location": (N,),
-    "maps_show_directions": (N, N, E),  # start, end, transport
-    "create_note": (T, T, N),  # title, content, folder
-    "open_note": (N, N),
-    "append_note_content": (N, T, N),  # an existing note's name, new text, folder
-    "create_reminder": (T, E, T, N, E, E),  # name, due, notes, list, priority, all_day
-    "send_sms": (E, T),
-    "get_zoom_meeting_link": (T, E, E, E),  # topic, start, duration, invitees
-}
-"""Kind of each positional argument of the 16 assistant tools."""
-
-
-def arg_kind(tool: str, position: int) -> ArgKind:
-    """The kind of `tool`'s argument at 0-based `position` (``exact`` when unknown)."""
-    kinds = ARG_KINDS.get(tool, ())
-    return kinds[position] if position < len(kinds) else ArgKind.EXACT
+def arg_kind(tools: Toolset | None, tool: str, position: int) -> ArgKind:
+    """How `tool`'s argument at 0-based `position` is compared, as the tool declares it (``exact`` when unknown)."""
+    if tools is None or tool not in tools:
+        return ArgKind.EXACT
+    params = tools[tool].params
+    return params[position].kind if position < len(params) else ArgKind.EXACT
 
 
 # --- normalisation -------------------------------------------------------------------------
@@ -210,7 +184,7 @@ class PlanScore:
     mapping: dict[int, int] = field(default_factory=dict)  # predicted step -> gold step
 
 
-def score_args(pred: Plan, gold: Plan, mapping: dict[int, int]) -> ArgScore:
+def score_args(pred: Plan, gold: Plan, mapping: dict[int, int], tools: Toolset | None = None) -> ArgScore:
     """Compare every argument of mapped steps; `mapping` is predicted step -> gold step."""
     mismatches: list[ArgMismatch] = []
     strict_total = 0
@@ -221,7 +195,7 @@ def score_args(pred: Plan, gold: Plan, mapping: dict[int, int]) -> ArgScore:
         for pos in range(n):
             g_val = g_task.args[pos] if pos < len(g_task.args) else None
             p_val = _remap_refs(p_task.args[pos], mapping) if pos < len(p_task.args) else None
-            kind = arg_kind(g_task.tool, pos)
+            kind = arg_kind(tools, g_task.tool, pos)
             if pos >= len(p_task.args) or pos >= len(g_task.args):
                 kind = ArgKind.EXACT  # a missing or surplus argument is always wrong
             if kind is ArgKind.TEXT:
@@ -242,7 +216,9 @@ def score_args(pred: Plan, gold: Plan, mapping: dict[int, int]) -> ArgScore:
     return ArgScore(tuple(mismatches), strict_total, text_f1)
 
 
-def best_arg_score(pred: Plan, gold: Plan, *, max_isomorphisms: int = 1000) -> tuple[dict[int, int], ArgScore] | None:
+def best_arg_score(
+    pred: Plan, gold: Plan, *, tools: Toolset | None = None, max_isomorphisms: int = 1000
+) -> tuple[dict[int, int], ArgScore] | None:
     """The isomorphism whose arguments agree best (fewest mismatches, then highest text F1).
 
     None when the DAGs are not isomorphic. The search is capped because a plan of many
@@ -253,7 +229,7 @@ def best_arg_score(pred: Plan, gold: Plan, *, max_isomorphisms: int = 1000) -> t
     for n, mapping in enumerate(iter_isomorphisms(pred, gold)):
         if n >= max_isomorphisms:
             break
-        score = score_args(pred, gold, mapping)
+        score = score_args(pred, gold, mapping, tools)
         if best is None or _better(score, best[1]):
             best = (dict(mapping), score)
             if score.all_match and (score.text_f1 is None or score.text_f1 == 1.0):
@@ -294,9 +270,12 @@ def _ordered_difference(a: list[str], b: list[str]) -> list[str]:
     return out
 
 
-def score_plan(pred: Plan | None, gold: Plan, *, valid: bool = True, error: str | None = None) -> PlanScore:
+def score_plan(
+    pred: Plan | None, gold: Plan, *, tools: Toolset | None = None, valid: bool = True, error: str | None = None
+) -> PlanScore:
     """Score one prediction. `pred` is None when the output did not parse (then `error` says why).
 
+    `tools` (the toolset the plans are written for) says how each argument is compared.
     A prediction that parsed but failed validation against the tools (`valid=False`) can still
     be a DAG match (the paper's metric ignores arguments); its arguments then rarely match.
     """
@@ -305,7 +284,7 @@ def score_plan(pred: Plan | None, gold: Plan, *, valid: bool = True, error: str 
             parsed=False, valid=False, success=False, args_match=None, text_f1=None,
             confusion=tool_confusion(None, gold), error=error or "no plan",
         )
-    best = best_arg_score(pred, gold)
+    best = best_arg_score(pred, gold, tools=tools)
     if best is None:
         return PlanScore(
             parsed=True, valid=valid, success=False, args_match=None, text_f1=None,

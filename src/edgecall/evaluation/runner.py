@@ -16,15 +16,18 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from edgecall.dataset import Example, format_now
 from edgecall.llm.base import LLMError
 from edgecall.plan import Plan, PlanError, parse_plan
+from edgecall.tools import Toolset
 
-from .dataset import Example
 from .metrics import score_plan
 
 
 class PlannerLike(Protocol):
     """What evaluation needs from :class:`edgecall.runtime.Planner`."""
+
+    tools: Toolset
 
     def plan(self, query: str, *, now: datetime) -> Any: ...
 
@@ -67,19 +70,19 @@ def evaluate_example(planner: PlannerLike, example: Example, *, now: datetime | 
     """Plan one request and score it; never raises for model output or a backend failure."""
     when = now or example.now
     base = dict(
-        id=example.id, query=example.query, now=when.strftime("%Y-%m-%d %H:%M:%S"),
-        gold=example.plan_text, n_steps=len(example.gold.tasks),
+        id=example.id, query=example.query, now=format_now(when),
+        gold=example.plan, n_steps=len(example.gold.tasks),
     )
     try:
         outcome = planner.plan(example.query, now=when)
     except LLMError as exc:
-        score = score_plan(None, example.gold, error=f"model error: {exc}")
+        score = score_plan(None, example.gold, tools=planner.tools, error=f"model error: {exc}")
         return ExampleResult(
             **base, predicted="", error=score.error, model_error=True,
             confusion=[list(p) for p in score.confusion],
         )
     pred = outcome.plan if outcome.plan is not None else _lenient_parse(outcome.text) if outcome.parsed else None
-    score = score_plan(pred, example.gold, valid=outcome.valid, error=outcome.error)
+    score = score_plan(pred, example.gold, tools=planner.tools, valid=outcome.valid, error=outcome.error)
     return ExampleResult(
         **base,
         predicted=outcome.text,

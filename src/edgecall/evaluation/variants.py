@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from edgecall.errors import VariantError
+
 KEYS: dict[str, type] = {
     "model": str,
     "endpoint": str,
@@ -35,10 +37,6 @@ KEYS: dict[str, type] = {
 
 _TRUE = {"on", "true", "yes", "1"}
 _FALSE = {"off", "false", "no", "0"}
-
-
-class VariantError(ValueError):
-    """A variant spec or file that cannot be used; the message says which key or value."""
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-
-class LLMError(RuntimeError):
-    """A model backend failed in a way the user can act on (dead server, bad model path, HTTP error)."""
+from ..errors import LLMError
 
 
 @dataclass(frozen=True)

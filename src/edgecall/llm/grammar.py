@@ -26,6 +26,8 @@ import typing
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
+from ..errors import GrammarError
+
 DEFAULT_MAX_STEPS = 12
 DEFAULT_MAX_STRING = 120  # characters in one string literal (and one Thought line)
 DEFAULT_MAX_ITEMS = 10  # items in one list or dict literal
@@ -58,10 +60,6 @@ class _ParamLike(Protocol):
 class _ToolLike(Protocol):
     name: str
     params: Sequence[_ParamLike]
-
-
-class GrammarError(ValueError):
-    """A tool signature cannot be expressed in the plan language."""
 
 
 def _gbnf_literal(text: str) -> str:

@@ -12,10 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..dataset import DEFAULT_NOW, Example
 from ..tools import Toolset
-
-DEFAULT_NOW = datetime(2024, 6, 3, 9, 0, 0)
-"""`now` for examples without one (a Monday), documented in the README."""
 
 HEADER = """Given a user query, create a plan to solve it with the utmost parallelizability. \
 Each plan should comprise an action from the following {n} types:
@@ -36,15 +34,6 @@ to denote the ID of the previous action whose output will be the input.
 JOIN_DESCRIPTION = """join() -> None
  - Collects and combines results from prior actions.
  - join should always be the last action in the plan."""
-
-
-@dataclass(frozen=True)
-class Example:
-    """A solved request shown in the prompt; `now` is the date its plan's dates are relative to."""
-
-    query: str
-    plan: str
-    now: datetime = DEFAULT_NOW
 
 
 ExampleLike = Example | tuple[str, str]

@@ -12,14 +12,13 @@ import json
 import os
 import re
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 
 import bm25s
 import platformdirs
 
 from .. import __version__
-from ..planner.prompt import Example
+from ..dataset import Example, row_now
 
 WORD_RE = re.compile(r"[A-Za-zÀ-ÿ']+|\d+")
 FILE_RE = re.compile(r"[\w\-]+\.(pdf|docx?|xlsx?|pptx?|txt|csv|md|png|jpe?g|zip|key|pages)\b", re.IGNORECASE)
@@ -92,5 +91,5 @@ def default_bank(*, seed: int = 0, size: int = 4000) -> list[Example]:
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
-        out.append(Example(row["query"], row["plan"], datetime.strptime(row["now"], "%Y-%m-%d %H:%M:%S")))
+        out.append(Example(row["query"], row["plan"], row_now(row)))
     return out

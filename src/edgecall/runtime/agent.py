@@ -14,7 +14,8 @@ from typing import Any
 
 from ..llm.base import LLMError
 from ..plan import PlanError, render_plan
-from ..planner import DEFAULT_NOW, Planner, PlanOutcome, ReplanContext
+from ..dataset import DEFAULT_NOW
+from ..planner import Planner, PlanOutcome, ReplanContext
 from .approval import Approver
 from .events import EventHandler
 from .executor import Executor, TaskResult

@@ -20,26 +20,39 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from ..errors import ToolArgumentError, ToolError
 from ..plan.model import exact_ref, find_refs
-
-
-class ToolError(Exception):
-    """An expected, user-facing failure inside a tool (unknown contact, missing file, ...).
-
-    The executor records its message as the task's error; the joiner decides whether a
-    replan could help.
-    """
-
-
-class ToolArgumentError(ToolError):
-    """The arguments a plan passed do not fit the tool's signature."""
+from .meta import DEFAULT_ARG, Arg, ArgKind, Returns
 
 
 @dataclass(frozen=True)
 class Param:
+    """One positional parameter: its plain type (no `Annotated`), its docstring line and what it means (`Arg`)."""
+
     name: str
     annotation: Any
     description: str = ""
+    meta: Arg = DEFAULT_ARG
+
+    @property
+    def kind(self) -> ArgKind:
+        return self.meta.kind
+
+    @property
+    def accepts(self) -> frozenset[str]:
+        return self.meta.accepts
+
+    @property
+    def entity(self) -> bool:
+        return self.meta.entity
+
+
+def _split_annotated(annotation: Any, marker: type) -> tuple[Any, Any]:
+    """(`annotation` without `Annotated`, its first metadata item of type `marker` or None)."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        found = next((m for m in annotation.__metadata__ if isinstance(m, marker)), None)
+        return annotation.__origin__, found
+    return annotation, None
 
 
 def type_name(annotation: Any) -> str:
@@ -102,6 +115,7 @@ class Tool:
         params: Sequence[Param],
         returns: Any = str,
         irreversible: Callable[..., str | None] | None = None,
+        produces: str | None = None,
     ) -> None:
         self.fn = fn
         self.irreversible = irreversible
@@ -109,6 +123,8 @@ class Tool:
         self.description = description
         self.params = list(params)
         self.returns = returns
+        self.produces = produces
+        """The kind of value the tool returns (`Returns`), or None when the tool does not say."""
         self.is_async = fn is not None and inspect.iscoroutinefunction(fn)
         self._adapters = [TypeAdapter(p.annotation if p.annotation is not inspect.Parameter.empty else Any) for p in self.params]
 
@@ -137,15 +153,17 @@ class Tool:
             schema = adapter.json_schema()
             if p.description:
                 schema["description"] = p.description
+            if p.meta.to_json():
+                schema["x-edgecall"] = p.meta.to_json()
             props[p.name] = schema
-        return {
-            "type": "function",
-            "function": {
-                "name": self.name,
-                "description": self.description,
-                "parameters": {"type": "object", "properties": props, "required": [p.name for p in self.params]},
-            },
+        function: dict[str, Any] = {
+            "name": self.name,
+            "description": self.description,
+            "parameters": {"type": "object", "properties": props, "required": [p.name for p in self.params]},
         }
+        if self.produces is not None:
+            function["x-edgecall"] = {"returns": self.produces}
+        return {"type": "function", "function": function}
 
     def static_arg_problem(self, args: Sequence[Any]) -> str | None:
         """Type-check a plan's literal arguments before anything runs; `$k` stands for any type.
@@ -230,19 +248,22 @@ def tool(
     """
 
     def make(f: Callable[..., Any]) -> Tool:
-        hints = typing.get_type_hints(f)
+        hints = typing.get_type_hints(f, include_extras=True)
         desc, param_docs = _split_docstring(f.__doc__ or "")
         params: list[Param] = []
         for p in inspect.signature(f).parameters.values():
             if p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD):
                 raise TypeError(f"tool {f.__name__}: parameter {p.name} must be positional")
-            params.append(Param(p.name, hints.get(p.name, Any), param_docs.get(p.name, "")))
+            annotation, meta = _split_annotated(hints.get(p.name, Any), Arg)
+            params.append(Param(p.name, annotation, param_docs.get(p.name, ""), meta or DEFAULT_ARG))
+        returns, produced = _split_annotated(hints.get("return", Any), Returns)
         return Tool(
             f,
             name=name or f.__name__,
             description=description if description is not None else desc,
             params=params,
-            returns=hints.get("return", Any),
+            returns=returns,
+            produces=produced.kind if produced is not None else None,
             irreversible=irreversible,
         )
 
@@ -275,11 +296,19 @@ def tool_from_json_schema(schema: dict[str, Any], fn: Callable[..., Any] | None 
     if "name" not in spec:
         raise ValueError("tool schema has no 'name'")
     props = (spec.get("parameters") or {}).get("properties") or {}
-    params = [
-        Param(pname, _annotation_from_schema(pschema), str(pschema.get("description", "")))
-        for pname, pschema in props.items()
-    ]
-    return Tool(fn, name=spec["name"], description=str(spec.get("description", "")), params=params, returns=str)
+    params = []
+    for pname, pschema in props.items():
+        try:
+            meta = Arg.from_json(pschema["x-edgecall"]) if "x-edgecall" in pschema else DEFAULT_ARG
+        except ValueError as exc:
+            raise ValueError(f"parameter {pname!r}: {exc}") from None
+        params.append(Param(pname, _annotation_from_schema(pschema), str(pschema.get("description", "")), meta))
+    ext = spec.get("x-edgecall") or {}
+    produces = ext.get("returns") if isinstance(ext, dict) else None
+    if produces is not None and not isinstance(produces, str):
+        raise ValueError(f"'x-edgecall' returns must be a string, got {produces!r}")
+    return Tool(fn, name=spec["name"], description=str(spec.get("description", "")), params=params, returns=str,
+                produces=produces)
 
 
 class Toolset:

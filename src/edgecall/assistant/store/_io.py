@@ -22,13 +22,9 @@ from typing import Protocol
 
 from filelock import FileLock
 
-from edgecall.tools import ToolError
+from edgecall.errors import StoreError
 
 LOCK_TIMEOUT_S = 30.0
-
-
-class StoreError(ToolError):
-    """A data-store failure the user can act on (missing/corrupt file, unknown name...)."""
 
 
 class WriteObserver(Protocol):

@@ -1,4 +1,4 @@
-"""Loading datasets (edgecall JSONL and released-TinyAgent JSON) and the hand-checked dev set."""
+"""edgecall.dataset: rows, `now`, edgecall JSONL and released-TinyAgent JSON, and the hand-checked dev set."""
 
 from __future__ import annotations
 
@@ -11,10 +11,19 @@ import pytest
 
 from edgecall.assistant.config import AssistantConfig
 from edgecall.assistant.tools import assistant_toolset
-from edgecall.evaluation.dataset import DEFAULT_NOW, DatasetError, load_examples
+from edgecall.dataset import (
+    DEFAULT_NOW,
+    DatasetError,
+    Example,
+    import_tinyagent,
+    load_examples,
+    load_rows,
+    parse_now,
+    write_rows,
+)
 from edgecall.plan import validate_plan
 
-DEV = Path(__file__).resolve().parents[2] / "data" / "dev.jsonl"
+DEV = Path(__file__).resolve().parents[1] / "data" / "dev.jsonl"
 PLAN = '1. get_phone_number("Maria")\n2. send_sms(["$1"], "I\'m late.")\n3. join()<END_OF_PLAN>'
 
 
@@ -107,6 +116,51 @@ def test_tinyagent_record_without_plan_is_an_error(tmp_path):
 def test_one_line_jsonl_is_not_mistaken_for_tinyagent(tmp_path):
     f = write_lines(tmp_path / "one.jsonl", [{"query": "Text Maria that I'm late.", "plan": PLAN}])
     assert load_examples(f)[0].query == "Text Maria that I'm late."
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-06-03 09:00:00", datetime(2024, 6, 3, 9)),
+        ("2024-06-03 09:00", datetime(2024, 6, 3, 9)),
+        ("2024-06-03T09:00:00", datetime(2024, 6, 3, 9)),
+        (" 2024-06-03 ", datetime(2024, 6, 3)),
+    ],
+)
+def test_one_now_parser_for_rows_examples_and_the_cli(tmp_path, text, expected):
+    from edgecall.cli.common import parse_now as cli_parse_now
+
+    assert parse_now(text) == expected == cli_parse_now(text)
+    f = write_lines(tmp_path / "d.jsonl", [{"now": text, "query": "Text Maria that I'm late.", "plan": PLAN}])
+    assert load_examples(f)[0].now == expected  # evaluation
+    assert Example.from_row(load_rows(f)[0]).now == expected  # generator, export, bank
+
+
+@pytest.mark.parametrize("bad", ["tomorrow", "2024-13-01", 20240603, ""])
+def test_now_parser_names_the_expected_form(bad):
+    with pytest.raises(ValueError, match="'now' must look like 'YYYY-MM-DD HH:MM:SS'"):
+        parse_now(bad)
+
+
+def test_example_row_round_trip(tmp_path):
+    ex = Example("Text Maria that I'm late.", PLAN, datetime(2024, 7, 1, 10, 30), id="a", extra={"tag": "sms"})
+    write_rows(tmp_path / "r.jsonl", [ex.to_row()])
+    (back,) = load_examples(tmp_path / "r.jsonl")
+    assert (back.id, back.query, back.plan, back.now, back.extra) == (ex.id, ex.query, ex.plan, ex.now, ex.extra)
+
+
+def test_tinyagent_import_and_evaluation_read_the_same_dates(tmp_path):
+    """One TinyAgent reader: a date without a weekday or a time is read the same by import and evaluation."""
+    doc = {
+        "k1": _tinyagent_record("Text Maria that I'm late.", PLAN, "2024-05-10"),
+        "k2": _tinyagent_record("Show me Paris", '1. maps_open_location("Paris")\n2. join()<END_OF_PLAN>',
+                                "Friday, 2024-05-10 14:30:15"),
+    }
+    f = tmp_path / "tinyagent.json"
+    f.write_text(json.dumps(doc))
+    evaluated = [ex.now for ex in load_examples(f)]
+    imported = [parse_now(row["now"]) for row in import_tinyagent(f).rows]
+    assert evaluated == imported == [datetime(2024, 5, 10), datetime(2024, 5, 10, 14, 30, 15)]
 
 
 # --- the dev set --------------------------------------------------------------------------

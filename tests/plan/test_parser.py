@@ -83,7 +83,7 @@ def test_multiline_call_is_joined():
         ("1. f(name='x')\n2. join()", PlanSyntaxError, 1, "keyword arguments"),
         ("1. f(*a)\n2. join()", PlanSyntaxError, 1, "unpacking"),
         ("1. f({1, 2})\n2. join()", PlanSyntaxError, 1, "set"),
-        ("1. f(\"a\"\n", PlanSyntaxError, None, "unclosed"),
+        ("1. f(\"a\"\n", PlanSyntaxError, 1, "unclosed"),
         ("1. f(\"x\")\n2. join(1)", PlanSyntaxError, 2, "no arguments"),
         ('1. f("x")', PlanValidationError, None, "no join()"),
         ('1. f("x")\n1. g("y")\n2. join()', PlanValidationError, 1, "duplicate step"),

@@ -15,10 +15,13 @@ from typing import Any
 JOIN = "join"
 END_OF_PLAN = "<END_OF_PLAN>"
 
-REF_RE = re.compile(r"\$\{(\d+)\}|\$(\d+)")
-"""Matches `$k` and `${k}`; group 1 or 2 holds k."""
+MAX_REF_DIGITS = 9
+"""Step numbers have at most this many digits: `int()` of a 5,000-digit string is slow and raises."""
 
-EXACT_REF_RE = re.compile(r"^\$(?:\{(\d+)\}|(\d+))$")
+REF_RE = re.compile(r"\$\{(\d{1,9})\}|\$(\d{1,9})(?!\d)")
+"""Matches `$k` and `${k}`; group 1 or 2 holds k. Longer digit runs are plain text, not references."""
+
+EXACT_REF_RE = re.compile(r"^\$(?:\{(\d{1,9})\}|(\d{1,9}))$")
 
 
 def find_refs(value: Any) -> set[int]:

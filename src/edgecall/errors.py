@@ -9,6 +9,7 @@ keeps working. The modules that raise an error re-export it (``edgecall.plan.Pla
     │   └── PlanValidationError           parses, but cannot run
     ├── ToolError                         a tool failed in a way the user can act on  tools/, assistant/
     │   ├── ToolArgumentError             arguments do not fit the tool's signature
+    │   ├── ToolCancelled                 stopped before acting: the step was already reported failed  tools/cancel.py
     │   └── StoreError                    the personal data store cannot do it       assistant/store/
     ├── LLMError (RuntimeError)           a model backend failed                     llm/
     ├── GrammarError (ValueError)         a tool signature has no GBNF form          llm/grammar.py
@@ -33,6 +34,7 @@ __all__ = [
     "PlanValidationError",
     "StoreError",
     "ToolArgumentError",
+    "ToolCancelled",
     "ToolError",
     "ToolsetError",
     "VariantError",
@@ -79,6 +81,11 @@ class ToolError(EdgecallError):
 
 class ToolArgumentError(ToolError):
     """The arguments a plan passed do not fit the tool's signature (the executor marks it fixable by a replan)."""
+
+
+class ToolCancelled(ToolError):
+    """A tool stopped itself at a checkpoint before an act (a write, a send) because its step was
+    already reported failed (timed out) or the run was cancelled: what the user was told stays true."""
 
 
 class StoreError(ToolError):

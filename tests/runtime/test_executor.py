@@ -117,9 +117,9 @@ def test_timeout():
         return results, time.perf_counter() - t0
 
     results, took = asyncio.run(go())
-    assert results[1].status == "error" and "timed out after 0.5s" in results[1].error
+    assert results[1].status == "error" and "timed out after 0.5s and is still running" in results[1].error
     assert results[2].ok
-    assert took < 1.0  # the plan does not wait for the stuck tool's thread
+    assert took < 1.5  # the plan does not wait for the stuck tool's thread (it sleeps 1.5 s)
 
 
 def test_events_have_order_and_timestamps():

@@ -100,8 +100,10 @@ class Agent:
             )
             try:
                 rnd.results = await self._execute_streaming(executor, query, now, replan, rnd)
-            except LLMError as exc:
-                return AgentResult(query, f"The model failed: {exc}", rounds, time.perf_counter() - start, False)
+            except LLMError as exc:  # the executor awaited what had started: say what ran and what did not
+                rnd.results = getattr(exc, "results", {}) or {}
+                answer = f"The model failed while planning: {exc}. {what_ran(rnd.results)}"
+                return AgentResult(query, answer, rounds, time.perf_counter() - start, False)
             if rnd.outcome.error is not None:  # bad plan text: replan with the parser's exact complaint
                 reason = f"the plan was invalid: {rnd.outcome.error}"
                 rnd.decision = Replan(reason)
@@ -137,6 +139,19 @@ class Agent:
                 return  # recorded in rnd.outcome.error; tasks already started finish normally
 
         return await executor.run(tasks())
+
+
+def what_ran(results: dict[int, TaskResult]) -> str:
+    """One sentence per finished step, for an answer cut short: the user must know what already happened."""
+    if not results:
+        return "No step had started, so nothing was done."
+    lines = []
+    for r in sorted(results.values(), key=lambda r: r.idx):
+        if r.ok:
+            lines.append(f"step {r.idx} ({r.tool}) ran: {r.value}")
+        else:
+            lines.append(f"step {r.idx} ({r.tool}) {r.status}: {r.error}")
+    return "Before that, " + "; ".join(lines) + ". The rest of the plan was not written, so it did not run."
 
 
 def observations_of(rnd: Round) -> str:

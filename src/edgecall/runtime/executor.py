@@ -8,13 +8,17 @@ that depend on it are skipped, with the reason, so one bad lookup does not waste
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import time
 from collections.abc import AsyncIterable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..plan.model import REF_RE, Task, exact_ref
-from ..tools import ToolArgumentError, ToolError, Toolset
+from ..errors import PlanValidationError, ToolArgumentError, ToolCancelled, ToolError
+from ..plan.model import REF_RE, Plan, Task, exact_ref
+from ..plan.parser import check_structure
+from ..tools import Toolset
+from ..tools.cancel import CallScope, reset_scope, use_scope
 from .approval import DECLINED, ApprovalRequest, Approver, PendingAct
 from .events import Event, EventHandler, EventKind
 
@@ -30,6 +34,7 @@ class TaskResult:
     started: float | None = None
     finished: float | None = None
     fixable: bool = False  # a replan could fix it (the plan passed wrong arguments)
+    late: str | None = None  # what a call reported as still running did afterwards
 
     @property
     def ok(self) -> bool:
@@ -50,6 +55,7 @@ class TaskResult:
             "value": self.value,
             "error": self.error,
             "seconds": self.seconds,
+            "late": self.late,
         }
 
 
@@ -69,10 +75,26 @@ def resolve_args(value: Any, results: dict[int, Any]) -> Any:
     return value
 
 
+def _check_order(task: Task, done: dict[int, Any]) -> None:
+    """A task may only wait for tasks given before it: anything else would wait forever."""
+    if task.idx in done:
+        raise PlanValidationError(f"duplicate step number {task.idx}", step=task.idx, expected="unique step numbers")
+    for ref in task.deps:
+        if ref not in done:
+            what = "its own step" if ref == task.idx else f"step {ref}, which does not come before it"
+            raise PlanValidationError(f"${ref} refers to {what}", step=task.idx, expected="an earlier step")
+
+
 def _as_text(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+GRACE_S = 0.25
+"""After a timeout, how long a cancelled call gets to stop at its checkpoint before it is reported as still running."""
+
+DEFAULT_WORKERS = 16
 
 
 class Executor:
@@ -82,6 +104,14 @@ class Executor:
     really sent) waits until the plan is complete, then for the approver's answer; a
     refusal reports the task as declined (not run) and skips its dependents. Without one,
     nothing is asked.
+
+    What is reported is what happened. Sync tools run in this executor's own pool of
+    `max_workers` threads, and `timeout` counts from the moment a call has its thread (a
+    queue of 60 tasks does not time out the last ones). A call that overruns is cancelled
+    through its `CallScope` (`edgecall.tools.cancel`): store writes and sends check it right
+    before they act and subprocesses are killed, so a step reported "timed out" does not
+    act later. If a call does not stop within `GRACE_S`, it is reported as still running,
+    with what it may still do, and its late outcome is recorded on the result.
     """
 
     def __init__(
@@ -91,26 +121,38 @@ class Executor:
         timeout: float = 60.0,
         on_event: EventHandler | None = None,
         approve: Approver | None = None,
+        max_workers: int = DEFAULT_WORKERS,
     ) -> None:
         self.tools = tools
         self.timeout = timeout
         self.on_event = on_event
         self.approve = approve
+        self.max_workers = max_workers
 
     def _emit(self, event: Event) -> None:
         if self.on_event is not None:
             self.on_event(event)
 
     async def run(self, tasks: Iterable[Task] | AsyncIterable[Task]) -> dict[int, TaskResult]:
-        """Execute tasks (a list, or an async stream from the planner); returns results by step."""
+        """Execute tasks (a list, or an async stream from the planner); returns results by step.
+
+        Steps may only refer to steps given before them: a list is checked as a whole before
+        anything runs, a stream task by task (`PlanValidationError`: duplicate numbers,
+        self-references, cycles, unknown steps). If the stream fails, or a bad task arrives,
+        the tasks already started are awaited before the error is raised (their results are on
+        the error as `results`); if the run is cancelled, every call is cancelled too.
+        """
         done: dict[int, asyncio.Future[TaskResult]] = {}
         running: list[asyncio.Task[TaskResult]] = []
         loop = asyncio.get_running_loop()
         self._planned: list[Task] = []
         self._plan_complete = asyncio.Event()
         self._asking = asyncio.Lock()
+        self._scopes: set[CallScope] = set()
+        self._pool = concurrent.futures.ThreadPoolExecutor(self.max_workers, thread_name_prefix="edgecall-tool")
 
         def submit(task: Task) -> None:
+            _check_order(task, done)
             fut: asyncio.Future[TaskResult] = loop.create_future()
             done[task.idx] = fut
             self._planned.append(task)
@@ -118,15 +160,31 @@ class Executor:
             running.append(asyncio.ensure_future(self._run_one(task, done, fut)))
 
         try:
-            if isinstance(tasks, AsyncIterable):
-                async for task in tasks:
-                    submit(task)
-            else:
-                for task in tasks:
-                    submit(task)
+            try:
+                if isinstance(tasks, AsyncIterable):
+                    async for task in tasks:
+                        submit(task)
+                else:
+                    task_list = list(tasks)
+                    check_structure(Plan(tuple(task_list), has_join=False), require_join=False)
+                    for task in task_list:
+                        submit(task)
+            finally:
+                self._plan_complete.set()
+            results = await asyncio.gather(*running)
+        except asyncio.CancelledError:
+            for scope in list(self._scopes):
+                scope.cancel("the run was cancelled")
+            for t in running:
+                t.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+            raise
+        except Exception as exc:  # the stream failed or a bad task came: never abandon what started
+            finished = await asyncio.gather(*running, return_exceptions=True)
+            exc.results = {r.idx: r for r in finished if isinstance(r, TaskResult)}  # type: ignore[attr-defined]
+            raise
         finally:
-            self._plan_complete.set()
-        results = await asyncio.gather(*running)
+            self._pool.shutdown(wait=False)
         return {r.idx: r for r in results}
 
     async def _run_one(
@@ -134,15 +192,15 @@ class Executor:
     ) -> TaskResult:
         try:
             result = await self._execute(task, done)
-        except BaseException as exc:  # never leave dependents waiting forever
+        except asyncio.CancelledError:
+            fut.cancel()  # dependents are cancelled with it, never left waiting
+            raise
+        except Exception as exc:  # an executor bug: never leave dependents waiting forever
             result = TaskResult(task.idx, task.tool, task.args, "error", error=f"internal error: {exc!r}")
         fut.set_result(result)
         return result
 
     async def _execute(self, task: Task, done: dict[int, asyncio.Future[TaskResult]]) -> TaskResult:
-        missing = [d for d in task.deps if d not in done]
-        if missing:
-            return self._skip(task, f"refers to step(s) {missing} that are not in the plan")
         deps = {d: await done[d] for d in task.deps}
         bad = [r for r in deps.values() if not r.ok]
         if bad:
@@ -150,22 +208,67 @@ class Executor:
         args = resolve_args(task.args, {d: r.value for d, r in deps.items()})
         if not await self._approved(task, args):
             return self._decline(task, args)
+        if task.tool not in self.tools:
+            return self._fail(task, args, time.time(), f"unknown tool {task.tool!r}; known: {', '.join(self.tools.names())}")
+        return await self._call(task, args)
+
+    async def _call(self, task: Task, args: tuple[Any, ...]) -> TaskResult:
+        """Run one call under its own timeout and `CallScope`; report only what is true."""
+        loop = asyncio.get_running_loop()
+        has_thread = asyncio.Event()
+        scope = CallScope(self.timeout, on_start=lambda: loop.call_soon_threadsafe(has_thread.set))
         started = time.time()
         self._emit(Event(EventKind.STARTED, task.idx, task.tool, time=started, args=args))
+        token = use_scope(scope)
         try:
-            tool = self.tools[task.tool]
-            value = await asyncio.wait_for(tool.acall(args), timeout=self.timeout)
-        except TimeoutError:
-            return self._fail(task, args, started, f"timed out after {self.timeout:g}s")
-        except ToolArgumentError as exc:
+            call = asyncio.ensure_future(self.tools[task.tool].acall(args, pool=self._pool))
+        finally:
+            reset_scope(token)
+        self._scopes.add(scope)
+        try:
+            waiting = asyncio.ensure_future(has_thread.wait())
+            await asyncio.wait({call, waiting}, return_when=asyncio.FIRST_COMPLETED)  # queueing does not count
+            waiting.cancel()
+            await asyncio.wait({call}, timeout=self.timeout)
+            if not call.done():
+                timed_out = f"timed out after {self.timeout:g}s"
+                scope.cancel(timed_out)
+                if self.tools[task.tool].is_async:
+                    call.cancel()  # stops at its next await; a thread cannot be stopped, only told (the scope)
+                await asyncio.wait({call}, timeout=GRACE_S)
+                if not call.done():
+                    result = self._fail(
+                        task, args, started,
+                        f"{timed_out} and is still running: what it does (e.g. a send) may still happen",
+                    )
+                    scope.on_finish(lambda outcome: setattr(result, "late", outcome))  # in the thread, even after the loop ends
+                    return result
+                if call.cancelled() or isinstance(call.exception(), ToolCancelled):
+                    reason = call.exception() if not call.cancelled() else None
+                    detail = f"; {str(reason).split(':')[0]}" if reason else "; it was stopped"
+                    return self._fail(task, args, started, timed_out + detail)
+            return self._outcome(task, args, started, call)
+        except asyncio.CancelledError:
+            scope.cancel("the run was cancelled")
+            call.cancel()
+            raise
+        finally:
+            self._scopes.discard(scope)
+
+    def _outcome(self, task: Task, args: tuple[Any, ...], started: float, call: asyncio.Future[Any]) -> TaskResult:
+        exc = call.exception()
+        if exc is None:
+            finished = time.time()
+            value = call.result()
+            self._emit(Event(EventKind.FINISHED, task.idx, task.tool, time=finished, args=args, result=value))
+            return TaskResult(task.idx, task.tool, args, "ok", value=value, started=started, finished=finished)
+        if isinstance(exc, ToolArgumentError):
             return self._fail(task, args, started, str(exc), fixable=True)
-        except ToolError as exc:
+        if isinstance(exc, ToolError):
             return self._fail(task, args, started, str(exc))
-        except Exception as exc:  # a tool bug: record it, keep the rest of the plan going
+        if isinstance(exc, Exception):  # a tool bug (its own TimeoutError too): record it, keep the plan going
             return self._fail(task, args, started, f"{type(exc).__name__}: {exc}")
-        finished = time.time()
-        self._emit(Event(EventKind.FINISHED, task.idx, task.tool, time=finished, args=args, result=value))
-        return TaskResult(task.idx, task.tool, args, "ok", value=value, started=started, finished=finished)
+        raise exc
 
     def _fail(
         self, task: Task, args: tuple[Any, ...], started: float, error: str, *, fixable: bool = False

@@ -8,6 +8,8 @@ for remote models, and pydantic validation of the arguments a plan passes at run
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextvars
 import enum
 import functools
 import inspect
@@ -22,6 +24,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..errors import ToolArgumentError, ToolError
 from ..plan.model import exact_ref, find_refs
+from .cancel import current_scope
 from .meta import DEFAULT_ARG, Arg, ArgKind, Returns
 
 
@@ -224,14 +227,38 @@ class Tool:
             return None
         return self.irreversible(*values)
 
-    async def acall(self, args: Sequence[Any]) -> Any:
-        """Validate, then call; sync functions run in a worker thread so they can overlap."""
+    async def acall(self, args: Sequence[Any], *, pool: concurrent.futures.Executor | None = None) -> Any:
+        """Validate, then call; sync functions run in a worker thread (of `pool`) so they can overlap.
+
+        Inside the executor the call has a `CallScope` (see `edgecall.tools.cancel`); it is
+        marked started only when the function really starts, so time spent queueing for a
+        worker thread never counts against the task's timeout.
+        """
         if self.fn is None:
             raise ToolError(f"tool {self.name} has no implementation in this process")
         values = self.check_args(args)
+        scope = current_scope()
         if self.is_async:
+            if scope is not None:
+                scope.start()
             return await self.fn(*values)
-        return await asyncio.to_thread(self.fn, *values)
+        ctx = contextvars.copy_context()  # the scope travels into the worker thread
+        return await asyncio.get_running_loop().run_in_executor(pool, ctx.run, self._run_sync, values)
+
+    def _run_sync(self, values: list[Any]) -> Any:
+        scope = current_scope()
+        assert self.fn is not None
+        if scope is None:
+            return self.fn(*values)
+        scope.start()
+        try:
+            scope.check(f"running {self.name}")
+            value = self.fn(*values)
+        except Exception as exc:
+            scope.finish(f"failed later: {exc}")
+            raise
+        scope.finish(f"finished later: {value!s:.200}")
+        return value
 
 
 def tool(

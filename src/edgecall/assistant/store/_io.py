@@ -23,6 +23,7 @@ from typing import Protocol
 from filelock import FileLock
 
 from edgecall.errors import StoreError
+from edgecall.tools.cancel import checkpoint
 
 LOCK_TIMEOUT_S = 30.0
 
@@ -77,8 +78,16 @@ def locked(path: Path) -> Iterator[None]:
         raise StoreError(f"{path} is locked by another process (waited {LOCK_TIMEOUT_S:.0f}s)") from exc
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically (caller holds the lock when it matters)."""
+def write_atomic(path: Path, data: bytes, *, record: bool = False) -> None:
+    """Replace ``path`` with ``data`` atomically (caller holds the lock when it matters).
+
+    A write is an act: if this call's step was already reported failed (timed out), it
+    stops here with ``ToolCancelled`` (see :mod:`edgecall.tools.cancel`). ``record=True``
+    is for writes that record something that already happened (an SMS really sent), which
+    must land even then, so the store and the report agree.
+    """
+    if not record:
+        checkpoint(f"writing {path.name}")
     make_dirs(path.parent)
     if (obs := observer()) is not None:
         obs.before_write(path, data)
@@ -94,11 +103,11 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def update_file(path: Path, change: Callable[[bytes | None], bytes]) -> None:
+def update_file(path: Path, change: Callable[[bytes | None], bytes], *, record: bool = False) -> None:
     """Read-modify-write ``path`` under its lock: ``change(old_bytes_or_None) -> new_bytes``."""
     with locked(path):
         old = path.read_bytes() if path.exists() else None
-        write_atomic(path, change(old))
+        write_atomic(path, change(old), record=record)
 
 
 def read_text(path: Path, what: str) -> str:

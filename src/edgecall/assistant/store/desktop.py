@@ -6,10 +6,13 @@ import shutil
 import subprocess
 import webbrowser
 
+from edgecall.tools.cancel import checkpoint
+
 
 def desktop_open(target: str) -> None:
     """Open ``target`` in the user's default app without waiting for it; ``xdg-open`` is the
     freedesktop.org standard, Python's ``webbrowser`` the fallback where it is missing."""
+    checkpoint(f"opening {target}")
     opener = shutil.which("xdg-open")
     if opener:
         subprocess.Popen(

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from edgecall.assistant.config import SmtpConfig
 from edgecall.assistant.store._io import StoreError, observer, read_text, write_atomic
+from edgecall.tools.cancel import checkpoint, remaining
 
 DRAFTS = "Drafts"
 SENT = "Sent"
@@ -218,6 +219,7 @@ class Mail:
             self._send(msg)
             name, flags = SENT, "S"
         else:
+            checkpoint("saving the draft")  # a sent mail is filed even then: it did leave
             name, flags = DRAFTS, "D"
         mm = mailbox.MaildirMessage(msg)
         mm.set_subdir("cur")
@@ -232,12 +234,14 @@ class Mail:
     def _send(self, msg: EmailMessage) -> None:
         cfg = self.smtp
         assert cfg is not None
+        checkpoint("sending the email over SMTP")
         try:
-            with smtplib.SMTP(cfg.host, cfg.port, timeout=30) as smtp:
+            with smtplib.SMTP(cfg.host, cfg.port, timeout=max(remaining(30.0), 0.1)) as smtp:
                 if cfg.starttls:
                     smtp.starttls()
                 if cfg.username:
                     smtp.login(cfg.username, cfg.password or "")
+                checkpoint("sending the email over SMTP")  # the last moment it can still be stopped
                 smtp.send_message(msg)
         except (OSError, smtplib.SMTPException) as exc:
             raise StoreError(f"sending over SMTP {cfg.host}:{cfg.port} failed: {exc}") from None

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import httpx
 
 from edgecall.assistant.store._io import StoreError, observer
+from edgecall.tools.cancel import checkpoint, remaining
 
 ZOOM_TIMEOUT_S = 20.0
 
@@ -49,12 +50,13 @@ class Meetings:
         if not self.zoom_token:
             return f"{self.jitsi_url}/{jitsi_room(topic)}"
         url = f"{self.zoom_api_url}/users/me/meetings"
+        checkpoint("creating the Zoom meeting")
         try:
             resp = httpx.post(
                 url,
                 json=zoom_payload(topic, start, duration, invitees),
                 headers={"Authorization": f"Bearer {self.zoom_token}"},
-                timeout=ZOOM_TIMEOUT_S,
+                timeout=max(remaining(ZOOM_TIMEOUT_S), 0.1),
             )
         except httpx.HTTPError as exc:
             raise StoreError(f"cannot reach the Zoom API at {url}: {exc}") from None

@@ -1,8 +1,21 @@
-"""Shared fixtures: the real packaged model, loaded once per test session."""
+"""Shared fixtures: the real packaged model, loaded once per test session.
+
+The cache dir (example bank, assembled models) points into pytest's own cache (`.pytest_cache/`), so tests never
+write into the real ~/.cache and later runs reuse what earlier ones built; the default config file is one that does
+not exist, so a developer's ~/.config/edgecall/config.toml cannot change results. Subprocesses inherit both.
+"""
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if "EDGECALL_CACHE_DIR" not in os.environ:
+        os.environ["EDGECALL_CACHE_DIR"] = str(config.cache.mkdir("edgecall-cache"))
+    os.environ.setdefault("EDGECALL_CONFIG", str(config.cache.mkdir("edgecall-config") / "none.toml"))
 
 
 @pytest.fixture(scope="session")

@@ -33,7 +33,7 @@ def test_file_then_env_then_flags(config_file, monkeypatch):
     s = load_settings()
     assert (s.model, s.max_replans, s.custom_instructions) == ("gemma3-270m", 1, "Always cc Nick.")
     assert s.assistant.data_dir == Path("/tmp/from-file")
-    assert s.assistant.to_config().file_roots == (Path("/tmp/docs"),)
+    assert s.assistant.file_roots == (Path("/tmp/docs"),)
 
     monkeypatch.setenv("EDGECALL_MODEL", "/models/x.gguf")
     monkeypatch.setenv("EDGECALL_ASSISTANT__DATA_DIR", "/tmp/from-env")
@@ -43,7 +43,7 @@ def test_file_then_env_then_flags(config_file, monkeypatch):
 
     s = load_settings(model="smollm2-135m", grammar=False, assistant={"data_dir": Path("/tmp/flag")})
     assert s.model == "smollm2-135m" and not s.grammar and s.assistant.data_dir == Path("/tmp/flag")
-    assert s.assistant.file_roots == [Path("/tmp/docs")]  # untouched keys keep their file values
+    assert s.assistant.file_roots == (Path("/tmp/docs"),)  # untouched keys keep their file values
 
 
 def test_unknown_keys_and_bad_values_are_errors(config_file):
@@ -53,3 +53,32 @@ def test_unknown_keys_and_bad_values_are_errors(config_file):
     config_file.write_text("joiner = 'oracle'\n")
     with pytest.raises(ValidationError, match="joiner"):
         load_settings()
+
+
+def test_config_file_is_passed_not_put_in_the_environment(tmp_path, config_file, monkeypatch):
+    """`load_settings(config_file)` (the CLI's --config) reads that file and leaves os.environ alone."""
+    import os
+
+    other = tmp_path / "other.toml"
+    other.write_text('model = "gemma3-270m"\n[assistant]\napps = ["sms"]\n')
+    config_file.write_text('model = "from-default-file"\n')
+    s = load_settings(other)
+    assert s.model == "gemma3-270m" and s.assistant.enabled_tools() == ["send_sms"]
+    assert os.environ["EDGECALL_CONFIG"] == str(config_file)
+    assert load_settings().model == "from-default-file"
+
+
+def test_assistant_table_is_the_assistant_config(config_file):
+    """Settings nests the one AssistantConfig model (no field-by-field copy), validated at load time."""
+    from edgecall.config import AssistantConfig
+
+    config_file.write_text('[assistant]\napps = ["telepathy"]\n')
+    with pytest.raises(ValidationError, match="unknown app"):
+        load_settings()
+    config_file.write_text('[assistant]\nsmtp = {host = "127.0.0.1", port = 2525}\nsms_command = ["true"]\n')
+    s = load_settings(assistant={"data_dir": Path("/tmp/flag")})
+    assert isinstance(s.assistant, AssistantConfig)
+    assert (s.assistant.smtp.host, s.assistant.smtp.port, s.assistant.sms_command) == ("127.0.0.1", 2525, ("true",))
+    assert s.assistant.data_dir == Path("/tmp/flag")
+    with pytest.raises(ValidationError, match="user_nmae"):
+        load_settings(assistant={"user_nmae": "typo"})

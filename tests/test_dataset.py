@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from edgecall.assistant.config import AssistantConfig
+from edgecall.config import AssistantConfig
 from edgecall.assistant.tools import assistant_toolset
 from edgecall.dataset import (
     DEFAULT_NOW,

@@ -6,14 +6,17 @@ One `Settings` object drives `run`, `plan`, `execute` and `eval`, so they plan i
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
-from .assistant.config import AssistantConfig, SmtpConfig
+_config_file: ContextVar[Path | None] = ContextVar("edgecall_config_file", default=None)
+"""The file `load_settings(config_file=...)` reads while it builds a `Settings` (pydantic-settings picks its sources
+in a classmethod, so the path reaches it through this context variable, scoped to that one call)."""
 
 
 def default_config_path() -> Path:
@@ -22,7 +25,25 @@ def default_config_path() -> Path:
     return Path(env) if env else Path(platformdirs.user_config_dir("edgecall")) / "config.toml"
 
 
-class SmtpSettings(BaseModel):
+#: The paper's Preferences window groups tools by app; enabling an app enables its tools.
+APPS: dict[str, tuple[str, ...]] = {
+    "contacts": ("get_phone_number", "get_email_address"),
+    "calendar": ("create_calendar_event",),
+    "files": ("open_and_get_file_path", "summarize_pdf"),
+    "mail": ("compose_new_email", "reply_to_email", "forward_email"),
+    "maps": ("maps_open_location", "maps_show_directions"),
+    "notes": ("create_note", "open_note", "append_note_content"),
+    "reminders": ("create_reminder",),
+    "sms": ("send_sms",),
+    "zoom": ("get_zoom_meeting_link",),
+}
+
+
+class SmtpConfig(BaseModel):
+    """An SMTP relay; when given, drafts are also sent (the default only writes drafts)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
     host: str
     port: int = 587
     username: str | None = None
@@ -31,37 +52,54 @@ class SmtpSettings(BaseModel):
     sender: str | None = None
 
 
-class AssistantSettings(BaseModel):
-    """The `[assistant]` table: what the personal tools may touch (see `AssistantConfig`)."""
+class AssistantConfig(BaseModel):
+    """The `[assistant]` table: what the assistant may touch and which real side effects are switched on.
+
+    Everything defaults to "local files only": nothing leaves the machine (no SMTP, no SMS command, no browser, no
+    Zoom) unless it is configured. `Settings` nests it as is; tests build one directly.
+
+    Attributes:
+        data_dir: root of the personal data store; ``None`` means the XDG data dir.
+        file_roots: folders ``open_and_get_file_path`` searches (default: ``<data_dir>/files``).
+        apps: enabled apps (keys of :data:`APPS`); ``None`` enables all.
+        open_browser: open map URLs in the desktop browser (off by default: tools stay headless).
+        open_files: open found files with ``xdg-open`` (the paper's "open_..." really opened them).
+        smtp: send composed mail over SMTP in addition to saving the draft.
+        sms_command: argv template for real SMS sending, e.g.
+            ``["kdeconnect-cli", "--send-sms", "{message}", "--destination", "{number}"]``.
+        zoom_token: Zoom OAuth access token; without it meetings get a Jitsi Meet link.
+        zoom_api_url: Zoom REST API base (overridable so tests can use a local fake server).
+        jitsi_url: Jitsi Meet server used when no Zoom token is configured.
+        user_name / user_email: the sender identity written into drafts.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     data_dir: Path | None = None
-    file_roots: list[Path] = Field(default_factory=list)
-    apps: list[str] | None = None
+    file_roots: tuple[Path, ...] = ()
+    apps: tuple[str, ...] | None = None
     open_browser: bool = False
     open_files: bool = False
-    smtp: SmtpSettings | None = None
-    sms_command: list[str] | None = None
+    smtp: SmtpConfig | None = None
+    sms_command: tuple[str, ...] | None = None
     zoom_token: str | None = None
     zoom_api_url: str = "https://api.zoom.us/v2"
     jitsi_url: str = "https://meet.jit.si"
     user_name: str = "Me"
     user_email: str = "me@localhost"
 
-    def to_config(self) -> AssistantConfig:
-        return AssistantConfig(
-            data_dir=self.data_dir,
-            file_roots=tuple(self.file_roots),
-            apps=tuple(self.apps) if self.apps is not None else None,
-            open_browser=self.open_browser,
-            open_files=self.open_files,
-            smtp=SmtpConfig(**self.smtp.model_dump()) if self.smtp else None,
-            sms_command=tuple(self.sms_command) if self.sms_command else None,
-            zoom_token=self.zoom_token,
-            zoom_api_url=self.zoom_api_url,
-            jitsi_url=self.jitsi_url,
-            user_name=self.user_name,
-            user_email=self.user_email,
-        )
+    @field_validator("apps")
+    @classmethod
+    def _known_apps(cls, apps: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        unknown = [a for a in apps or () if a not in APPS]
+        if unknown:
+            raise ValueError(f"unknown app(s) {unknown}; known apps: {sorted(APPS)}")
+        return apps
+
+    def enabled_tools(self) -> list[str]:
+        """Tool names of the enabled apps, in the canonical order of :data:`APPS`."""
+        apps = self.apps if self.apps is not None else tuple(APPS)
+        return [name for app, names in APPS.items() if app in apps for name in names]
 
 
 class Settings(BaseSettings):
@@ -89,7 +127,7 @@ class Settings(BaseSettings):
     max_plan_tokens: int = 512
     subagent_model: str | None = None
     """Model for the email/note/summary sub-agents; default: the planner's model."""
-    assistant: AssistantSettings = Field(default_factory=AssistantSettings)
+    assistant: AssistantConfig = Field(default_factory=AssistantConfig)
 
     @classmethod
     def settings_customise_sources(
@@ -100,14 +138,22 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, default_config_path()))
+        toml = TomlConfigSettingsSource(settings_cls, _config_file.get() or default_config_path())
+        return (init_settings, env_settings, toml)
 
 
-def load_settings(**overrides: Any) -> Settings:
-    """Settings from file and environment, with non-None `overrides` (command-line flags) on top."""
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Settings from the config file and environment, with non-None `overrides` (command-line flags) on top.
+
+    `config_file` (the `--config` flag) replaces the default file (`default_config_path`).
+    """
     flat = {k: v for k, v in overrides.items() if v is not None and k != "assistant"}
-    settings = Settings(**flat)
+    token = _config_file.set(config_file)
+    try:
+        settings = Settings(**flat)
+    finally:
+        _config_file.reset(token)
     assistant_overrides = {k: v for k, v in (overrides.get("assistant") or {}).items() if v is not None}
     if assistant_overrides:
-        settings.assistant = settings.assistant.model_copy(update=assistant_overrides)
+        settings.assistant = AssistantConfig.model_validate({**settings.assistant.model_dump(), **assistant_overrides})
     return settings

@@ -1,6 +1,6 @@
 """The personal assistant: 16 tools over a Linux-native personal data store (issue 3)."""
 
-from edgecall.assistant.config import APPS, AssistantConfig, SmtpConfig
+from edgecall.config import APPS, AssistantConfig, SmtpConfig
 from edgecall.assistant.store import Store, StoreError
 from edgecall.assistant.subagents import SubAgents
 from edgecall.assistant.tools import assistant_toolset

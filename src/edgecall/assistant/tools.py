@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from edgecall.assistant.config import AssistantConfig
+from edgecall.config import AssistantConfig
 from edgecall.assistant.dates import parse_date, parse_datetime
 from edgecall.assistant.store import Store
 from edgecall.assistant.subagents import SubAgents

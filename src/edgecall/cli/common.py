@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -61,9 +60,9 @@ def settings_from_flags(
     if config is not None:
         if not config.is_file():
             fail(f"config file {config} does not exist")
-        os.environ["EDGECALL_CONFIG"] = str(config)
     try:
         return load_settings(
+            config,
             model=model,
             endpoint=endpoint,
             api_key=api_key,

@@ -21,7 +21,7 @@ def _store(config: Path | None, data_dir: Path | None) -> Store:
     from ..assistant.store import Store
 
     settings = settings_from_flags(config=config, data_dir=data_dir)
-    cfg = settings.assistant.to_config()
+    cfg = settings.assistant
     return Store(cfg.data_dir, config=cfg)
 
 

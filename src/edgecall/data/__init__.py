@@ -6,3 +6,5 @@ The CLI is ``edgecall data ...`` (``edgecall.cli.data``); the modules here are i
 ``generate.generate_splits``, ``validate.validate_rows``, ``checks.check_example``, ``card.render_card``,
 ``export.export_rows``, ``teacher.Teacher``; rows, their reader and the TinyAgent importer are `edgecall.dataset`.
 """
+
+__all__: list[str] = []  # import the modules directly (generating data needs the assistant's tools)

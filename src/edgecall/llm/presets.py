@@ -12,9 +12,8 @@ from importlib.resources import files
 from pathlib import Path
 
 from filelock import FileLock
-from platformdirs import user_cache_dir
-
-from .base import LLMError
+from ..errors import LLMError
+from ..paths import cache_dir
 
 DEFAULT_PRESET = "smollm2-135m"
 
@@ -31,8 +30,8 @@ def _smollm2_path() -> Path:
 
 
 def model_cache_dir() -> Path:
-    """Where assembled models are kept; `EDGECALL_CACHE_DIR` overrides the XDG cache dir."""
-    return Path(os.environ.get("EDGECALL_CACHE_DIR") or user_cache_dir("edgecall")) / "models"
+    """Where assembled models are kept: `models/` in the cache dir (`EDGECALL_CACHE_DIR` overrides XDG)."""
+    return cache_dir() / "models"
 
 
 def _gemma3_path() -> Path:

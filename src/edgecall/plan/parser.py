@@ -27,7 +27,7 @@ from .errors import PlanSyntaxError, PlanValidationError
 from .model import END_OF_PLAN, JOIN, MAX_REF_DIGITS, REF_RE, Plan, Task
 
 if TYPE_CHECKING:
-    from ..tools import Toolset
+    from .toolspec import ToolsetLike as Toolset
 
 MAX_PLAN_CHARS = 1_048_576
 """A whole plan (batch text, or everything fed to a stream parser): 1 MiB is far beyond any real plan."""

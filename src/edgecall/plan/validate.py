@@ -14,7 +14,7 @@ from .model import Plan, Task
 from .parser import check_structure
 
 if TYPE_CHECKING:
-    from ..tools import Toolset
+    from .toolspec import ToolsetLike as Toolset
 
 
 def validate_task(task: Task, tools: Toolset) -> None:

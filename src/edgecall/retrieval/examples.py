@@ -8,17 +8,12 @@ names, places and file names are synthetic and must not decide which example is 
 
 from __future__ import annotations
 
-import json
-import os
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
 import bm25s
-import platformdirs
 
-from .. import __version__
-from ..dataset import Example, row_now
+from ..dataset import Example
 
 WORD_RE = re.compile(r"[A-Za-zÀ-ÿ']+|\d+")
 FILE_RE = re.compile(r"[\w\-]+\.(pdf|docx?|xlsx?|pptx?|txt|csv|md|png|jpe?g|zip|key|pages)\b", re.IGNORECASE)
@@ -63,33 +58,3 @@ class ExampleRetriever:
         except (ValueError, IndexError):  # no query word is in the vocabulary
             return self.examples[:k]
         return [self.examples[int(i)] for i in idx[0]]
-
-
-def bank_path(seed: int, size: int) -> Path:
-    return Path(platformdirs.user_cache_dir("edgecall")) / f"example-bank-{__version__}-s{seed}-n{size}.jsonl"
-
-
-def default_bank(*, seed: int = 0, size: int = 4000) -> list[Example]:
-    """Solved examples from the synthetic generator's train distribution, generated once and cached.
-
-    The bank comes from the same generator as the training data (seen templates only), so
-    held-out test templates stay unseen by retrieval too.
-    """
-    path = bank_path(seed, size)
-    if not path.exists():
-        from ..assistant.tools import assistant_toolset
-        from ..data.generate import generate_splits
-
-        report = generate_splits(assistant_toolset(), seed=seed + 1000, sizes={"train": size, "val": 0, "test": 0,
-                                                                              "test_heldout": 0})
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")  # concurrent first runs each write their own
-        with tmp.open("w", encoding="utf-8") as fh:
-            for row in report.rows["train"]:
-                fh.write(json.dumps({"query": row["query"], "plan": row["plan"], "now": row["now"]}) + "\n")
-        tmp.replace(path)
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        out.append(Example(row["query"], row["plan"], row_now(row)))
-    return out

@@ -8,11 +8,11 @@ from .executor import Executor, TaskResult, resolve_args
 from .joiner import Finish, LLMJoiner, Replan, RuleJoiner
 
 __all__ = [
+    "DECLINED",
     "Agent",
     "AgentResult",
     "ApprovalRequest",
     "Approver",
-    "DECLINED",
     "Event",
     "EventKind",
     "Executor",

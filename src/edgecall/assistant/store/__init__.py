@@ -18,7 +18,7 @@ from pathlib import Path
 
 import platformdirs
 
-from edgecall.assistant.config import AssistantConfig
+from edgecall.config import AssistantConfig
 from edgecall.assistant.store._io import StoreError
 from edgecall.assistant.store.calendar import Calendar, Reminders
 from edgecall.assistant.store.contacts import Contact, ContactBook

@@ -25,7 +25,7 @@ from email.utils import (
 from html.parser import HTMLParser
 from pathlib import Path
 
-from edgecall.assistant.config import SmtpConfig
+from edgecall.config import SmtpConfig
 from edgecall.assistant.store._io import StoreError, observer, read_text, write_atomic
 from edgecall.tools.cancel import checkpoint, remaining
 

@@ -1,0 +1,43 @@
+"""The wiring in app.py: each setting reaches the part it configures (the same way for run, plan and eval)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from edgecall.app import build_agent, build_llm, build_planner, build_toolset, example_retriever
+from edgecall.assistant.prompt import EXAMPLES, PLANNING_RULES
+from edgecall.config import AssistantConfig, Settings
+from edgecall.runtime import LLMJoiner, RuleJoiner
+
+
+def _settings(tmp_path: Path, **kw) -> Settings:
+    return Settings(assistant=AssistantConfig(data_dir=tmp_path / "store", apps=("contacts", "sms")), **kw)
+
+
+def test_toolset_follows_the_assistant_table(tmp_path, packaged_llm):
+    tools = build_toolset(_settings(tmp_path), packaged_llm)
+    assert tools.names() == ["get_phone_number", "get_email_address", "send_sms"]
+    tools["send_sms"].fn(["+15550100"], "hi")
+    assert list((tmp_path / "store").rglob("*"))  # the SMS went into the configured store, nowhere else
+
+
+def test_planner_settings(tmp_path, packaged_llm):
+    settings = _settings(tmp_path, grammar=False, examples=True, retrieved_examples=2, custom_instructions="Be brief.",
+                         max_plan_tokens=77)
+    tools = build_toolset(settings, packaged_llm)
+    planner = build_planner(settings, tools, packaged_llm)
+    assert planner.grammar is None and planner.max_tokens == 77 and planner.rules == PLANNING_RULES
+    assert planner.examples == list(EXAMPLES)
+    assert planner.retriever is example_retriever() and planner.n_retrieved == 2
+    assert "Be brief." in planner.prompt("Text Ana hi")
+
+    plain = build_planner(_settings(tmp_path, retrieved_examples=0), tools, packaged_llm)
+    assert plain.grammar is not None and plain.retriever is None and plain.examples == []
+
+
+def test_agent_settings(tmp_path, packaged_llm):
+    agent = build_agent(_settings(tmp_path, joiner="llm", max_replans=0, task_timeout=5.0))
+    assert isinstance(agent.joiner, LLMJoiner)
+    assert (agent.max_replans, agent.task_timeout) == (0, 5.0)
+    assert isinstance(build_agent(_settings(tmp_path)).joiner, RuleJoiner)
+    assert build_llm(_settings(tmp_path)) is build_llm(_settings(tmp_path))  # one model load per process

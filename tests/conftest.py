@@ -8,6 +8,7 @@ not exist, so a developer's ~/.config/edgecall/config.toml cannot change results
 from __future__ import annotations
 
 import os
+import subprocess
 
 import pytest
 
@@ -24,3 +25,14 @@ def packaged_llm():
     from edgecall.llm import load_llm
 
     return load_llm("smollm2-135m")
+
+
+SPOKEN_REQUEST = "Send a text message to Maria saying I am running late."
+
+
+@pytest.fixture(scope="session")
+def speech(tmp_path_factory):
+    """A request spoken by espeak-ng (apt), as a WAV file: real speech for the voice tests."""
+    path = tmp_path_factory.mktemp("speech") / "maria.wav"
+    subprocess.run(["espeak-ng", "-s", "150", "-w", str(path), SPOKEN_REQUEST], check=True, capture_output=True, timeout=60)
+    return path

@@ -69,14 +69,20 @@ def build_planner(settings: Settings, tools: Toolset, llm: LLM) -> Planner:
 
 
 def build_agent(
-    settings: Settings, *, on_event: EventHandler | None = None, approve: Approver | None = None
+    settings: Settings,
+    *,
+    on_event: EventHandler | None = None,
+    approve: Approver | None = None,
+    planner: Planner | None = None,
 ) -> Agent:
-    """The agent for `settings`; `approve` answers consent questions (None: never ask)."""
-    llm = build_llm(settings)
-    tools = build_toolset(settings, llm)
-    joiner = LLMJoiner(llm) if settings.joiner == "llm" else RuleJoiner()
+    """The agent for `settings`; `approve` answers consent questions (None: never ask). A long-lived caller (the
+    server) passes its `planner` so the toolset and grammar are built once and only the handlers change per run."""
+    if planner is None:
+        llm = build_llm(settings)
+        planner = build_planner(settings, build_toolset(settings, llm), llm)
+    joiner = LLMJoiner(planner.llm) if settings.joiner == "llm" else RuleJoiner()
     return Agent(
-        build_planner(settings, tools, llm),
+        planner,
         joiner=joiner,
         max_replans=settings.max_replans,
         task_timeout=settings.task_timeout,

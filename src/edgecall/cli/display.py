@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from ..runtime.events import Event, EventKind
+from ..runtime.events import RUN_KINDS, Event, EventKind
 from .common import console
 
 _ICON = {
@@ -34,6 +34,8 @@ class EventPrinter:
         self.started: dict[int, float] = {}
 
     def __call__(self, ev: Event) -> None:
+        if ev.kind in RUN_KINDS:  # the answer panel and the task lines already say it
+            return
         at = f"[dim]{ev.time - self.t0:6.2f}s[/]"
         if ev.kind is EventKind.PLANNED:
             from ..plan import Task, render_task

@@ -41,17 +41,24 @@ def _mount() -> None:
     from .data import app as data_app
     from .demo import app as demo_app
     from .eval import app as eval_app
+    from .listen import listen
     from .mail import app as mail_app
+    from .serve import serve
 
     app.add_typer(data_app, name="data", help="Generate, validate and export planning datasets.")
     app.add_typer(demo_app, name="demo", help="Create a demo personal data store.")
     app.add_typer(mail_app, name="mail", help="Inspect the mailbox and select the current email.")
     app.add_typer(eval_app, name="eval", help="Score a planner on a dataset (success rate, args, latency).")
+    app.command()(serve)
+    app.command()(listen)
 
 
 @app.command()
 def run(
-    request: Annotated[str, typer.Argument(help="What you want done, in plain words.")],
+    request: Annotated[str | None, typer.Argument(help="What you want done, in plain words.")] = None,
+    audio: Annotated[
+        Path | None, typer.Option("--audio", help="Say it instead: a recording (WAV, WebM/Opus, OGG), transcribed offline.")
+    ] = None,
     model: ModelOpt = None,
     endpoint: EndpointOpt = None,
     api_key: ApiKeyOpt = None,
@@ -73,6 +80,11 @@ def run(
         demo=demo,
     )
     when = parse_now(now)
+    if (request is None) == (audio is None):
+        fail("give either a request or --audio FILE")
+    if audio is not None:
+        request = transcribe_request(audio, quiet=json_out)
+    assert request is not None
     events: list[dict] = []
     printer: EventPrinter | None = None
 
@@ -92,6 +104,21 @@ def run(
     else:
         print_answer(result.answer, result.ok, result.seconds)
     raise typer.Exit(0 if result.ok else 1)
+
+
+def transcribe_request(audio: Path, *, quiet: bool) -> str:
+    """The text of a recorded request (offline Whisper); exits with one line when the file is unusable."""
+    from ..voice import VoiceError, default_transcriber
+
+    try:
+        heard = default_transcriber().transcribe_file(audio)
+    except VoiceError as exc:
+        fail(str(exc))
+    if not heard.text:
+        fail(f"no speech was recognised in {audio}")
+    if not quiet:
+        console.print(f"[bold]heard:[/] {escape(heard.text)} [dim]({heard.seconds:.2f}s)[/]")
+    return heard.text
 
 
 @app.command()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -143,14 +143,24 @@ class Planner:
         return out
 
     async def stream(
-        self, query: str, *, now: datetime = DEFAULT_NOW, replan: ReplanContext | None = None, outcome: PlanOutcome
+        self,
+        query: str,
+        *,
+        now: datetime = DEFAULT_NOW,
+        replan: ReplanContext | None = None,
+        outcome: PlanOutcome,
+        on_prompt: Callable[[str], None] | None = None,
     ) -> AsyncIterator[Task]:
         """Yield validated tasks as the model writes them; fills `outcome` as it goes.
+
+        `on_prompt` is called with the prompt once it is built, before the model starts (live UIs show it).
 
         Raises `PlanError` at the first bad line (tasks already yielded keep running) and
         `LLMError` when the model backend fails.
         """
         outcome.prompt = self.prompt(query, now=now, replan=replan)
+        if on_prompt is not None:
+            on_prompt(outcome.prompt)
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[object] = asyncio.Queue()
         stop = threading.Event()

@@ -17,7 +17,7 @@ from ..plan import PlanError, render_plan
 from ..dataset import DEFAULT_NOW
 from ..planner import Planner, PlanOutcome, ReplanContext
 from .approval import Approver
-from .events import EventHandler
+from .events import Event, EventHandler, EventKind
 from .executor import Executor, TaskResult
 from .joiner import Finish, Joiner, Replan, RuleJoiner, observations
 
@@ -99,16 +99,18 @@ class Agent:
                 self.planner.tools, timeout=self.task_timeout, on_event=self.on_event, approve=self.approve
             )
             try:
-                rnd.results = await self._execute_streaming(executor, query, now, replan, rnd)
+                rnd.results = await self._execute_streaming(executor, query, now, replan, rnd, attempt)
             except LLMError as exc:  # the executor awaited what had started: say what ran and what did not
                 rnd.results = getattr(exc, "results", {}) or {}
                 answer = f"The model failed while planning: {exc}. {what_ran(rnd.results)}"
+                self._emit(Event(EventKind.ANSWER, attempt, "", result=answer))
                 return AgentResult(query, answer, rounds, time.perf_counter() - start, False)
             if rnd.outcome.error is not None:  # bad plan text: replan with the parser's exact complaint
                 reason = f"the plan was invalid: {rnd.outcome.error}"
                 rnd.decision = Replan(reason)
                 if not can_replan:
                     break
+                self._emit(Event(EventKind.REPLAN, attempt, "", error=reason))
                 replan = ReplanContext(rnd.outcome.text, observations_of(rnd), reason)
                 continue
             assert rnd.outcome.plan is not None
@@ -118,18 +120,29 @@ class Agent:
             )
             if isinstance(rnd.decision, Finish):
                 ok = all(r.ok for r in rnd.results.values())
+                self._emit(Event(EventKind.ANSWER, attempt, "", result=rnd.decision.answer))
                 return AgentResult(query, rnd.decision.answer, rounds, time.perf_counter() - start, ok)
+            if can_replan:
+                self._emit(Event(EventKind.REPLAN, attempt, "", error=rnd.decision.reason))
             replan = ReplanContext(render_plan(rnd.outcome.plan), observations_of(rnd), rnd.decision.reason)
         last = rounds[-1].decision
         why = last.reason if isinstance(last, Replan) else "no answer"
         answer = f"I could not complete this request after {len(rounds)} attempt(s): {why}"
+        self._emit(Event(EventKind.ANSWER, len(rounds) - 1, "", result=answer))
         return AgentResult(query, answer, rounds, time.perf_counter() - start, False)
 
+    def _emit(self, event: Event) -> None:
+        if self.on_event is not None:
+            self.on_event(event)
+
     async def _execute_streaming(
-        self, executor: Executor, query: str, now: datetime, replan: ReplanContext | None, rnd: Round
+        self, executor: Executor, query: str, now: datetime, replan: ReplanContext | None, rnd: Round, attempt: int
     ) -> dict[int, TaskResult]:
         """Run tasks while the plan streams in; a parse error stops the stream, not the running tasks."""
-        stream = self.planner.stream(query, now=now, replan=replan, outcome=rnd.outcome)
+        def prompt_built(prompt: str) -> None:
+            self._emit(Event(EventKind.PROMPT, attempt, "", result={"chars": len(prompt), "replan": replan is not None}))
+
+        stream = self.planner.stream(query, now=now, replan=replan, outcome=rnd.outcome, on_prompt=prompt_built)
 
         async def tasks():
             try:

@@ -15,6 +15,14 @@ class EventKind(str, Enum):
     FINISHED = "finished"
     FAILED = "failed"
     SKIPPED = "skipped"
+    # Run-level events (idx = the round, tool = ""): what a live UI shows between task events.
+    PROMPT = "prompt"  # the planner prompt of a round is built; the model starts writing the plan
+    REPLAN = "replan"  # the round ended without an answer; `error` says why, a new round follows
+    ANSWER = "answer"  # the joiner answered; `result` is the answer
+
+
+RUN_KINDS = frozenset({EventKind.PROMPT, EventKind.REPLAN, EventKind.ANSWER})
+"""Event kinds that describe the run, not one task (consumers that draw tasks skip them)."""
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,7 @@ function drawDag() {
     el("rect", { width: W, height: H, rx: 10 }, g);
     const title = el("text", { x: 12, y: 22 }, g); title.textContent = `${t.idx}. ${t.tool}`;
     const sub = el("text", { x: 12, y: 40, class: "sub" }, g);
-    sub.textContent = short(t.state === "finished" ? t.result : t.state === "failed" || t.state === "skipped" ? t.error : t.args.map(fmtArg).join(", "), 30);
+    sub.textContent = short(t.state === "finished" ? t.result : t.state === "failed" || t.state === "skipped" ? t.error : t.args.map(fmtArg).join(", "), 27);
     const tip = el("title", {}, g); tip.textContent = `${t.tool}(${t.args.map(fmtArg).join(", ")})`;
   }
 }
@@ -264,7 +264,8 @@ async function loadHistory() {
   const ul = $("history"); ul.replaceChildren();
   for (const h of history.slice(0, 12)) {
     const li = document.createElement("li");
-    const q = document.createElement("span"); q.className = "q"; q.textContent = (h.transcript ? "🎙 " : "") + h.query;
+    const q = document.createElement("span"); q.className = "q"; q.textContent = h.query;
+    if (h.transcript) li.classList.add("voice");
     const a = document.createElement("span"); a.className = "a";
     const mark = h.status === "done" ? (h.ok ? "✓ " : "✗ ") : h.status + " ";
     a.textContent = mark + (h.answer || "");

@@ -15,7 +15,9 @@ keeps working. The modules that raise an error re-export it (``edgecall.plan.Pla
     ├── GrammarError (ValueError)         a tool signature has no GBNF form          llm/grammar.py
     ├── DatasetError (ValueError)         a dataset file cannot be used              dataset.py
     ├── ToolsetError (ValueError)         a toolset spec cannot be loaded            data/toolsets.py
-    └── VariantError (ValueError)         an evaluation variant spec is wrong        evaluation/variants.py
+    ├── VariantError (ValueError)         an evaluation variant spec is wrong        evaluation/variants.py
+    ├── VoiceError (ValueError)           a recording cannot be transcribed          voice/
+    └── ServerBusy (RuntimeError)         the server's queue is full (HTTP 429)      server/
 
 Messages say what is wrong, where (step, line or file) and what was expected; text a planner reads stays one line.
 New error classes belong here, under the branch whose handler should catch them (tests/test_errors.py checks that
@@ -32,12 +34,14 @@ __all__ = [
     "PlanError",
     "PlanSyntaxError",
     "PlanValidationError",
+    "ServerBusy",
     "StoreError",
     "ToolArgumentError",
     "ToolCancelled",
     "ToolError",
     "ToolsetError",
     "VariantError",
+    "VoiceError",
 ]
 
 
@@ -110,3 +114,11 @@ class ToolsetError(EdgecallError, ValueError):
 
 class VariantError(EdgecallError, ValueError):
     """A variant spec or file that cannot be used; the message says which key or value."""
+
+
+class VoiceError(EdgecallError, ValueError):
+    """A recording cannot be used: not decodable audio, empty, too long, or the voice extra is missing."""
+
+
+class ServerBusy(EdgecallError, RuntimeError):
+    """The server's bounded queue is full; the client should retry shortly (HTTP 429 with Retry-After)."""

@@ -9,8 +9,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -44,12 +46,12 @@ class Server:
         return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def start_server(tmp: Path, *args: str, wait_s: float = 600) -> Server:
+def start_server(tmp: Path, *args: str, wait_s: float = 600, env: dict[str, str] | None = None) -> Server:
     """Start `edgecall serve --demo` on a fresh demo profile and wait until /v1/health answers."""
     port = free_port()
     data_dir = tmp / "profile"
     log = tmp / "serve.log"
-    env = {**os.environ, "EDGECALL_CONFIG": "/nonexistent-edgecall-config.toml", "EDGECALL_THREADS": os.environ.get("EDGECALL_THREADS", "1")}
+    env = {**os.environ, "EDGECALL_CONFIG": "/nonexistent-edgecall-config.toml", "EDGECALL_THREADS": os.environ.get("EDGECALL_THREADS", "1"), **(env or {})}
     cmd = [sys.executable, "-m", "edgecall.cli", "serve", "--demo", "--data-dir", str(data_dir), "--port", str(port), *args]
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
@@ -90,3 +92,29 @@ def sse_events(response: httpx.Response) -> Iterator[dict]:
             assert name is None or data.get("event") == name, (name, data)
             yield data
             name = None
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@contextmanager
+def chromium_page(url: str, profile: Path) -> Iterator[Any]:
+    """Debian's chromium, headless, on a fresh --user-data-dir, driven by Playwright; fails the test if the page
+    fetches anything from anywhere but `url`."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        ctx = p.chromium.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS,
+            viewport={"width": 1360, "height": 900},
+        )
+        page = ctx.new_page()
+        page.set_default_timeout(600_000)
+        outside: list[str] = []
+        page.on("request", lambda r: None if r.url.startswith(url) else outside.append(r.url))
+        page.goto(url + "/")
+        yield page
+        ctx.close()
+        assert outside == []

@@ -3,33 +3,17 @@
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
+from serverkit import chromium_page
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 MARIA = "Text Maria that I'm running late"
 
 
 @pytest.fixture(scope="module")
 def page(server, tmp_path_factory):
-    from playwright.sync_api import sync_playwright
-
-    profile = tmp_path_factory.mktemp("chromium-profile")  # a fresh --user-data-dir
-    with sync_playwright() as p:
-        ctx = p.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, headless=True, args=FLAGS, viewport={"width": 1360, "height": 900}
-        )
-        page = ctx.new_page()
-        page.set_default_timeout(600_000)
-        outside: list[str] = []
-        page.on("request", lambda r: None if r.url.startswith(server.url) else outside.append(r.url))
-        page.goto(server.url + "/")
+    with chromium_page(server.url, tmp_path_factory.mktemp("chromium-profile")) as page:
         yield page
-        ctx.close()
-        assert outside == []  # nothing fetched from anywhere but the server
 
 
 def test_typing_a_request_draws_the_dag_live_and_shows_the_answer(page, server):

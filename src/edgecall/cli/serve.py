@@ -32,6 +32,7 @@ def serve(
         list[str] | None, typer.Option("--cors-origin", help="Allow this web origin to call the API (repeatable; default: none).")
     ] = None,
     max_queue: Annotated[int, typer.Option("--max-queue", min=1, help="Requests admitted at once; more get HTTP 429.")] = 16,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask before irreversible acts (messages really sent).")] = False,
     warm: Annotated[bool, typer.Option("--warm/--no-warm", help="Plan one request at startup so the prompt is cached.")] = True,
     model: ModelOpt = None,
     data_dir: DataDirOpt = None,
@@ -62,7 +63,8 @@ def serve(
             console.print(f"API clients send: Authorization: Bearer {token}", soft_wrap=True)
 
     options = ServerOptions(
-        token=token, cors_origins=[o.rstrip("/") for o in cors_origin or []], max_pending=max_queue, warm=warm, on_ready=ready
+        token=token, cors_origins=[o.rstrip("/") for o in cors_origin or []], max_pending=max_queue, warm=warm, on_ready=ready,
+        ask=not yes
     )
     console.print(f"[dim]loading {settings.model}" + (" and planning one request to warm it up" if warm else "") + " ...[/]")
     try:

@@ -7,6 +7,6 @@ A thin adapter: routes parse input, call the app.py builders through `RunService
 from __future__ import annotations
 
 from .app import ServerOptions, create_app
-from .runs import Busy, RunService
+from .runs import RunService
 
-__all__ = ["Busy", "RunService", "ServerOptions", "create_app"]
+__all__ = ["RunService", "ServerOptions", "create_app"]

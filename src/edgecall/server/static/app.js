@@ -99,7 +99,7 @@ function drawSteps() {
     const n = document.createElement("span"); n.className = "n"; n.textContent = t.idx + ".";
     const call = document.createElement("span"); call.className = "call"; call.textContent = `${t.tool}(${t.args.map(fmtArg).join(", ")})`;
     const badge = document.createElement("span"); badge.className = "badge";
-    badge.textContent = { planned: "planned", started: "running", finished: "done", failed: "failed", skipped: "skipped" }[t.state]
+    badge.textContent = { planned: "planned", waiting: "needs your OK", started: "running", finished: "done", failed: "failed", skipped: "skipped" }[t.state]
       + (t.seconds != null ? ` · ${t.seconds.toFixed(2)}s` : "");
     li.append(n, call, badge);
     if (t.result != null || t.error) {
@@ -116,10 +116,23 @@ function drawSteps() {
   }
 }
 let replans = [];
+let pendingApproval = null;
+
+async function answerApproval(approve) {
+  if (!pendingApproval) return;
+  $("approve").disabled = $("deny").disabled = true;
+  const res = await api("v1/approvals/" + encodeURIComponent(pendingApproval), {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ approve }),
+  });
+  if (!res.ok) { showError(await errorText(res)); $("approval-card").hidden = true; }
+}
+$("approve").addEventListener("click", () => answerApproval(true));
+$("deny").addEventListener("click", () => answerApproval(false));
 
 function reset() {
   tasks = new Map(); replans = [];
   $("answer-card").hidden = true; $("answer").textContent = ""; $("plan-meta").textContent = "";
+  $("approval-card").hidden = true; pendingApproval = null;
   document.querySelectorAll(".error-line").forEach((e) => e.remove());
   drawDag(); drawSteps();
 }
@@ -164,6 +177,22 @@ function onEvent(ev) {
       break;
     }
     case "error": showError(ev.message); $("plan-meta").textContent = ""; break;
+    case "approval": {
+      pendingApproval = ev.approval;
+      const ul = $("acts"); ul.replaceChildren();
+      for (const a of ev.acts) {
+        const li = document.createElement("li"); li.textContent = a.act; ul.append(li);
+        const t = tasks.get(a.idx); if (t) t.state = "waiting";
+      }
+      $("approval-meta").textContent = `no answer in ${Math.round(ev.timeout_s)} s means no`;
+      $("approval-card").hidden = false;
+      $("approve").disabled = $("deny").disabled = false;
+      break;
+    }
+    case "approved":
+      pendingApproval = null; $("approval-card").hidden = true;
+      if (!ev.approved && ev.acts) for (const a of ev.acts) { const t = tasks.get(a.idx); if (t) t.state = "planned"; }
+      break;
   }
   drawDag(); drawSteps();
 }

@@ -74,7 +74,7 @@ class RunService:
         self.llm = build_llm(settings)
         self.tools = build_toolset(settings, self.llm)
         self.planner = build_planner(settings, self.tools, self.llm)
-        cfg = settings.assistant.to_config()
+        cfg = settings.assistant
         self.store = Store(cfg.data_dir, config=cfg)
         self.max_pending = max_pending
         self.run_timeout = run_timeout

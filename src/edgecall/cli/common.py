@@ -3,16 +3,46 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.segment import Segment
 from rich.markup import escape
 
-console = Console()
-err_console = Console(stderr=True)
+_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(text: str) -> str:
+    """`text` with control characters shown as escapes (`\\x1b`), newlines and tabs kept.
+
+    Store data (a note, an email subject) can hold terminal escape sequences: `ESC]0;...`
+    retitles the terminal, `ESC[2J` clears it, C1 `\\x9b` is a one-byte CSI, and bidi overrides
+    reorder what is shown. Nothing edgecall prints may act on the terminal.
+    """
+    return _CONTROL_RE.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+class SafeConsole(Console):
+    """A rich Console that escapes control characters in every piece of text it prints.
+
+    Cleaning happens on rich's rendered segments, after markup and layout and before styles are
+    applied, so it covers tables, panels and syntax too, while rich's own styling codes (kept
+    apart from the text) still work.
+    """
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        return super()._render_buffer(
+            seg if seg.control else Segment(clean_text(seg.text), seg.style, seg.control) for seg in buffer
+        )
+
+
+console = SafeConsole()
+err_console = SafeConsole(stderr=True)
 
 ModelOpt = Annotated[str | None, typer.Option("--model", "-m", help="Preset (smollm2-135m, gemma3-270m) or GGUF path.")]
 EndpointOpt = Annotated[str | None, typer.Option("--endpoint", help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1.")]
@@ -97,4 +127,5 @@ def fail(message: str, code: int = 1) -> None:
 
 
 def print_json(obj: Any) -> None:
-    print(json.dumps(obj, ensure_ascii=False, default=str))
+    """JSON escapes C0 controls itself; C1 (`\\x9b`, a one-byte CSI) and bidi overrides are escaped here."""
+    print(_CONTROL_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(obj, ensure_ascii=False, default=str)))

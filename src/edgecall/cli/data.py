@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.console import Console
+from .common import SafeConsole
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Generate, validate and export planning datasets.")
-console = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+console = SafeConsole(soft_wrap=True)
+err = SafeConsole(stderr=True, soft_wrap=True)
 
 ToolsetOpt = Annotated[str, typer.Option("--toolset", help="'assistant' or a JSON file of OpenAI function schemas.")]
 

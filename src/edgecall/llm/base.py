@@ -7,6 +7,7 @@ in-process llama.cpp model or an OpenAI-compatible server is a deployment choice
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -42,20 +43,66 @@ class Completion:
         return (self.completion_tokens - 1) / decode_s
 
 
+DEFAULT_DEADLINE_S = 300.0
+"""Longest one generation may take, whatever the server does (silent, or streaming forever)."""
+
+MAX_CHARS_PER_TOKEN = 64
+"""A stream sending more than `max_tokens * MAX_CHARS_PER_TOKEN` characters is not a model honouring max_tokens."""
+
+
 class CompletionStream(Iterator[str]):
     """Iterator over text chunks whose `.completion` (and `.usage`) is filled once it is exhausted.
 
     Streams exist so execution can start while the model is still writing; the final `Completion`
     carries the same token counts and timings as `LLM.complete` would have.
+
+    The client bounds every stream itself, because a misbehaving server can ignore `max_tokens`,
+    stream forever or go silent: past `max_chars` characters or `deadline_s` seconds it raises
+    `LLMError`. A read blocked on a silent server is unblocked by `abort` (the backend closes its
+    connection), called from a watchdog timer when the deadline passes.
     """
 
-    def __init__(self, chunks: Iterator[str], finish: Callable[[str, float | None, float], Completion]):
+    def __init__(
+        self,
+        chunks: Iterator[str],
+        finish: Callable[[str, float | None, float], Completion],
+        *,
+        deadline_s: float | None = None,
+        max_chars: int | None = None,
+        abort: Callable[[], None] | None = None,
+        source: str = "the model",
+    ):
         self._chunks = chunks
         self._finish = finish
         self._parts: list[str] = []
         self._start = time.perf_counter()
         self._ttft: float | None = None
+        self._chars = 0
+        self.deadline_s = deadline_s
+        self.max_chars = max_chars
+        self.source = source
+        self._expired = threading.Event()
+        self._timer: threading.Timer | None = None
+        if deadline_s is not None:
+            self._timer = threading.Timer(deadline_s, self._expire, args=(abort,))
+            self._timer.daemon = True
+            self._timer.start()
         self.completion: Completion | None = None
+
+    def _expire(self, abort: Callable[[], None] | None) -> None:
+        self._expired.set()
+        if abort is not None:
+            abort()
+
+    def _deadline_error(self) -> LLMError:
+        return LLMError(
+            f"{self.source} did not finish within {self.deadline_s:g}s ({self._chars:,} characters received); "
+            "stopped. Check the server, or raise the deadline"
+        )
+
+    def _end(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
 
     def __iter__(self) -> CompletionStream:
         return self
@@ -63,16 +110,46 @@ class CompletionStream(Iterator[str]):
     def __next__(self) -> str:
         if self.completion is not None:
             raise StopIteration
+        if self._expired.is_set() or (
+            self.deadline_s is not None and time.perf_counter() - self._start > self.deadline_s
+        ):
+            self._end()
+            self._close_chunks()
+            raise self._deadline_error()
         try:
             chunk = next(self._chunks)
         except StopIteration:
+            self._end()
+            if self._expired.is_set():  # the backend stopped because the watchdog told it to
+                raise self._deadline_error() from None
             elapsed = time.perf_counter() - self._start
             self.completion = self._finish("".join(self._parts), self._ttft, elapsed)
             raise
+        except Exception as exc:
+            self._end()
+            if self._expired.is_set():  # the watchdog closed the connection under a blocked read
+                raise self._deadline_error() from exc
+            raise
         if self._ttft is None and chunk:
             self._ttft = time.perf_counter() - self._start
+        self._chars += len(chunk)
+        if self.max_chars is not None and self._chars > self.max_chars:
+            self._end()
+            self._close_chunks()
+            raise LLMError(
+                f"{self.source} sent more than {self.max_chars:,} characters, far more than max_tokens allows; "
+                "stopped (the server ignores max_tokens?)"
+            )
         self._parts.append(chunk)
         return chunk
+
+    def _close_chunks(self) -> None:
+        close = getattr(self._chunks, "close", None)
+        if close is not None:
+            try:
+                close()
+            except Exception:  # noqa: BLE001 - closing a broken connection may fail too; the error above is the news
+                pass
 
     @property
     def usage(self) -> Completion | None:
@@ -84,6 +161,7 @@ class CompletionStream(Iterator[str]):
 
         `completion` then describes the text delivered so far, with finish_reason "cancelled".
         """
+        self._end()
         close = getattr(self._chunks, "close", None)
         if close is not None:
             close()

@@ -27,7 +27,7 @@ from typing import Any
 
 import llama_cpp
 
-from .base import Completion, CompletionStream, LLMError
+from .base import DEFAULT_DEADLINE_S, MAX_CHARS_PER_TOKEN, Completion, CompletionStream, LLMError
 from .sampling import TokenSampler
 
 MIN_SHARED_PREFIX = 32  # shorter shared prefixes are cheap to re-evaluate; not worth a snapshot
@@ -235,6 +235,9 @@ class _Engine:
         finish = "length"
         try:
             for i in range(max_tokens):
+                if "abort" in info and info["abort"].is_set():  # the deadline passed (CompletionStream)
+                    finish = "deadline"
+                    break
                 token = sampler.sample(llama._ctx.ctx)
                 if lc.llama_vocab_is_eog(llama._model.vocab, token):
                     finish = "stop"
@@ -301,13 +304,16 @@ class LlamaCppLLM:
         n_ctx: int = 4096,
         n_threads: int | None = None,
         prefix_cache: bool = True,
+        deadline: float = DEFAULT_DEADLINE_S,
     ) -> None:
+        """`deadline` bounds one generation's wall time (max_tokens already bounds its length)."""
         path = Path(model_path).expanduser()
         if not path.is_file():
             raise LLMError(f"model file not found: {path}")
         self.name = name or path.stem
         self.path = path
         self.prefix_cache = prefix_cache
+        self.deadline = deadline
         self._engine = _engine(path, n_ctx, n_threads or default_threads())
 
     @property
@@ -358,7 +364,7 @@ class LlamaCppLLM:
                 f"prompt is {len(tokens)} tokens but {self.name} was loaded with n_ctx={self.n_ctx}; "
                 "shorten the prompt or load the model with a larger n_ctx"
             )
-        info: dict[str, Any] = {"tokens": 0}
+        info: dict[str, Any] = {"tokens": 0, "abort": threading.Event()}
 
         def chunks() -> Iterator[str]:
             with engine.lock:
@@ -379,4 +385,7 @@ class LlamaCppLLM:
                 cached_tokens=info.get("cached"),
             )
 
-        return CompletionStream(chunks(), finish)
+        return CompletionStream(
+            chunks(), finish, deadline_s=self.deadline, max_chars=max_tokens * MAX_CHARS_PER_TOKEN,
+            abort=info["abort"].set, source=f"the model {self.name}",
+        )

@@ -8,6 +8,7 @@ Text mode (`/v1/completions`) is the default because the planner sends a raw, fu
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any, Literal
@@ -16,7 +17,10 @@ from urllib.parse import urlsplit
 import httpx
 from httpx_sse import SSEError, connect_sse
 
-from .base import Completion, CompletionStream, LLMError
+from .base import DEFAULT_DEADLINE_S, MAX_CHARS_PER_TOKEN, Completion, CompletionStream, LLMError
+
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+"""A non-streamed completion larger than this is not a completion: stop reading."""
 
 Mode = Literal["completions", "chat"]
 
@@ -65,7 +69,9 @@ class OpenAIHTTPLLM:
         retries: int = 2,
         send_grammar: bool = True,
         stream_usage: bool = True,
+        deadline: float = DEFAULT_DEADLINE_S,
     ) -> None:
+        """`timeout` bounds each read, `deadline` a whole generation (a server that trickles forever)."""
         if mode not in ("completions", "chat"):
             raise LLMError(f"unknown HTTP mode {mode!r}; use 'completions' or 'chat'")
         self.base_url = normalize_base_url(base_url)
@@ -73,6 +79,9 @@ class OpenAIHTTPLLM:
         self.mode = mode
         self.send_grammar = send_grammar
         self.stream_usage = stream_usage
+        self.deadline = deadline
+        # a read never waits past the deadline either (a server silent before its headers)
+        self._timeout = httpx.Timeout(min(timeout, deadline), connect=min(connect_timeout, deadline))
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self._client = httpx.Client(
             base_url=self.base_url,
@@ -127,6 +136,19 @@ class OpenAIHTTPLLM:
             return LLMError(f"the model server at {url} did not answer with an event stream: {exc}")
         return LLMError(f"request to the model server at {url} failed: {exc}")
 
+    def _read_bounded(self, response: httpx.Response) -> bytes:
+        parts: list[bytes] = []
+        size = 0
+        for part in response.iter_bytes():
+            size += len(part)
+            if size > MAX_RESPONSE_BYTES:
+                raise LLMError(
+                    f"the model server at {self.base_url} sent more than {MAX_RESPONSE_BYTES:,} bytes for one "
+                    "completion; stopped"
+                )
+            parts.append(part)
+        return b"".join(parts)
+
     def _check(self, response: httpx.Response) -> None:
         if response.is_error:
             response.read()
@@ -159,16 +181,30 @@ class OpenAIHTTPLLM:
     ) -> Completion:
         body = self._body(prompt, stop, max_tokens, temperature, grammar, stream=False)
         start = time.perf_counter()
+        expired = threading.Event()
         try:
-            response = self._client.post(self._path, json=body)
+            with self._client.stream("POST", self._path, json=body, timeout=self._timeout) as response:
+                timer = threading.Timer(self.deadline, lambda: (expired.set(), response.close()))
+                timer.daemon = True
+                timer.start()
+                try:
+                    self._check(response)
+                    raw = self._read_bounded(response)
+                finally:
+                    timer.cancel()
         except httpx.HTTPError as exc:
+            if expired.is_set():
+                raise LLMError(
+                    f"the model server at {self.base_url} did not answer within {self.deadline:g}s; stopped"
+                ) from exc
             raise self._fail(exc) from exc
-        self._check(response)
+        text = raw.decode("utf-8", errors="replace")
         try:
-            payload = response.json()
+            payload = json.loads(text)
         except ValueError:
-            raise LLMError(f"malformed response from {self.base_url}: not JSON: {response.text[:200]!r}") from None
-        choice = self._choice(payload, response.text)
+            raise LLMError(f"malformed response from {self.base_url}: not JSON: {text[:200]!r}") from None
+        response_text = text
+        choice = self._choice(payload, response_text)
         if choice is None:
             raise LLMError(f"malformed response from {self.base_url}: empty 'choices'")
         usage = payload.get("usage") or {}
@@ -191,10 +227,16 @@ class OpenAIHTTPLLM:
     ) -> CompletionStream:
         body = self._body(prompt, stop, max_tokens, temperature, grammar, stream=True)
         info: dict[str, Any] = {"chunks": 0, "usage": {}}
+        live: dict[str, httpx.Response] = {}
+
+        def abort() -> None:  # from the deadline watchdog: unblocks a read from a silent server
+            if "response" in live:
+                live["response"].close()
 
         def chunks() -> Iterator[str]:
             try:
-                with connect_sse(self._client, "POST", self._path, json=body) as source:
+                with connect_sse(self._client, "POST", self._path, json=body, timeout=self._timeout) as source:
+                    live["response"] = source.response
                     self._check(source.response)
                     for event in source.iter_sse():
                         if event.data.strip() == "[DONE]":
@@ -214,6 +256,9 @@ class OpenAIHTTPLLM:
                             info["finish_reason"] = choice["finish_reason"]
                         text = self._text_of(choice, streaming=True)
                         if text:
+                            if info["chunks"] >= max_tokens:  # the server ignores max_tokens: the client stops
+                                info["finish_reason"] = "length"
+                                break
                             info["chunks"] += 1
                             yield text
             except httpx.HTTPError as exc:
@@ -233,7 +278,10 @@ class OpenAIHTTPLLM:
                 finish_reason=info.get("finish_reason"),
             )
 
-        return CompletionStream(chunks(), finish)
+        return CompletionStream(
+            chunks(), finish, deadline_s=self.deadline, max_chars=max_tokens * MAX_CHARS_PER_TOKEN, abort=abort,
+            source=f"the model server at {self.base_url}",
+        )
 
     def close(self) -> None:
         self._client.close()

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from ..limits import cap_value
+
 
 class EventKind(str, Enum):
     PLANNED = "planned"
@@ -42,7 +44,7 @@ class Event:
             "tool": self.tool,
             "time": self.time,
             "args": list(self.args),
-            "result": self.result,
+            "result": cap_value(self.result),
             "error": self.error,
         }
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import PlanValidationError, ToolArgumentError, ToolCancelled, ToolError
+from ..limits import MAX_INTERPOLATED_CHARS, cap_value
 from ..plan.model import REF_RE, Plan, Task, exact_ref
 from ..plan.parser import check_structure
 from ..tools import Toolset
@@ -52,7 +53,7 @@ class TaskResult:
             "tool": self.tool,
             "args": list(self.args),
             "status": self.status,
-            "value": self.value,
+            "value": cap_value(self.value),
             "error": self.error,
             "seconds": self.seconds,
             "late": self.late,
@@ -65,7 +66,7 @@ def resolve_args(value: Any, results: dict[int, Any]) -> Any:
     if k is not None:
         return results[k]
     if isinstance(value, str):
-        return REF_RE.sub(lambda m: _as_text(results[int(m.group(1) or m.group(2))]), value)
+        return _interpolate(value, results) if REF_RE.search(value) else value
     if isinstance(value, list):
         return [resolve_args(v, results) for v in value]
     if isinstance(value, tuple):
@@ -73,6 +74,36 @@ def resolve_args(value: Any, results: dict[int, Any]) -> Any:
     if isinstance(value, dict):
         return {k2: resolve_args(v, results) for k2, v in value.items()}
     return value
+
+
+def _interpolate(text: str, results: dict[int, Any]) -> str:
+    """Fill each `$k` inside `text`, never building more than `MAX_INTERPOLATED_CHARS` (plus a marker).
+
+    `"$1"` repeated 10,000 times with a 30 KB result would otherwise build a 300 MB string.
+    """
+    parts: list[str] = []
+    size, full, chars, pos = 0, 0, 0, 0
+    values: dict[int, tuple[str, int]] = {}  # k -> (text, UTF-8 size), each result encoded once
+    for m in REF_RE.finditer(text):
+        k = int(m.group(1) or m.group(2))
+        if k not in values:
+            as_text = _as_text(results[k])
+            values[k] = (as_text, len(as_text.encode("utf-8", errors="surrogatepass")))
+        literal = text[pos : m.start()]
+        for piece, nbytes in ((literal, len(literal.encode("utf-8", errors="surrogatepass"))), values[k]):
+            full += nbytes
+            chars += len(piece)
+            if size < MAX_INTERPOLATED_CHARS:
+                piece = piece[: MAX_INTERPOLATED_CHARS - size]
+                parts.append(piece)
+                size += len(piece)
+        pos = m.end()
+    tail = text[pos:]
+    full += len(tail.encode("utf-8", errors="surrogatepass"))
+    parts.append(tail[: max(0, MAX_INTERPOLATED_CHARS - size)])
+    out = "".join(parts)
+    cut = chars + len(tail) > MAX_INTERPOLATED_CHARS
+    return f"{out}… [truncated, {full:,} bytes]" if cut else out
 
 
 def _check_order(task: Task, done: dict[int, Any]) -> None:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
+from ..limits import MAX_ANSWER_CHARS, MAX_OBSERVATION_CHARS, truncate
 from ..llm.base import LLM
 from ..plan import Plan
 from .executor import TaskResult
@@ -41,7 +42,7 @@ def observations(plan: Plan, results: dict[int, TaskResult]) -> str:
         if r is None:
             outcome = "not run"
         elif r.ok:
-            outcome = f"{r.value}"
+            outcome = truncate(f"{r.value}", MAX_OBSERVATION_CHARS)
         else:
             outcome = f"ERROR: {r.error}"
         lines.append(f"{task.idx}. {task.tool} -> {outcome}")
@@ -64,7 +65,7 @@ class RuleJoiner:
         for idx in _sinks(plan):
             r = results.get(idx)
             if r is not None and r.ok:
-                lines.append(str(r.value))
+                lines.append(truncate(str(r.value), MAX_ANSWER_CHARS))
         for r in sorted(results.values(), key=lambda r: r.idx):
             if r.status == "error":
                 lines.append(f"Could not {r.tool.replace('_', ' ')}: {r.error}")

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 
 from edgecall.data.timeexpr import (
+    NUMBER_WORDS,
     WEEKDAYS,
     bare_hour_to_24,
     day_of_month_after,
@@ -118,9 +119,17 @@ def test_parts_of_day_and_relative_offsets() -> None:
         now = random_now(rng)
         w = when_part_of_day(now, rng)
         assert w.start > now
+        at = re.search(r"\bat (\w+)(?::(\d\d))?", w.phrase)
+        if at and at.group(1) != "noon":  # "tonight at 9", "tomorrow morning at 8": the day part fixes am/pm
+            words = {v: k for k, v in NUMBER_WORDS.items()}
+            h12 = int(at.group(1)) if at.group(1).isdigit() else words[at.group(1)]
+            assert w.start.hour == (h12 if "morning" in w.phrase else h12 + 12), w
+            assert w.start.minute == int(at.group(2) or 0), w
         hour = {"tonight": 20, "this evening": 18, "this afternoon": 15, "end of day": 17, "end of the day": 17,
                 "noon": 12, "morning": 9}
         for key, h in hour.items():
+            if at and at.group(1) != "noon":
+                break
             if re.search(rf"\b{key}\b", w.phrase) and "tomorrow night" not in w.phrase:
                 assert w.start.hour == h, w
                 break

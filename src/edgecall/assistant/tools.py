@@ -27,8 +27,9 @@ Place = Annotated[str, Arg(ArgKind.NAME, accepts={"link"})]
 """A place the user named, or a meeting link from an earlier step."""
 Title = Annotated[str, Arg(ArgKind.TEXT)]
 """Free text the planner writes from the request (a title, subject, topic); no result feeds it."""
-Text = Annotated[str, Arg(ArgKind.TEXT, accepts={"text", "link"})]
-"""Free text that may carry a summary, a note or a link from an earlier step."""
+Text = Annotated[str, Arg(ArgKind.TEXT, accepts={"text", "link", "phone", "email"})]
+"""Free text that may carry a summary, a note, a link, or a looked-up number or address from an earlier step
+("put Ana's number in the reminder", "text Bo Ana's email")."""
 Emails = Annotated[list[str], Arg(accepts={"email"}, entity=True)]
 Phones = Annotated[list[str], Arg(accepts={"phone"}, entity=True)]
 Paths = Annotated[list[str], Arg(accepts={"path"})]

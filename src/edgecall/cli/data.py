@@ -85,7 +85,7 @@ def generate(
     seconds = time.perf_counter() - start
     for name, rows in report.rows.items():
         write_rows(out / f"{name}.jsonl", rows)
-    stats = {name: split_stats(report.rows[name]) for name in ("train", "val", "test", "test_heldout")}
+    stats = {name: split_stats(report.rows[name], tools=tools) for name in ("train", "val", "test", "test_heldout")}
     command = (f"edgecall data generate --out {out} --seed {seed} --train {train} --val {val} --test {test} "
                f"--test-heldout {test_heldout}")
     dropped = ", ".join(f"{k}: {v}" for k, v in report.rejected.most_common()) or "none"
@@ -141,11 +141,19 @@ def stats(
     files: Annotated[list[Path], typer.Argument(help="One or more JSONL files (one section each).")],
     card: Annotated[Optional[Path], typer.Option("--card", help="Write the Markdown dataset card here.")] = None,
     samples: Annotated[int, typer.Option(help="Sample rows per file in the card.")] = 5,
+    reference: Annotated[Optional[list[Path]], typer.Option(
+        "--reference", help="Report the share of this file's plan shapes (tool multiset + reference edges) that "
+        "occur in each file, e.g. data/dev.jsonl. Repeatable.")] = None,
 ) -> None:
-    """Print the dataset summary and write a dataset card: tools, steps, shapes, lengths, samples."""
+    """Print the dataset summary and write a dataset card: tools, steps, shapes, coverage, diversity, samples."""
     from ..data.card import render_card, split_stats, summary_text
 
-    per_file = {f.stem: split_stats(_load(f), n_samples=samples) for f in files}
+    tools = _tools("assistant")
+    per_file = {f.stem: split_stats(_load(f), n_samples=samples, tools=tools) for f in files}
+    for ref in reference or []:
+        ref_rows = _load(ref)
+        for st in per_file.values():
+            st.cover(ref.name, ref_rows)
     text = render_card(per_file)
     if card is not None:
         card.parent.mkdir(parents=True, exist_ok=True)

@@ -2,10 +2,19 @@
 
 Counts per tool, per step count, per plan shape (the DAG's structure, independent of tool names), per
 scenario, and length distributions; plus a few sample rows per split.
+
+Coverage and diversity signals, cheap enough to iterate on before any training:
+
+- *plan-shape coverage* of a reference set: the share of its plans whose labelled DAG (tool multiset plus
+  ``$k`` reference edges, exactly what the success metric compares) occurs somewhere in the data;
+- *distinct sentence frames* (``grammar.frame_key``: the request with plan-copied words masked) and
+  distinct word 2-/3-grams, as counts and as a share of all n-grams;
+- examples per *producer -> consumer pair* (which tool's output feeds which tool's parameter).
 """
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections import Counter
 from collections.abc import Sequence
@@ -14,7 +23,64 @@ from typing import Any
 
 import networkx as nx
 
-from edgecall.plan import Plan, PlanError, parse_plan, plan_graph
+from edgecall.plan import Plan, PlanError, find_refs, parse_plan, plan_graph
+from edgecall.tools import Toolset
+
+from .grammar import frame_key, plan_words
+from .surface import fold
+
+def shape_key(plan: Plan) -> str:
+    """A hash of the labelled DAG: equal for isomorphic plans (confirm with ``nx.is_isomorphic``)."""
+    g = plan_graph(plan)
+    up: dict[int, str] = {}
+    down: dict[int, str] = {}
+    for n in nx.topological_sort(g):  # what feeds each step, recursively
+        up[n] = g.nodes[n]["tool"] + "(" + ",".join(sorted(up[p] for p in g.predecessors(n))) + ")"
+    for n in reversed(list(nx.topological_sort(g))):  # what each step feeds, recursively
+        down[n] = g.nodes[n]["tool"] + "(" + ",".join(sorted(down[s] for s in g.successors(n))) + ")"
+    return ";".join(sorted(up[n] + ">" + down[n] for n in g))
+
+
+def _same_tool(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return a.get("tool") == b.get("tool")
+
+
+class ShapeIndex:
+    """The distinct plan shapes of a dataset, for "does this shape occur in it?" queries."""
+
+    def __init__(self) -> None:
+        self.buckets: dict[str, list[nx.DiGraph]] = {}
+
+    def add(self, plan: Plan) -> None:
+        g = plan_graph(plan)
+        bucket = self.buckets.setdefault(shape_key(plan), [])
+        if not any(nx.is_isomorphic(g, h, node_match=_same_tool) for h in bucket):
+            bucket.append(g)
+
+    def __contains__(self, plan: Plan) -> bool:
+        g = plan_graph(plan)
+        return any(nx.is_isomorphic(g, h, node_match=_same_tool) for h in self.buckets.get(shape_key(plan), ()))
+
+    def __len__(self) -> int:
+        return sum(len(b) for b in self.buckets.values())
+
+
+def flow_pairs(plan: Plan, tools: Toolset | None = None) -> list[str]:
+    """"producer -> consumer.param" for every reference edge of the plan (``argN`` for tools not in ``tools``)."""
+    by_idx = {t.idx: t for t in plan.tasks}
+    out = []
+    for task in plan.tasks:
+        names = [p.name for p in tools[task.tool].params] if tools is not None and task.tool in tools else []
+        for i, value in enumerate(task.args):
+            for ref in sorted(find_refs(value)):
+                if ref in by_idx:
+                    param = names[i] if i < len(names) else f"arg{i + 1}"
+                    out.append(f"{by_idx[ref].tool} -> {task.tool}.{param}")
+    return out
+
+
+def _ngrams(words: list[str], n: int) -> list[tuple[str, ...]]:
+    return [tuple(words[i:i + n]) for i in range(len(words) - n + 1)]
 
 
 def plan_shape(plan: Plan) -> str:
@@ -60,9 +126,35 @@ class SplitStats:
     query_chars: list[int] = field(default_factory=list)
     plan_chars: list[int] = field(default_factory=list)
     samples: list[dict[str, Any]] = field(default_factory=list)
+    frames: set[str] = field(default_factory=set)
+    bigrams: set[tuple[str, ...]] = field(default_factory=set)
+    trigrams: set[tuple[str, ...]] = field(default_factory=set)
+    n_bigrams: int = 0
+    n_trigrams: int = 0
+    pairs: Counter[str] = field(default_factory=Counter)
+    shape_index: ShapeIndex = field(default_factory=ShapeIndex)
+    coverage: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """reference name -> (reference plans whose shape occurs here, reference plans)."""
+
+    def cover(self, name: str, reference: Sequence[dict[str, Any]]) -> tuple[int, int]:
+        """Plan-shape coverage of ``reference`` rows by this split; stored under ``name`` for the card."""
+        hit = total = 0
+        for row in reference:
+            try:
+                plan = parse_plan(row["plan"])
+            except PlanError:
+                continue
+            total += 1
+            hit += plan in self.shape_index
+        self.coverage[name] = (hit, total)
+        return hit, total
 
 
-def split_stats(rows: Sequence[dict[str, Any]], n_samples: int = 5) -> SplitStats:
+_WORDS = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
+
+
+def split_stats(rows: Sequence[dict[str, Any]], n_samples: int = 5, tools: Toolset | None = None) -> SplitStats:
+    """Counts, shapes, frames and n-grams of ``rows``; ``tools`` names the parameters of flow pairs."""
     st = SplitStats(n=len(rows))
     step = max(1, len(rows) // max(1, n_samples))
     for i, row in enumerate(rows):
@@ -71,10 +163,19 @@ def split_stats(rows: Sequence[dict[str, Any]], n_samples: int = 5) -> SplitStat
         except PlanError:
             st.unparsable += 1
             continue
-        tools = [t.tool for t in plan.tasks]
-        st.tool_calls.update(tools)
-        st.tool_examples.update(set(tools))
-        st.steps[len(tools)] += 1
+        used = [t.tool for t in plan.tasks]
+        st.shape_index.add(plan)
+        st.pairs.update(set(flow_pairs(plan, tools)))
+        st.frames.add(frame_key(row["query"], plan_words(a for t in plan.tasks for a in t.args)))
+        words = _WORDS.findall(fold(row["query"]))
+        bi, tri = _ngrams(words, 2), _ngrams(words, 3)
+        st.bigrams.update(bi)
+        st.trigrams.update(tri)
+        st.n_bigrams += len(bi)
+        st.n_trigrams += len(tri)
+        st.tool_calls.update(used)
+        st.tool_examples.update(set(used))
+        st.steps[len(used)] += 1
         st.shapes[plan_shape(plan)] += 1
         kind = str(row.get("scenario", "unknown"))
         st.scenarios["multi (2-3 actions)" if "+" in kind else kind] += 1
@@ -107,6 +208,17 @@ def render_card(stats: dict[str, SplitStats], *, title: str = "edgecall function
         lines.append(f"| {name} | {st.n} | {len(st.tool_examples)} | {sd['min']}/{sd['median']}/{sd['max']} | "
                      f"{_dist(st.query_chars)['median']} | {100 * multi / max(1, st.n):.1f}% |")
     lines.append("")
+    lines += ["## Coverage and diversity", "",
+              "| split | distinct plan shapes | distinct frames | frames per 100 rows | distinct word 2-grams | "
+              "distinct 3-grams | 3-grams distinct share | producer->consumer pairs |" +
+              "".join(f" shape coverage of {ref} |" for ref in _refs(stats)),
+              "|---|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(_refs(stats))]
+    for name, st in stats.items():
+        cov = "".join(f" {_pct(*st.coverage[r])} |" if r in st.coverage else " |" for r in _refs(stats))
+        lines.append(f"| {name} | {len(st.shape_index)} | {len(st.frames)} | {100 * len(st.frames) / max(1, st.n):.1f} | "
+                     f"{len(st.bigrams)} | {len(st.trigrams)} | {100 * len(st.trigrams) / max(1, st.n_trigrams):.1f}% | "
+                     f"{len(st.pairs)} |{cov}")
+    lines.append("")
     for name, st in stats.items():
         lines += [f"## {name}", ""]
         if st.unparsable:
@@ -115,6 +227,7 @@ def render_card(stats: dict[str, SplitStats], *, title: str = "edgecall function
         lines += ["### Steps per plan (excluding join)", ""] + _table("steps", st.steps, st.n, sort_keys=True)
         lines += ["### Plan shapes", ""] + _table("shape", st.shapes, st.n)
         lines += ["### Scenarios", ""] + _table("scenario", st.scenarios, st.n)
+        lines += ["### Producer -> consumer pairs (examples)", ""] + _table("pair", st.pairs, st.n, sort_keys=True)
         q, p = _dist(st.query_chars), _dist(st.plan_chars)
         lines += ["### Lengths (characters)", "", "| field | min | median | mean | p90 | max |",
                   "|---|---:|---:|---:|---:|---:|",
@@ -128,8 +241,17 @@ def render_card(stats: dict[str, SplitStats], *, title: str = "edgecall function
     return "\n".join(lines)
 
 
+def _refs(stats: dict[str, SplitStats]) -> list[str]:
+    return sorted({r for st in stats.values() for r in st.coverage})
+
+
+def _pct(hit: int, total: int) -> str:
+    return f"{100 * hit / max(1, total):.1f}% ({hit}/{total})"
+
+
 def summary_text(stats: dict[str, SplitStats]) -> str:
-    """The card's summary table only (for terminals and reports)."""
+    """The card's summary and coverage tables (for terminals and reports)."""
     card = render_card(stats)
     start = card.index("## Summary")
-    return card[start:card.index("\n## ", start + 1)].strip()
+    end = card.index("## Coverage and diversity")
+    return card[start:card.index("\n## ", end + 1)].strip()

@@ -1,7 +1,8 @@
 """Build the dataset splits from the scenario generator: deterministic, deduplicated, validated.
 
 Splits: ``train``, ``val`` and ``test`` draw seen templates and entities; ``test_heldout`` draws only
-held-out templates, frames and entities.  One ``Deduper`` spans all splits, filled in the order
+held-out templates, frames and entities, and no other split keeps a request whose sentence frame
+(``grammar.frame_key``) a test_heldout request has.  One ``Deduper`` spans all splits, filled in the order
 test_heldout, test, val, train, so no evaluation request (or a near copy) ever appears in training.
 Each split has its own random stream derived from the seed, so the same seed gives the same files.
 """
@@ -20,6 +21,7 @@ from edgecall.tools import Toolset
 from .checks import issue_of, steps_to_plan
 from .dedup import Deduper
 from ..dataset import NOW_FORMAT
+from .grammar import frame_key, plan_words
 from .scenarios import Pools, generate_example
 
 SPLITS: dict[str, bool] = {"test_heldout": True, "test": False, "val": False, "train": False}
@@ -51,6 +53,7 @@ def generate_splits(
     if unknown:
         raise ValueError(f"unknown split(s) {sorted(unknown)}; known: {list(SPLITS)}")
     dedup = Deduper()
+    held_frames: set[str] = set()
     report = GenerationReport()
     for split, held_out in SPLITS.items():
         n = sizes.get(split, 0)
@@ -67,6 +70,12 @@ def generate_splits(
             issue = issue_of(ex.query, plan_text, ex.now, tools)
             if issue is not None:
                 report.rejected[issue.reason] += 1
+                continue
+            frame = frame_key(ex.query, plan_words(a for _, args in ex.steps for a in args))
+            if held_out:
+                held_frames.add(frame)
+            elif frame in held_frames:  # test_heldout's sentence frames never reach train/val/test
+                report.rejected["frame_overlap"] += 1
                 continue
             dup = dedup.check(ex.query)
             if dup is not None:

@@ -194,3 +194,65 @@ def split_pool(pool: Sequence[str], held_out_share: float = 0.2, seed: int = 7) 
     random.Random(seed).shuffle(items)
     cut = max(1, int(len(items) * held_out_share))
     return items[cut:], items[:cut]
+
+
+# ------------------------------------------------------------------------------------------ added for issue 10
+# Descriptive file references: people name files by what they are, not by file name.  The argument the
+# plan passes is the description without its determiner ("my tax return" -> "tax return").
+FILE_DESCRIPTIONS: tuple[str, ...] = (
+    "tax return", "passport scan", "signed lease", "bank statement", "pay slip", "insurance certificate",
+    "holiday photos", "photos from the trip", "wedding photos", "conference slides", "budget spreadsheet",
+    "invoice spreadsheet", "expense sheet", "project timeline", "team roster", "meeting agenda", "visa letter",
+    "rental contract", "birth certificate", "vaccination record", "car insurance papers", "flight tickets",
+    "hotel booking", "concert tickets", "cover letter", "reference letter", "design mockups", "floor plan",
+    "sales deck", "board presentation", "onboarding checklist", "client brief", "workshop handout",
+    "lecture slides", "lab report", "grant budget", "renovation quote", "utility bill", "phone bill",
+    "gym contract", "school report", "permission slip", "doctor's note", "medical records", "recipe book",
+    "sign-up sheet", "price list", "product photos", "press release", "style guide", "seating chart",
+)
+DESCRIPTION_OWNERS: tuple[str, ...] = ("the", "my", "the", "my", "our", "the latest", "the new", "the final",
+                                       "last month's", "this year's", "the signed", "the updated")
+
+# Message building blocks: short texts people send, with slots so numbers, times and items vary.
+SMS_TEMPLATES: tuple[str, ...] = (
+    "I'm running {n} minutes late", "I'll be there in {n} minutes", "I'm stuck in traffic, {n} more minutes",
+    "the {event} starts at {time}", "the {event} moved to {time}", "meet me at {place} at {time}",
+    "can you grab {item} on the way home?", "don't forget {item}", "I picked up {item}",
+    "we need {item} for tonight", "can you call me after {time}?", "I'm at {place}", "I'm heading to {place} now",
+    "see you at {place}", "the {event} is cancelled", "the {event} is still on", "I'll call you at {time}",
+    "running late, start without me", "lunch at {time}?", "I'm free after {time}", "the {event} went great",
+    "thanks for the {thing}", "happy {occasion}!", "I'm home", "just landed", "the kids need picking up at {time}",
+    "leaving the office now", "I'll be home by {time}", "door code is {code}", "parking is on level {n2}",
+    "table is booked for {time}", "the {event} is at {place}", "could you feed the cat tonight?",
+    "I owe you one", "the tickets are booked", "we're almost there", "save me a seat",
+)
+SMS_SLOTS: dict[str, tuple[str, ...]] = {
+    "event": ("meeting", "call", "game", "match", "rehearsal", "class", "dinner", "party", "show", "appointment",
+              "training", "standup", "concert", "viewing", "interview", "recital"),
+    "item": ("milk", "bread", "the charger", "a bottle of wine", "some coffee", "the tickets", "the umbrella",
+             "eggs", "the keys", "batteries", "the passports", "some flowers", "dessert", "the laptop"),
+    "thing": ("lift", "help", "dinner", "flowers", "advice", "book", "invite", "tip"),
+    "occasion": ("birthday", "anniversary", "new year", "holidays", "retirement"),
+    "time": ("6", "7", "7pm", "8:30", "noon", "half past six", "6:15", "5pm", "9", "eight", "seven thirty",
+             "10am", "three"),
+    "code": ("4821", "1912", "0077", "2580", "3141"),
+    "n2": ("2", "3", "minus one", "four", "B2"),
+}
+SMS_NUMBERS: tuple[str, ...] = ("5", "10", "15", "20", "30", "ten", "fifteen", "twenty", "five", "45")
+
+EMAIL_TOPICS: tuple[tuple[str, str], ...] = (
+    # (subject, context clause) -- contexts read as "... that <context>"
+    ("Offer accepted", "we accept the offer"), ("Quote", "the quote looks good"),
+    ("Schedule", "the schedule for next week is final"), ("Workshop", "the workshop is fully booked"),
+    ("Deadline extension", "I need two more days for the draft"), ("Office closed", "the office is closed on Friday"),
+    ("Review", "the review is done and the notes are in the doc"), ("Order shipped", "the order shipped today"),
+    ("Payment received", "the payment arrived"), ("Kickoff", "the kickoff is confirmed"),
+    ("Visit", "I'm visiting the site on Thursday"), ("Room booking", "the room is booked for the whole afternoon"),
+    ("Draft", "the first draft is ready"), ("Minutes", "the minutes from today are attached"),
+    ("Parking", "parking is free after six"), ("Trip", "the trip is confirmed"),
+    ("Plan change", "plans changed and we start an hour earlier"), ("Budget", "the budget was approved"),
+    ("Launch", "the launch slipped by a week"), ("Hello", "I'd love to catch up soon"),
+    ("New address", "I moved and have a new address"), ("Availability", "I'm available all of next week"),
+    ("Reference", "I'm happy to be a reference"), ("Catering", "the catering is sorted"),
+    ("Signed", "the paperwork is signed"), ("Results", "the test results came back fine"),
+)

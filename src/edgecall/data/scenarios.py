@@ -1,9 +1,18 @@
 """Scenario generator for the 16 assistant tools: request text and gold plan built together.
 
-A request is one to three *units* (an SMS, a meeting flow, a PDF summary saved to a note...).  Each unit
-draws entities, renders an imperative clause from one of its phrasing templates and appends its tool calls
-to a shared :class:`PlanBuilder`, so references (``$k``) are right by construction.  The composer joins the
-clauses, wraps them in a politeness/terse frame and adds surface noise (see ``surface``).
+A request is one to three *intents* joined naturally (an SMS, a meeting flow, a PDF summary saved to a
+note, a question that only looks something up...).  Each intent draws entities, renders a clause from
+its phrase grammar (``grammar.expand``: templates with inline alternatives) and appends its tool calls to
+a shared :class:`PlanBuilder`, so references (``$k``) are right by construction.
+
+*Flows* connect intents: a producer (a phone number, an email address, directions, a map location, a PDF
+summary, a note, a video link) feeds one or two consumers (an SMS or email body, a reply, a forward note,
+a new or appended note, a reminder's or event's notes, an event's location, recipients).  Either the
+producer is folded into the consumer's sentence ("text Ana the directions to the Louvre") or it has its own
+clause and the consumer refers back to it ("get directions to the Louvre and text them to Ana").  People
+may be reached twice in one request ("book a meeting with Odette and text her that..."): the second
+mention reuses the first lookup when the channel is the same, and looks up the other channel otherwise, so
+a plan never repeats an identical call.
 
 Templates and frames are split into *seen* and *held-out* ones (every fifth of each list is held out);
 entity pools likewise.  Train/val/test draw only seen ones, the held-out test split only held-out ones,
@@ -25,10 +34,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from . import pools
+from .grammar import expand, held_out_index
 from .surface import join_names, protected_words, surface
 from .timeexpr import (
     DATE_FMT,
     When,
+    meeting_span,
     random_duration,
     random_meeting_when,
     random_now,
@@ -43,12 +54,18 @@ MAX_STEPS = 8
 
 # ------------------------------------------------------------------------------------------------ plan building
 class PlanBuilder:
-    """Collects tool calls; ``add`` returns the ``$k`` reference of the new step."""
+    """Collects tool calls; ``add`` returns the ``$k`` reference of the new step.
+
+    A call identical to an earlier one is not repeated (its ``$k`` is returned): two intents that mention
+    the same file or place share one lookup, and the planner's loop cut never fires on gold plans."""
 
     def __init__(self) -> None:
         self.steps: list[tuple[str, tuple[Any, ...]]] = []
 
     def add(self, tool: str, *args: Any) -> str:
+        for i, (t, a) in enumerate(self.steps, 1):
+            if t == tool and a == args:
+                return f"${i}"
         self.steps.append((tool, args))
         return f"${len(self.steps)}"
 
@@ -67,8 +84,7 @@ def _ascii(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if c.isascii() and c.isalnum())
 
 
-def _held_out_index(i: int) -> bool:
-    return i % 5 == 4
+_held_out_index = held_out_index
 
 
 @dataclass
@@ -80,19 +96,26 @@ class Pools:
     notes: list[str]
     topics: list[str]
     tasks: list[str]
+    descriptions: list[str]
+    sms: list[str]
+    email_topics: list[tuple[str, str]]
 
     @classmethod
     def build(cls, held_out: bool) -> Pools:
         part = 1 if held_out else 0
-        return cls(*(pools.split_pool(p)[part] for p in (
+        simple = (pools.split_pool(p)[part] for p in (
             pools.FIRST_NAMES, pools.LAST_NAMES, pools.PLACES, pools.FILE_STEMS, pools.NOTE_NAMES, pools.TOPICS,
-            pools.REMINDER_TASKS)))
+            pools.REMINDER_TASKS, pools.FILE_DESCRIPTIONS, pools.SMS_MESSAGES + pools.SMS_TEMPLATES))
+        topics = pools.EMAIL_SUBJECTS_AND_CONTEXTS + pools.EMAIL_TOPICS
+        keep = set(pools.split_pool([s for s, _ in topics])[part])
+        return cls(*simple, [t for t in topics if t[0] in keep])
 
 
 @dataclass
 class Person:
     mention: str  # how the request names them
     lookup: str  # what the lookup tool gets
+    pronoun: str = "them"
 
 
 @dataclass
@@ -105,14 +128,27 @@ class Ctx:
     pools: Pools
     used: set[str] = field(default_factory=set)
     templates: list[str] = field(default_factory=list)
+    lookups: dict[tuple[str, str], str] = field(default_factory=dict)
+    last_people: list[Person] = field(default_factory=list)
+    flows: list[str] = field(default_factory=list)
 
     def template(self, kind: str, options: Sequence[str], allow: Callable[[str], bool] | None = None) -> str:
         """Pick a phrasing of this split's part (seen or held out) and record its id."""
         allowed = [i for i in range(len(options))
                    if _held_out_index(i) == self.held_out and (allow is None or allow(options[i]))]
+        if not allowed:  # a short list has no held-out member: share it (frames still differ elsewhere)
+            allowed = [i for i in range(len(options)) if allow is None or allow(options[i])]
         i = self.rng.choice(allowed)
         self.templates.append(f"{kind}:{i}")
         return options[i]
+
+    def phrase(self, kind: str, options: Sequence[str], **slots: str) -> str:
+        """A template of this split, its ``[a|b]`` alternatives resolved, its slots filled."""
+        return expand(self.template(kind, options), self.rng).format(**slots)
+
+    def pick(self, options: str) -> str:
+        """Resolve one inline ``[a|b]`` string (shared by all splits: connective words, not frames)."""
+        return expand(options, self.rng)
 
     def chance(self, p: float) -> bool:
         return self.rng.random() < p
@@ -122,15 +158,17 @@ class Ctx:
         for _ in range(50):
             first, last = rng.choice(self.pools.first), rng.choice(self.pools.last)
             r = rng.random()
-            if r < 0.5:
+            if r < 0.55:
                 p = Person(first, first)
-            elif r < 0.82:
+            elif r < 0.84:
                 p = Person(f"{first} {last}", f"{first} {last}")
             elif r < 0.95:
-                p = Person(f"{rng.choice(pools.TITLES)} {last}", last)
+                titled = f"{rng.choice(pools.TITLES)} {last}"
+                p = Person(titled, titled)
             else:
-                rel = rng.choice(("Mom", "Dad", "Grandma"))
-                p = Person(rel, rel)
+                rel = rng.choice(("Mom", "Dad", "Grandma", "Grandpa"))
+                p = Person(rng.choice((rel, rel.lower())), rel)
+            p.pronoun = rng.choice(("them", "her", "him", "them"))
             key = p.lookup.lower()
             if key not in self.used and not any(key in u or u in key for u in self.used):
                 self.used.add(key)
@@ -138,13 +176,21 @@ class Ctx:
         raise RuntimeError("could not draw a distinct person")
 
     def people(self, max_n: int = 3) -> list[Person]:
-        n = self.rng.choices(range(1, max_n + 1), weights=(6, 3, 1)[:max_n])[0]
+        n = self.rng.choices(range(1, max_n + 1), weights=(60, 27, 10, 3, 1)[:max_n])[0]
         return [self.person() for _ in range(n)]
 
+    def lookup(self, b: PlanBuilder, tool: str, p: Person) -> str:
+        """The ``$k`` of this person's lookup: reused when the plan already has it (no repeated calls)."""
+        key = (tool, p.lookup)
+        if key not in self.lookups:
+            self.lookups[key] = b.add(tool, p.lookup)
+        return self.lookups[key]
+
     def email_address(self) -> str:
-        first = _ascii(self.rng.choice(self.pools.first)).lower()
-        last = _ascii(self.rng.choice(self.pools.last)).lower()
-        local = self.rng.choice((f"{first}.{last}", f"{first}", f"{first[0]}{last}", f"{first}_{last}"))
+        first = _ascii(self.rng.choice(self.pools.first)).lower() or "info"
+        last = _ascii(self.rng.choice(self.pools.last)).lower() or "mail"
+        local = self.rng.choice((f"{first}.{last}", f"{first}", f"{first[0]}{last}", f"{first}_{last}",
+                                 "team", "office", "hello", "billing", f"{first}{self.rng.randrange(10, 99)}"))
         return f"{local}@{self.rng.choice(pools.EMAIL_DOMAINS)}"
 
     def phone_number(self) -> str:
@@ -155,6 +201,8 @@ class Ctx:
             f"+44 20 {r.randrange(1000, 9999)} {r.randrange(1000, 9999)}",
             f"+49 30 {r.randrange(100000, 999999)}",
             f"555-{r.randrange(1000, 9999)}",
+            f"07{r.randrange(100, 999)} {r.randrange(100000, 999999)}",
+            f"06{r.randrange(10000000, 99999999)}",
             f"+33 6 {r.randrange(10, 99)} {r.randrange(10, 99)} {r.randrange(10, 99)} {r.randrange(10, 99)}",
         ))
 
@@ -170,14 +218,32 @@ class Ctx:
         return p, p[4:] if p.startswith("the ") else p
 
     def file(self, pdf: bool = False) -> tuple[str, str]:
-        """(mention, argument) for a file: "Q3 Budget.pdf" as written, or "the Q3 Budget pdf" -> "Q3 Budget"."""
+        """(mention, argument) for a file: by name ("Q3 Budget.pdf"), by stem ("the Q3 Budget pdf" -> "Q3
+        Budget") or by description ("my signed lease" -> "signed lease")."""
+        r = self.rng.random()
+        if r < 0.3:
+            desc = self.rng.choice(self.pools.descriptions)
+            owner = self.rng.choice(pools.DESCRIPTION_OWNERS)
+            if owner.startswith("the ") and owner != "the latest":
+                owner = "the"
+            mention = f"{owner} {desc}"
+            if pdf and self.chance(0.3):
+                mention += self.rng.choice((" pdf", " PDF"))
+            return mention, desc
         stem = self.rng.choice(self.pools.files)
         ext = ".pdf" if pdf else self.rng.choice(pools.DOC_EXTENSIONS)
-        if self.chance(0.5):
+        if r < 0.65:
             name = stem + ext
-            return self.rng.choice((name, f"'{name}'", f'"{name}"', f"the file {name}")), name
+            return self.rng.choice((name, f"'{name}'", f'"{name}"', f"the file {name}", name)), name
         kind = ext[1:] if self.chance(0.5) else self.rng.choice(("file", "document", "doc"))
         return self.rng.choice((f"the {stem} {kind}", f"my {stem} {kind}", f"the {stem} {kind}")), stem
+
+    def sms_message(self) -> str:
+        msg = self.rng.choice(self.pools.sms)
+        slots = {k: self.rng.choice(v) for k, v in pools.SMS_SLOTS.items()}
+        slots["n"] = self.rng.choice(pools.SMS_NUMBERS)
+        slots["place"] = self.place()[0]
+        return msg.format(**slots)
 
 
 def _sentence(text: str) -> str:
@@ -191,10 +257,29 @@ def _title(text: str) -> str:
     return text[0].upper() + text[1:]
 
 
+def _fmt(dt: datetime) -> str:
+    return dt.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _possessive(name: str) -> str:
+    return name + ("'" if name.endswith("s") and not name.endswith("ss") and name[0].isupper() else "'s")
+
+
 # --------------------------------------------------------------------------------------- recipients / lookups
-def _recipients(ctx: Ctx, b: PlanBuilder, kind: str, max_n: int = 3, explicit_p: float = 0.12) -> tuple[str, list[str]]:
-    """Mention text and plan values for recipients: lookups (``$k``) or explicit addresses/numbers."""
+def _recipients(ctx: Ctx, b: PlanBuilder, kind: str, max_n: int = 3, explicit_p: float = 0.12,
+                reuse_p: float = 0.0) -> tuple[str, list[str]]:
+    """Mention text and plan values for recipients: lookups (``$k``) or explicit addresses/numbers.
+
+    With ``reuse_p`` the people of the previous intent are addressed again ("...and text her too")."""
     tool = "get_email_address" if kind == "email" else "get_phone_number"
+    if ctx.last_people and ctx.chance(reuse_p):
+        people = ctx.last_people
+        if len(people) == 1:
+            mention = people[0].pronoun if ctx.chance(0.6) else people[0].mention
+        else:
+            mention = ctx.pick("[them|them all|all of them|everyone|" + join_names([p.mention for p in people],
+                                                                                 ctx.rng) + "]")
+        return mention, [ctx.lookup(b, tool, p) for p in people]
     people = ctx.people(max_n)
     mentions: list[str] = []
     values: list[str] = []
@@ -207,56 +292,75 @@ def _recipients(ctx: Ctx, b: PlanBuilder, kind: str, max_n: int = 3, explicit_p:
             mention = p.mention
             if len(people) == 1 and ctx.chance(0.04):  # self-correction: only the final name counts
                 wrong = ctx.person()
-                mention = f"{wrong.mention}, no sorry, {p.mention},"
+                mention = ctx.pick(f"{wrong.mention}[, no sorry,|, no wait,| - I mean|, sorry, I meant|, actually] "
+                                   f"{p.mention}[,|]")
             mentions.append(mention)
-            values.append(b.add(tool, p.lookup))
+            values.append(ctx.lookup(b, tool, p))
+    ctx.last_people = [p for p, v in zip(people, values) if v.startswith("$")]
     return join_names(mentions, ctx.rng), values
 
 
-def _email_lookups(ctx: Ctx, b: PlanBuilder, people: list[Person]) -> list[str]:
-    return [b.add("get_email_address", p.lookup) for p in people]
+def _invitees(ctx: Ctx, b: PlanBuilder, reuse_p: float = 0.0) -> tuple[str, list[str]]:
+    return _recipients(ctx, b, "email", explicit_p=0.05, reuse_p=reuse_p)
 
 
-# -------------------------------------------------------------------------------------------------------- units
+# -------------------------------------------------------------------------------------------------------- SMS
 SMS_STATEMENT = (
-    "text {to} that {msg}", "send {to} a text saying {msg}", "let {to} know by text that {msg}",
-    "tell {to} via SMS that {msg}", "sms {to} that {msg}", "text {to} to say {msg}",
-    "message {to} that {msg}", "send a text message to {to} saying that {msg}", "tell {to} by sms {msg}",
-    "drop {to} a quick text that {msg}",
+    "[text|txt|message|sms] {to} [that|to say] {msg}", "send {to} a [text|message|quick text] [saying|that says] {msg}",
+    "let {to} know [by text|via text|over sms|by message] that {msg}", "tell {to} [via|by] [SMS|text] that {msg}",
+    "[shoot|drop] {to} a [text|message|line] [saying|that] {msg}", "text {to} and [say|tell them] {msg}",
+    "[can you |]message {to} [that|saying] {msg}", "send a text [message |]to {to} [saying|that says] {msg}",
+    "[inform|notify] {to} by text that {msg}", "[ping|nudge] {to} [by text|on sms|with a text] [saying|that] {msg}",
+    "sms {to} {msg}", "text {to} {msg}", "[send|write] {to} [an SMS|an sms|a text] [that says|saying] {msg}",
+    "let {to} know {msg}, by text", "[get word to|tell] {to} [by text|via sms] {msg}",
 )
-STATEMENT_STARTS = {"i", "i'm", "i'll", "the", "my", "dinner", "we're", "we", "it's"}
+STATEMENT_STARTS = {"i", "i'm", "i'll", "the", "my", "dinner", "we're", "we", "it's", "parking", "door", "table"}
 """Messages that read as a clause after "that" ("text Ana that I'm late"); others are quoted."""
 SMS_QUOTED = (
-    'text {to} "{msg}"', 'send {to} an SMS: "{msg}"', "sms {to}: {msg}", 'send a text to {to} saying "{msg}"',
-    "shoot {to} a message: {msg}", "text {to}: {msg}", 'message {to} "{msg}"', 'send an sms to {to} with "{msg}"',
-    "send {to} the text {msg}", "ping {to} by sms: {msg}",
+    '[text|txt] {to} "{msg}"', 'send {to} [an SMS|an sms|a text]: "{msg}"', "sms {to}: {msg}",
+    'send a text to {to} [saying|that says] "{msg}"', "[shoot|send] {to} a [message|text]: {msg}",
+    "text {to}: {msg}", 'message {to} "{msg}"', 'send an sms to {to} with "{msg}"', "text {to} - {msg}",
+    "[ping|buzz] {to} [by sms|with a text]: {msg}", "[text|message] to {to}: {msg}", "{to} by text: {msg}",
+    "send this to {to} by text: {msg}", "[write|send] {to} [a text|an sms] that reads \"{msg}\"",
+    "text message {to}: {msg}",
 )
 
 
 def unit_sms(ctx: Ctx, b: PlanBuilder) -> str:
-    msg = ctx.rng.choice(pools.SMS_MESSAGES)
-    to, numbers = _recipients(ctx, b, "phone")
+    msg = ctx.sms_message()
+    to, numbers = _recipients(ctx, b, "phone", max_n=4, reuse_p=0.35)
     plain = msg.split()[0].lower() in STATEMENT_STARTS and msg[-1] not in "?!"
-    tpl = ctx.template("sms_statement" if plain else "sms_quoted", SMS_STATEMENT if plain else SMS_QUOTED)
+    text = ctx.phrase("sms_statement" if plain else "sms_quoted", SMS_STATEMENT if plain else SMS_QUOTED,
+                      to=to, msg=msg)
     b.add("send_sms", numbers, _sentence(msg))
-    return tpl.format(to=to, msg=msg)
+    return text
 
 
+# ------------------------------------------------------------------------------------------------------ email
 EMAIL_BASE = (
-    "email {to} that {ctx}", "send an email to {to} saying {ctx}", "write {to} an email about {subj} saying {ctx}",
+    "email {to} [that|to say] {ctx}", "send an email to {to} [saying|telling them] {ctx}",
+    "write {to} an email about {subj} [saying|to say] {ctx}",
     'compose an email to {to} with the subject "{Subj}" saying that {ctx}', "draft an email to {to}: {ctx}",
-    "let {to} know by email that {ctx}", 'send {to} an email titled "{Subj}" to say {ctx}',
-    "mail {to} that {ctx}", "write an email to {to} telling them {ctx}", "shoot {to} an email that {ctx}",
-    "email {to} about {subj}: {ctx}", "write to {to} by email that {ctx}", "send a mail to {to} saying {ctx}",
-    'new email to {to}, subject "{Subj}": {ctx}', "fire off an email to {to} explaining {ctx}",
+    "let {to} know [by email|via email|over email] that {ctx}", 'send {to} an email titled "{Subj}" to say {ctx}',
+    "[mail|e-mail] {to} that {ctx}", "write an email to {to} telling them {ctx}",
+    "[shoot|fire off|drop] {to} an email [that|saying] {ctx}", "email {to} about {subj}: {ctx}",
+    "write to {to} [by email|via e-mail] that {ctx}", "send a mail to {to} saying {ctx}",
+    'new email to {to}, subject "{Subj}": {ctx}', "[fire off|send] an email to {to} explaining [that |]{ctx}",
+    "email {to} re {subj} - {ctx}", "email {to}, subject {subj}, [saying|to say] {ctx}",
+    "[could you |]email {to} and [say|tell them|mention] {ctx}", "[tell|inform] {to} by email that {ctx}",
+    "e-mail {to} with the news that {ctx}", "put together an email to {to} [about {subj} |]saying {ctx}",
+    "email {to} [to let them know|letting them know] {ctx}", "[send|write] {to} a [short |quick |]note by email: {ctx}",
+    "[mail|email] {to} about {subj} and say {ctx}", "get an email out to {to} [saying|that] {ctx}",
 )
-CC_SUFFIX = (" and cc {cc}", ", cc {cc}", " and copy {cc}", " (cc {cc})", ", cc'ing {cc}")
+CC_SUFFIX = (" and cc {cc}", ", cc {cc}", " and copy {cc}", " (cc {cc})", ", cc'ing {cc}", " and copy in {cc}",
+             ", with {cc} in cc", " - cc {cc}")
 ATTACH_SUFFIX = (" and attach {files}", " with {files} attached", ", attaching {files}", " and include {files}",
-                 " and add {files} as an attachment")
+                 " and add {files} as an attachment", " - attach {files}", " plus {files} as an attachment",
+                 " and put {files} in as an attachment")
 
 
 def _attachments(ctx: Ctx, b: PlanBuilder, max_n: int = 2) -> tuple[str, list[str]]:
-    n = ctx.rng.choices((1, 2), weights=(4, 1))[0] if max_n > 1 else 1
+    n = ctx.rng.choices((1, 2, 3), weights=(12, 4, 1))[0] if max_n > 1 else 1
     mentions, refs, seen = [], [], set()
     for _ in range(n):
         mention, arg = ctx.file()
@@ -269,7 +373,7 @@ def _attachments(ctx: Ctx, b: PlanBuilder, max_n: int = 2) -> tuple[str, list[st
 
 
 def _cc(ctx: Ctx, b: PlanBuilder) -> tuple[str, list[str]]:
-    if not ctx.chance(0.25):
+    if not ctx.chance(0.22):
         return "", []
     text, values = _recipients(ctx, b, "email", max_n=2, explicit_p=0.1)
     return ctx.rng.choice(CC_SUFFIX).format(cc=text), values
@@ -282,114 +386,165 @@ def _attach(ctx: Ctx, b: PlanBuilder, p: float = 0.25) -> tuple[str, list[str]]:
     return ctx.rng.choice(ATTACH_SUFFIX).format(files=text), refs
 
 
+EMAIL_FILE = (
+    "[email|mail|e-mail] {to} {files}", "send {files} to {to} [by email|over email|]",
+    "[email|mail] {files} to {to}", "send {to} {files} [by email|via email|in an email]",
+    "attach {files} to an email to {to}", "[share|send over] {files} with {to} by email",
+    "[forward|email] {to} a copy of {files}", "get {files} over to {to} by email", "[mail|email] {to} {files} please",
+    "[write|send] {to} an email with {files} attached", "[email|send] {to} {files} [for review|to look at|to check]",
+    "put {files} in an email to {to}", "[can you |]email {files} over to {to}",
+    "email {to} and attach {files}", "[pass|send] {files} on to {to} by email",
+)
+
+
 def unit_email(ctx: Ctx, b: PlanBuilder) -> str:
-    subject, context = ctx.rng.choice(pools.EMAIL_SUBJECTS_AND_CONTEXTS)
-    to, recipients = _recipients(ctx, b, "email")
+    """An email with its own message, or an email whose point is the attached file(s)."""
+    if ctx.chance(0.3):  # "mail Ana the invoice spreadsheet": lookups, file lookups, one email with attachments
+        to, recipients = _recipients(ctx, b, "email", reuse_p=0.3)
+        files, atts = _attachments(ctx, b)
+        cc_text, cc = _cc(ctx, b)
+        first = files.split(" and ")[0].removeprefix("the ").removeprefix("my ").removeprefix("the file ")
+        text = ctx.phrase("email_file", EMAIL_FILE, to=to, files=files) + cc_text
+        b.add("compose_new_email", recipients, cc, _title(first.strip("'\"")), "Please find the file attached.", atts)
+        return text
+    subject, context = ctx.rng.choice(ctx.pools.email_topics)
+    to, recipients = _recipients(ctx, b, "email", reuse_p=0.3)
     cc_text, cc = _cc(ctx, b)
     att_text, atts = _attach(ctx, b)
-    tpl = ctx.template("email", EMAIL_BASE)
+    text = ctx.phrase("email", EMAIL_BASE, to=to, ctx=context, subj=subject.lower(), Subj=subject)
     b.add("compose_new_email", recipients, cc, subject, _sentence(context), atts)
-    return tpl.format(to=to, ctx=context, subj=subject.lower(), Subj=subject) + cc_text + att_text
+    return text + cc_text + att_text
 
 
 REPLY = (
-    "reply to this email saying {ctx}", "reply that {ctx}", "answer the email and say {ctx}",
-    "respond to the last email saying {ctx}", "write back that {ctx}", "reply to the current email: {ctx}",
-    "send a reply saying {ctx}", "reply to the message telling them {ctx}", "respond that {ctx}",
-    "hit reply and say {ctx}",
+    "reply to this email saying {ctx}", "reply [that|and say] {ctx}", "answer the email and say {ctx}",
+    "respond to the last email saying {ctx}", "write back [that|saying] {ctx}", "reply to the current email: {ctx}",
+    "send a reply saying {ctx}", "reply to the message telling them {ctx}", "respond [that|saying] {ctx}",
+    "hit reply and say {ctx}", "reply to [this|that|the] [email|mail|message] [that|and tell them] {ctx}",
+    "answer [this|the] email: {ctx}", "[reply|respond] to the sender [that|saying] {ctx}",
+    "write a reply that {ctx}", "reply [back |]with {ctx}",
 )
 
 
 def unit_reply(ctx: Ctx, b: PlanBuilder) -> str:
-    _, context = ctx.rng.choice(pools.EMAIL_SUBJECTS_AND_CONTEXTS)
+    _, context = ctx.rng.choice(ctx.pools.email_topics)
     cc_text, cc = _cc(ctx, b)
     att_text, atts = _attach(ctx, b, 0.3)
-    tpl = ctx.template("reply", REPLY)
+    text = ctx.phrase("reply", REPLY, ctx=context)
     b.add("reply_to_email", cc, _sentence(context), atts)
-    return tpl.format(ctx=context) + cc_text + att_text
+    return text + cc_text + att_text
 
 
 FORWARD = (
-    "forward this email to {to}", "forward the email to {to}", "send this mail on to {to}",
+    "forward this email to {to}", "forward the email to {to}", "send this [mail|email] on to {to}",
     "fwd this to {to}", "forward the current email to {to}", "pass this email along to {to}",
     "forward the message to {to}", "forward it to {to}", "share this email with {to} by forwarding it",
-    "forward the latest email to {to}",
+    "forward the latest email to {to}", "[forward|fwd] [this|that] [one |]to {to}",
+    "send [this|the] email over to {to}", "[loop|bring] {to} in by forwarding this email",
+    "forward [this|the] [thread|message] to {to}", "[pass|send] [this|it] on to {to}",
 )
-FORWARD_NOTE = (" saying {ctx}", " with a note that {ctx}", " and tell them {ctx}", " and mention {ctx}")
+FORWARD_NOTE = (" saying {ctx}", " with a note that {ctx}", " and tell them {ctx}", " and mention {ctx}",
+                " and add that {ctx}", " with the comment that {ctx}")
 
 
 def unit_forward(ctx: Ctx, b: PlanBuilder) -> str:
-    to, recipients = _recipients(ctx, b, "email")
+    to, recipients = _recipients(ctx, b, "email", reuse_p=0.2)
     note_text, context = "", ""
-    if ctx.chance(0.5):
-        _, raw = ctx.rng.choice(pools.EMAIL_SUBJECTS_AND_CONTEXTS)
+    if ctx.chance(0.45):
+        _, raw = ctx.rng.choice(ctx.pools.email_topics)
         note_text, context = ctx.rng.choice(FORWARD_NOTE).format(ctx=raw), _sentence(raw)
     cc_text, cc = _cc(ctx, b)
     att_text, atts = _attach(ctx, b, 0.2)
-    tpl = ctx.template("forward", FORWARD)
+    text = ctx.phrase("forward", FORWARD, to=to)
     b.add("forward_email", recipients, cc, context, atts)
-    return tpl.format(to=to) + note_text + cc_text + att_text
+    return text + note_text + cc_text + att_text
 
 
+# --------------------------------------------------------------------------------------------------- calendar
 CALENDAR_WITH = (
     "schedule a {topic} with {who} {when}", "set up a {topic} with {who} {when}",
-    "add a {topic} with {who} to my calendar {when}", "book a {topic} with {who} {when}",
+    "add a {topic} with {who} to my [calendar|diary] {when}", "book a {topic} with {who} {when}",
     "invite {who} to a {topic} {when}", "put a {topic} with {who} on the calendar {when}",
     "create an event for a {topic} with {who} {when}", "plan a {topic} with {who} {when}",
     "arrange a {topic} with {who} {when}", "get a {topic} with {who} on the books {when}",
+    "[organise|organize] a {topic} with {who} {when}", "[book|schedule] {who} in for a {topic} {when}",
+    "I'd like a {topic} with {who} {when}, [add it to my calendar|put it in the calendar]",
+    "[send|set up] a calendar invite to {who} for a {topic} {when}", "{topic} with {who} {when}, add it to the calendar",
+    "make a {topic} with {who} {when}", "[set|put] up a meeting with {who} {when} [about|for] the {topic}",
+    "[schedule|book] time with {who} {when} for the {topic}", "[meet|a meeting] with {who} {when} about the {topic}, "
+    "put it in my calendar", "add {topic} with {who} {when} to the [calendar|diary]",
 )
 CALENDAR_ALONE = (
     'put "{Title}" on my calendar {when}', "create a calendar event called {Title} {when}",
     "block {when} for the {topic}", "add {topic} to my calendar {when}", "schedule the {topic} {when}",
     "make a calendar entry for the {topic} {when}", 'new event "{Title}" {when}', "calendar: {topic} {when}",
-    "add an event {Title} {when}", "pencil in the {topic} {when}",
+    "add an event {Title} {when}", "pencil in the {topic} {when}", "[block out|reserve] time {when} for the {topic}",
+    "put the {topic} in my [diary|calendar] {when}", "[save|note] the {topic} {when} in my calendar",
+    "[I have|there's] a {topic} {when}, add it to my calendar", "create an event: {topic}, {when}",
+    "[add|put] {topic} [in|on] the calendar {when}", "set up the {topic} {when}",
+    "[add|create] a [calendar |]event for the {topic} {when}", "schedule {topic} {when}",
+    "{topic} {when} - [put it on|add it to] my calendar",
 )
 EVENT_NOTES = ("bring the slides", "agenda in the shared doc", "remember the badge", "dial-in details to follow",
-               "prepare questions", "bring the signed contract")
+               "prepare questions", "bring the signed contract", "ask about parking", "bring a laptop",
+               "room on the second floor", "wear something warm")
 
 
 def _meeting_time(ctx: Ctx) -> tuple[str, datetime, int]:
-    """(phrase, start, minutes): a meeting time with an optional explicit length or "from..to" range."""
+    """(phrase, start, minutes): a meeting time with an optional explicit length, range, end or day-part span."""
+    r = ctx.rng.random()
+    if r < 0.1:
+        span = meeting_span(ctx.now, ctx.rng)
+        if span is not None:
+            return span
     w = random_meeting_when(ctx.now, ctx.rng)
-    if ctx.chance(0.25) and w.start.hour <= 20:
+    if r < 0.32 and w.start.hour <= 20:
         minutes, dur_phrase = random_duration(ctx.rng)
-        return f"{w.phrase} for {dur_phrase}", w.start, minutes
-    if ctx.chance(0.12):
+        joiner = ctx.pick("[ for| for| lasting|, for|, duration]")
+        return f"{w.phrase}{joiner} {dur_phrase}", w.start, minutes
+    if r < 0.46:
         base = when_day_and_time(ctx.now, ctx.rng)
-        minutes = ctx.rng.choice((30, 45, 60, 90, 120))
+        minutes = ctx.rng.choice((30, 45, 60, 90, 120, 150, 180))
         end = base.start + timedelta(minutes=minutes)
         day_phrase = base.phrase.split(" at ")[0] if " at " in base.phrase and not base.phrase.startswith("at ") \
             else None
         if day_phrase and end.date() == base.start.date():
             t1, t2 = render_clock(base.start.time(), ctx.rng), render_clock(end.time(), ctx.rng)
             if not any(x.startswith(("half", "quarter", "noon", "midday")) or x.isdigit() for x in (t1, t2)):
-                return f"{day_phrase} from {t1} to {t2}", base.start, minutes
+                if ctx.chance(0.3):
+                    return f"{base.phrase} until {t2}", base.start, minutes
+                return ctx.pick(f"{day_phrase} [from {t1} to {t2}|from {t1} until {t2}|{t1}-{t2}|between {t1} and "
+                                f"{t2}]"), base.start, minutes
     return w.phrase, w.start, 60
 
 
-def _fmt(dt: datetime) -> str:
-    return dt.strftime("%Y-%m-%d %H:%M:%S")
-
-
-def unit_calendar(ctx: Ctx, b: PlanBuilder) -> str:
+def unit_calendar(ctx: Ctx, b: PlanBuilder, content: Content | None = None) -> str:
+    """An event; ``content`` (a link, directions, a summary...) goes into its notes or, for a link, its location."""
     topic = ctx.rng.choice(ctx.pools.topics)
     when, start, minutes = _meeting_time(ctx)
     invitees: list[str] = []
-    if ctx.chance(0.6):
-        people = ctx.people()
-        who = join_names([p.mention for p in people], ctx.rng)
-        invitees = _email_lookups(ctx, b, people)
-        text = ctx.template("calendar_with", CALENDAR_WITH).format(topic=topic, who=who, when=when)
+    if ctx.chance(0.55):
+        who, invitees = _invitees(ctx, b, reuse_p=0.3)
+        text = ctx.phrase("calendar_with", CALENDAR_WITH, topic=topic, who=who, when=when)
     else:
-        text = ctx.template("calendar_alone", CALENDAR_ALONE).format(topic=topic, Title=_title(topic), when=when)
+        text = ctx.phrase("calendar_alone", CALENDAR_ALONE, topic=topic, Title=_title(topic), when=when)
     location, notes, cal = "", "", ""
-    if ctx.chance(0.3):
+    if content is not None and content.kind == "link" and content.placeable and ctx.chance(0.6):
+        location = content.ref
+        text += ctx.pick(f"[ with {content.np} as the location| and [use|put] {content.np} [as|for] the location|"
+                         f", location: {content.np}]")
+    elif content is not None:
+        notes = content.ref
+        text += ctx.pick(f"[ and put {content.np} in the [event |]notes| with {content.np} in the notes|"
+                         f", [add|include] {content.np} in the [event's |]notes| and [add|attach] {content.np} to "
+                         f"the event notes]")
+    elif ctx.chance(0.3):
         mention, location = ctx.place()
-        text += ctx.rng.choice((" at {p}", " at {p}", ", location {p}", " in {p}")).format(p=mention)
+        text += ctx.pick("[ at| at| in|, location|, at|, venue:] ") + mention
     if ctx.chance(0.15):
         cal = ctx.rng.choice(("Work", "Personal", "Family", "Home", "School"))
         text += ctx.rng.choice((" in my {c} calendar", " on the {c} calendar", " ({c} calendar)")).format(c=cal)
-    if ctx.chance(0.12):
+    if not notes and ctx.chance(0.1):
         notes = ctx.rng.choice(EVENT_NOTES)
         text += ctx.rng.choice((' with the note "{n}"', ", notes: {n}", " and add a note to {n}")).format(n=notes)
     end = start + timedelta(minutes=minutes)
@@ -397,118 +552,175 @@ def unit_calendar(ctx: Ctx, b: PlanBuilder) -> str:
     return text
 
 
+# ----------------------------------------------------------------------------------------------- meeting flow
 ZOOM = (
     "set up a zoom meeting with {who} {when} about the {topic}", "create a Zoom call with {who} {when} for the {topic}",
     "schedule a video call with {who} {when} to discuss the {topic}",
     "make a zoom link for a {topic} with {who} {when}",
-    "organize an online {topic} with {who} {when}", "get me a zoom meeting with {who} {when} about the {topic}",
+    "[organize|organise] an online {topic} with {who} {when}", "get me a zoom meeting with {who} {when} about the {topic}",
     "start a zoom for the {topic} with {who} {when}", "open a video meeting with {who} {when}, topic: {topic}",
     "book a zoom with {who} {when} on the {topic}", "line up a video chat with {who} {when} about the {topic}",
+    "[set up|arrange] a [video|zoom|online] meeting [with|for] {who} {when} [about|on|re] the {topic}",
+    "I need a zoom with {who} {when} for the {topic}", "[create|generate] a meeting link for the {topic} with {who} "
+    "{when}", "[schedule|plan] an online {topic} with {who} {when}", "[get|book] a video call [with|for] {who} {when}, "
+    "topic {topic}",
 )
 ZOOM_ALONE = (
     "create a zoom link for the {topic} {when}", "get a Zoom meeting link for the {topic} {when}",
     "set up a zoom for the {topic} {when}", "make a video meeting for the {topic} {when}",
-    "generate a zoom link for {topic} {when}",
+    "generate a zoom link for {topic} {when}", "I need a video link for the {topic} {when}",
+    "[create|make] a [zoom|video] meeting called {Title} {when}", "[open|start] a zoom room for the {topic} {when}",
+    "[get|grab] me a meeting link for the {topic} {when}", "zoom link for the {topic} {when}, please",
 )
 ZOOM_CAL = (" and add it to my calendar", " and put it on my calendar", " and create a calendar event for it",
-            ", then add it to the calendar", " and block it in my calendar")
+            ", then add it to the calendar", " and block it in my calendar", " and [also |]put it in my diary",
+            " and add the event [too|as well]", ", [plus|and] a calendar entry with the link")
 ZOOM_MAIL = (" and email them the link", " and send everyone the link by email", ", then email the invite link",
-             " and mail them the zoom link")
-ZOOM_SMS = (" and text them the link", " and send them the link by SMS", ", then text the link to them")
+             " and mail them the zoom link", " and [email|send] the invite [link |]to them", " and email the link out")
+ZOOM_SMS = (" and text them the link", " and send them the link by SMS", ", then text the link to them",
+            " and [sms|text] everyone the link", " and send the link to them by text")
 
 
 def unit_zoom(ctx: Ctx, b: PlanBuilder) -> str:
-    """Meeting flow: email lookups -> video link -> (calendar event) -> (email or SMS with the link)."""
+    """Meeting flow: email lookups -> video link -> (calendar event with link + invitees) -> (invite email or
+    SMS carrying the link: the same people reached a second way)."""
     topic = ctx.rng.choice(ctx.pools.topics)
     when, start, minutes = _meeting_time(ctx)
     title = _title(topic)
+    end = _fmt(start + timedelta(minutes=minutes))
     if ctx.chance(0.15):
-        text = ctx.template("zoom_alone", ZOOM_ALONE).format(topic=topic, when=when)
+        text = ctx.phrase("zoom_alone", ZOOM_ALONE, topic=topic, when=when, Title=title)
         link = b.add("get_zoom_meeting_link", title, _fmt(start), minutes, [])
         if ctx.chance(0.5):
-            text += ctx.rng.choice(ZOOM_CAL)
-            b.add("create_calendar_event", title, _fmt(start), _fmt(start + timedelta(minutes=minutes)), link, [], "",
-                  "")
+            text += ctx.pick(ctx.rng.choice(ZOOM_CAL))
+            b.add("create_calendar_event", title, _fmt(start), end, link, [], "", "")
         return text
-    people = ctx.people()
-    who = join_names([p.mention for p in people], ctx.rng)
-    emails = _email_lookups(ctx, b, people)
-    text = ctx.template("zoom", ZOOM).format(who=who, when=when, topic=topic)
+    who, emails = _invitees(ctx, b, reuse_p=0.2)
+    people = list(ctx.last_people)
+    text = ctx.phrase("zoom", ZOOM, who=who, when=when, topic=topic)
     link = b.add("get_zoom_meeting_link", title, _fmt(start), minutes, emails)
     if ctx.chance(0.6):
-        text += ctx.rng.choice(ZOOM_CAL)
-        b.add("create_calendar_event", title, _fmt(start), _fmt(start + timedelta(minutes=minutes)), link, emails, "",
-              "")
+        text += ctx.pick(ctx.rng.choice(ZOOM_CAL))
+        b.add("create_calendar_event", title, _fmt(start), end, link, emails, "", "")
     r = ctx.rng.random()
     if r < 0.3:
-        text += ctx.rng.choice(ZOOM_MAIL)
+        text += ctx.pick(ctx.rng.choice(ZOOM_MAIL))
         b.add("compose_new_email", emails, [], title, link, [])
-    elif r < 0.45:
-        text += ctx.rng.choice(ZOOM_SMS)
-        phones = [b.add("get_phone_number", p.lookup) for p in people]
+    elif r < 0.45 and people and all(e.startswith("$") for e in emails):
+        text += ctx.pick(ctx.rng.choice(ZOOM_SMS))
+        phones = [ctx.lookup(b, "get_phone_number", p) for p in people]
         b.add("send_sms", phones, link)
     return text
 
 
+# -------------------------------------------------------------------------------------------------- reminders
 REMINDER_TIMED = (
     "remind me to {task} {when}", "set a reminder to {task} {when}", "create a reminder {when} to {task}",
     "don't let me forget to {task} {when}", "I need a reminder to {task} {when}", "remind me {when} to {task}",
     "add a reminder: {task}, {when}", "make sure I remember to {task} {when}", "ping me {when} to {task}",
-    "nudge me {when} to {task}",
+    "nudge me {when} to {task}", "[set|create] a reminder for {when}: {task}", "remind me {when}: {task}",
+    "[I have to|I need to|I must] {task} {when}, remind me", "reminder to {task} {when}",
+    "[can you |]remind me [that I need|that I have] to {task} {when}", "[new|add a] reminder {when} - {task}",
+    "[put in|set up] a reminder to {task} {when}", "[alert|notify] me {when} to {task}",
+    "[give me a|I want a] reminder {when} to {task}", "remember to {task} {when}, [set a reminder|remind me]",
 )
 REMINDER_UNDATED = (
     "add {task} to my {list} list", "put {task} on the {list} list", "add a reminder to {task} to my {list} list",
-    "new reminder in {list}: {task}", "I have to {task}, add it to {list}",
+    "new reminder in {list}: {task}", "I have to {task}, add it to {list}", "[stick|put] '{task}' on my {list} list",
+    "add a to-do to {task} in {list}", "{list} list: {task}", "[add|put] {task} in [my|the] {list} reminders",
+    "[save|note] a reminder to {task} in {list}",
 )
-PRIORITIES = ((1, ("it's important", "high priority", "mark it urgent", "make it high priority")),
-              (5, ("medium priority",)), (9, ("low priority", "no rush, low priority")))
+PRIORITIES = ((1, ("it's important", "high priority", "mark it urgent", "make it high priority", "flag it as urgent")),
+              (5, ("medium priority", "normal priority")),
+              (9, ("low priority", "no rush, low priority", "it's not urgent, low priority")))
 
 
-def unit_reminder(ctx: Ctx, b: PlanBuilder) -> str:
+def unit_reminder(ctx: Ctx, b: PlanBuilder, content: Content | None = None) -> str:
     task = ctx.rng.choice(ctx.pools.tasks)
-    list_name, priority, due, all_day = "", 0, "", False
+    list_name, priority, due, all_day, notes = "", 0, "", False, ""
     r = ctx.rng.random()
-    if r < 0.2:
+    if r < 0.15 and content is None:
         list_name = ctx.rng.choice(pools.LIST_NAMES)
-        text = ctx.template("reminder_list", REMINDER_UNDATED).format(task=task, list=list_name)
+        text = ctx.phrase("reminder_list", REMINDER_UNDATED, task=task, list=list_name)
     else:
-        w: When = when_date_only(ctx.now, ctx.rng) if r < 0.45 else random_when(ctx.now, ctx.rng)
+        w: When = when_date_only(ctx.now, ctx.rng) if r < 0.4 else random_when(ctx.now, ctx.rng)
         phrase = w.phrase
         if ctx.chance(0.04) and not w.all_day:  # self-correction of the time
             wrong = random_when(ctx.now, ctx.rng)
             if wrong.start != w.start:
-                phrase = f"{wrong.phrase}, actually no, make that {w.phrase}"
-        text = ctx.template("reminder", REMINDER_TIMED).format(task=task, when=phrase)
+                phrase = ctx.pick(f"{wrong.phrase}[, actually no, make that|, no wait,| - sorry, I mean|, or rather] "
+                                  f"{w.phrase}")
+        text = ctx.phrase("reminder", REMINDER_TIMED, task=task, when=phrase)
         due, all_day = w.start.strftime(DATE_FMT) if w.all_day else _fmt(w.start), w.all_day
-        if ctx.chance(0.12):
+        if ctx.chance(0.1):
             list_name = ctx.rng.choice(pools.LIST_NAMES)
             text += ctx.rng.choice((" on my {l} list", " in the {l} list", " ({l} list)")).format(l=list_name)
+    if content is not None and content.np == content.it:  # pronoun: "...and put it in the notes"
+        notes = content.ref
+        text += ctx.pick(f"[ and put {content.it} in the notes| with {content.it} in the notes| and add {content.it} "
+                         f"to the reminder's notes|, {content.it} in the notes]")
+    elif content is not None:
+        notes = content.ref
+        text += ctx.pick(f"[ and put {content.np} in the notes| with {content.np} in the notes|, and add "
+                         f"{content.np} to [it|the reminder]| - include {content.np}]")
     if ctx.chance(0.15):
         priority, phrases = ctx.rng.choice(PRIORITIES)
         text += ", " + ctx.rng.choice(phrases)
-    b.add("create_reminder", _title(task), due, "", list_name, priority, all_day)
+    b.add("create_reminder", _title(task), due, notes, list_name, priority, all_day)
     return text
 
 
+REMINDER_PERSON = (
+    "remind me to {act} {who} {when} and [include|add|put in] {pron} {what}",
+    "set a reminder {when} to {act} {who}, with {pron} {what} in the notes",
+    "[create|make] a reminder to {act} {who} {when} [and|-] [attach|add] {poss} {what}",
+    "remind me {when} to {act} {who}; put {poss} {what} in the reminder",
+    "I need to {act} {who} {when}, remind me and [add|include] {pron} {what}",
+)
+
+
+def unit_reminder_person(ctx: Ctx, b: PlanBuilder) -> str:
+    """"Remind me to call Ana tomorrow and add her number": one person, looked up, and named in the task."""
+    p = ctx.person()
+    phone = ctx.chance(0.6)
+    act = ctx.rng.choice(("call", "ring", "phone", "text") if phone else ("email", "write to", "mail"))
+    what = ctx.pick("[number|phone number|mobile number|cell number]" if phone else "[email|email address|address]")
+    w = random_when(ctx.now, ctx.rng)
+    ref = ctx.lookup(b, "get_phone_number" if phone else "get_email_address", p)
+    text = ctx.phrase("reminder_person", REMINDER_PERSON, act=act, who=p.mention, when=w.phrase, pron=p.pronoun
+                      .replace("them", "their").replace("him", "his"), poss=_possessive(p.mention), what=what)
+    b.add("create_reminder", _title(f"{act} {p.mention}"), _fmt(w.start), ref, "", 0, False)
+    ctx.last_people = [p]
+    return text
+
+
+# ------------------------------------------------------------------------------------------------------ notes
 NOTE_CREATE = (
     "make a note called {name} saying {content}", 'create a note titled "{name}" with {content}',
     "new note {name}: {content}", "jot down {content} in a new note named {name}",
     "save a note {name} that says {content}", 'write a note "{name}": {content}',
     "start a new note called {name} with {content}", "create a note named {name} containing {content}",
     "take a note called {name}: {content}", "note down {content} in a new note {name}",
+    "[make|create] a [new |]note, title {name}, [text|content]: {content}", "[write|put] {content} in a new {name} note",
+    "[open|start] a fresh note {name} [and write|with] {content}", "[save|record] {content} as a note called {name}",
+    "note: {name} - {content}",
 )
 NOTE_APPEND = (
     "add {content} to my {name} note", "append {content} to the note {name}", "update the {name} note with {content}",
     "put {content} in my {name} note", 'add "{content}" to the {name} note', "append to {name}: {content}",
     "stick {content} at the end of my {name} note", "add this to the {name} note: {content}",
     "extend my {name} note with {content}", "tack {content} onto the {name} note",
+    "[write|jot] {content} [into|in] my {name} note", "{name} note: add {content}",
+    "[add|append] a line to {name}: {content}", "in my {name} note, add {content}",
+    "[update|amend] {name} [with|adding] {content}",
 )
 NOTE_OPEN = (
     "open my {name} note", "show me the note {name}", "pull up the {name} note", "open the note called {name}",
     "display my {name} note", "read me my {name} note", "bring up the {name} note", "open {name} in notes",
-    "show the {name} note", "get the {name} note open",
+    "show the {name} note", "get the {name} note open", "what's in my {name} note?", "[let me see|show me] {name}",
+    "[find|open up] the note [named|titled] {name}", "what did I write in the {name} note?", "I need my {name} note",
 )
-FOLDER_SUFFIX = (" in my {f} folder", " in the {f} folder", " in {f}", " (folder {f})")
+FOLDER_SUFFIX = (" in my {f} folder", " in the {f} folder", " in {f}", " (folder {f})", " under {f}")
 
 
 def _folder(ctx: Ctx, p: float) -> tuple[str, str]:
@@ -522,151 +734,474 @@ def unit_note_create(ctx: Ctx, b: PlanBuilder) -> str:
     name, content = ctx.rng.choice(ctx.pools.notes), ctx.rng.choice(pools.NOTE_CONTENTS)
     f_text, folder = _folder(ctx, 0.3)
     b.add("create_note", name, content, folder)
-    return ctx.template("note_create", NOTE_CREATE).format(name=name, content=content) + f_text
+    return ctx.phrase("note_create", NOTE_CREATE, name=name, content=content) + f_text
 
 
 def unit_note_append(ctx: Ctx, b: PlanBuilder) -> str:
     name, content = ctx.rng.choice(ctx.pools.notes), ctx.rng.choice(pools.NOTE_CONTENTS)
     f_text, folder = _folder(ctx, 0.15)
     b.add("append_note_content", name, content, folder)
-    return ctx.template("note_append", NOTE_APPEND).format(name=name, content=content) + f_text
+    return ctx.phrase("note_append", NOTE_APPEND, name=name, content=content) + f_text
 
 
 def unit_note_open(ctx: Ctx, b: PlanBuilder) -> str:
     name = ctx.rng.choice(ctx.pools.notes)
     f_text, folder = _folder(ctx, 0.25)
     b.add("open_note", name, folder)
-    return ctx.template("note_open", NOTE_OPEN).format(name=name) + f_text
+    text = ctx.phrase("note_open", NOTE_OPEN, name=name)
+    return text[:-1] + f_text + "?" if text.endswith("?") else text + f_text
 
 
+# ------------------------------------------------------------------------------------------------------- maps
 MAPS_OPEN = (
     "show {place} on the map", "find {place} on the map", "open maps at {place}", "show me where {place} is",
     "pull up {place} in maps", "locate {place} on the map", "map {place}", "open the map for {place}",
-    "put {place} on the map for me", "look up {place} on the map",
+    "put {place} on the map for me", "look up {place} on the map", "where is {place}?", "[find|search for] {place}",
+    "[open|show] {place} in [maps|google maps|apple maps]", "where's {place}? show me on the map",
+    "[zoom|center] the map on {place}", "I'm looking for {place}, show it on the map",
+    "[display|bring up] {place} on a map", "[can you |]find {place} for me on the map", "map of {place}",
+    "what's the location of {place}?",
 )
 DIRECTIONS_TO = (
     "get directions to {end} {by}", "show me how to get to {end} {by}", "navigate to {end} {by}",
     "directions to {end} {by}", "take me to {end} {by}", "route to {end} {by}",
     "how do I get to {end} {by}? show me the way", "find the way to {end} {by}", "plot a route to {end} {by}",
-    "guide me to {end} {by}",
+    "guide me to {end} {by}", "how do I get to {end} {by}?", "[get|find] me a route to {end} {by}",
+    "what's the [best |quickest |]way to {end} {by}?", "[I need to|I have to|I want to] get to {end} {by}, "
+    "[show me the way|give me directions]", "[start|begin] navigation to {end} {by}",
+    "[show|give me] [the |]directions [to|for] {end} {by}", "how far is {end} {by}? show the route",
+    "[get|take] me over to {end} {by}", "[plan|map out] the trip to {end} {by}", "lead me to {end} {by}",
 )
 DIRECTIONS_FROM = (
     "get directions from {start} to {end} {by}", "show the route from {start} to {end} {by}",
     "how do I get from {start} to {end} {by}? show directions", "directions from {start} to {end} {by}",
-    "map a route between {start} and {end} {by}",
+    "map a route between {start} and {end} {by}", "[route|directions] {start} to {end} {by}",
+    "how do I go from {start} to {end} {by}?", "[plan|show] a trip from {start} to {end} {by}",
+    "from {start} to {end} {by} - show me the way", "[navigate|guide me] from {start} to {end} {by}",
 )
-TRANSPORT = {"d": ("by car", "driving", "for driving", "in the car"),
-             "w": ("on foot", "walking", "by walking", "for walking"),
-             "r": ("by public transit", "by train", "by bus", "using public transport", "by transit")}
+TRANSPORT = {"d": ("by car", "driving", "for driving", "in the car", "by [car|auto]", "[driving|drive]"),
+             "w": ("on foot", "walking", "by walking", "for walking", "[walking|on foot]", "as a walk"),
+             "r": ("by public transit", "by train", "by bus", "using public transport", "by transit",
+                   "on the [subway|metro|tube|underground|tram]", "by [train|bus|public transport]")}
+TRANSPORT_WORDS = {"d": ("by car", "driving"), "w": ("on foot", "walking"), "r": ("by bus", "by transit")}
+
+
+def _transport(ctx: Ctx) -> tuple[str, str]:
+    """(mode, phrase); sometimes a self-correction ("by car, actually on foot") or nothing for driving."""
+    mode = ctx.rng.choices(("d", "w", "r"), weights=(5, 3, 3))[0]
+    by = ctx.pick(ctx.rng.choice(TRANSPORT[mode]))
+    if mode == "d" and ctx.chance(0.2):
+        return mode, ""
+    if ctx.chance(0.06):
+        wrong = ctx.rng.choice([m for m in TRANSPORT if m != mode])
+        by = ctx.pick(f"{ctx.rng.choice(TRANSPORT_WORDS[wrong])}[, actually|, no,|, sorry,|... actually] {by}")
+    return mode, by
 
 
 def unit_maps_open(ctx: Ctx, b: PlanBuilder) -> str:
     mention, arg = ctx.place()
     b.add("maps_open_location", arg)
-    return ctx.template("maps_open", MAPS_OPEN).format(place=mention)
+    return ctx.phrase("maps_open", MAPS_OPEN, place=mention)
 
 
-def unit_directions(ctx: Ctx, b: PlanBuilder) -> str:
-    mode = ctx.rng.choices(("d", "w", "r"), weights=(5, 3, 3))[0]
-    by = ctx.rng.choice(TRANSPORT[mode])
+def _directions(ctx: Ctx, b: PlanBuilder) -> tuple[str, str, str, str]:
+    """Adds the directions call; (clause, ref, destination as mentioned ("X" or "X from Y"), transport phrase)."""
+    mode, by = _transport(ctx)
     end_m, end = ctx.place()
-    if ctx.chance(0.4):
+    start_m, start = "", ""
+    if ctx.chance(0.35):
         start_m, start = ctx.place()
         if start == end:
             start_m, start = "", ""
-    else:
-        start_m, start = "", ""
     if start:
-        text = ctx.template("directions_from", DIRECTIONS_FROM).format(start=start_m, end=end_m, by=by)
+        text = ctx.phrase("directions_from", DIRECTIONS_FROM, start=start_m, end=end_m, by=by)
     else:
-        text = ctx.template("directions_to", DIRECTIONS_TO).format(end=end_m, by=by)
-    b.add("maps_show_directions", start, end, mode)
-    return text.replace(" ?", "?")
+        text = ctx.phrase("directions_to", DIRECTIONS_TO, end=end_m, by=by)
+    ref = b.add("maps_show_directions", start, end, mode)
+    dest = f"{end_m} from {start_m}" if start else end_m
+    return " ".join(text.replace(" ?", "?").split()), ref, dest, by
 
 
+def unit_directions(ctx: Ctx, b: PlanBuilder) -> str:
+    return _directions(ctx, b)[0]
+
+
+# ------------------------------------------------------------------------------------------------------ files
 FILE_OPEN = (
     "open {file}", "find {file} and open it", "pull up {file}", "get me the path of {file}", "locate {file}",
     "open up {file}", "show me {file}", "find {file}", "bring up {file}", "dig out {file}",
+    "where is {file}?", "[where did I save|where did I put] {file}?", "[can you |]find {file} for me",
+    "[search for|look for] {file}", "I need {file}, [open it|find it]", "[get|fetch] {file}",
+    "[open|show] {file} please", "where's {file}?", "[grab|get hold of] {file}", "[display|launch] {file}",
 )
 
 
 def unit_file_open(ctx: Ctx, b: PlanBuilder) -> str:
     mention, arg = ctx.file()
     b.add("open_and_get_file_path", arg)
-    return ctx.template("file_open", FILE_OPEN).format(file=mention)
+    return ctx.phrase("file_open", FILE_OPEN, file=mention)
 
 
 SUMMARIZE = (
-    "summarize {file}", "give me a summary of {file}", "sum up {file}", "tl;dr {file}",
-    "what's the gist of {file}? summarize it", "write a short summary of {file}", "summarise {file}",
+    "[summarize|summarise] {file}", "give me a summary of {file}", "sum up {file}", "tl;dr {file}",
+    "what's the gist of {file}? [summarize|summarise] it", "write a short summary of {file}", "summarise {file}",
     "read {file} and summarize it", "boil {file} down to a summary", "make a summary of {file}",
+    "what does {file} say?", "[give me|I want] the [key points|highlights|main points] of {file}",
+    "[summarize|summarise] {file} for me", "what's {file} about?", "[quick|short] summary of {file}[ please|]",
+    "[condense|digest] {file} into a summary", "can you [summarize|summarise] {file}?",
+    "[I need|get me] a [summary|recap] of {file}", "[skim|go through] {file} and [summarize|sum up] it",
+    "[tell me|let me know] what {file} says",
 )
-SUMMARY_TO_NOTE = (" and save the summary as a note called {note}", " and put the summary in a new note named {note}",
-                   ", then create a note {note} with the summary", " and store the summary in a note titled {note}")
-SUMMARY_APPEND = (" and add the summary to my {note} note", " and append the summary to the {note} note",
-                  ", then add it to my {note} note")
-SUMMARY_EMAIL = (
-    "email {to} a summary of {file}", "send {to} a summary of {file} by email", "summarize {file} and email it to {to}",
-    "summarize {file} and send the summary to {to}", "mail {to} the gist of {file}",
-)
-SUMMARY_SMS = ("text {to} a summary of {file}", "summarize {file} and text it to {to}",
-               "send {to} a text with a summary of {file}", "sms {to} the summary of {file}",
-               "summarize {file} and sms the summary to {to}")
-SUMMARY_REPLY = ("reply to this email with a summary of {file}", "summarize {file} and reply to the email with it",
-                 "answer the current email with a summary of {file}", "reply with the gist of {file}",
-                 "write back with a summary of {file}")
 
 
 def unit_summarize(ctx: Ctx, b: PlanBuilder) -> str:
-    """Chains: file -> summary -> (nothing | note | appended note | email | SMS | reply)."""
     mention, arg = ctx.file(pdf=True)
-    r = ctx.rng.random()
-    if r < 0.4:
-        path = b.add("open_and_get_file_path", arg)
-        summary = b.add("summarize_pdf", path)
-        text = ctx.template("summarize", SUMMARIZE).format(file=mention)
-        if r < 0.14:
-            note = ctx.rng.choice(ctx.pools.notes)
-            f_text, folder = _folder(ctx, 0.2)
-            b.add("create_note", note, summary, folder)
-            return text + ctx.rng.choice(SUMMARY_TO_NOTE).format(note=note) + f_text
-        if r < 0.24:
-            note = ctx.rng.choice(ctx.pools.notes)
-            b.add("append_note_content", note, summary, "")
-            return text + ctx.rng.choice(SUMMARY_APPEND).format(note=note)
-        return text
-    if r < 0.7:
-        to, recipients = _recipients(ctx, b, "email", max_n=2)
-        path = b.add("open_and_get_file_path", arg)
-        summary = b.add("summarize_pdf", path)
-        text = ctx.template("summary_email", SUMMARY_EMAIL).format(to=to, file=mention)
-        atts: list[str] = []
-        if ctx.chance(0.3):
-            text += ctx.rng.choice((" and attach the file", " with the pdf attached", ", attaching the document"))
-            atts = [path]
-        b.add("compose_new_email", recipients, [], f"Summary of {arg}", summary, atts)
-        return text
-    if r < 0.85:
-        to, numbers = _recipients(ctx, b, "phone", max_n=2)
-        path = b.add("open_and_get_file_path", arg)
-        summary = b.add("summarize_pdf", path)
-        b.add("send_sms", numbers, summary)
-        return ctx.template("summary_sms", SUMMARY_SMS).format(to=to, file=mention)
     path = b.add("open_and_get_file_path", arg)
-    summary = b.add("summarize_pdf", path)
-    b.add("reply_to_email", [], summary, [])
-    return ctx.template("summary_reply", SUMMARY_REPLY).format(file=mention)
+    b.add("summarize_pdf", path)
+    return ctx.phrase("summarize", SUMMARIZE, file=mention)
 
 
+# ---------------------------------------------------------------------------------------- lookup-only questions
+LOOKUP_PHONE = (
+    "what's {poss} [phone |mobile |cell |]number?", "look up {poss} [phone |]number", "find {poss} number",
+    "do I have a number for {who}?", "what is the [phone |]number [of|for] {who}?", "get me {poss} number",
+    "[can you |could you |]look up {who}'s number[ for me|]?", "[search|check] my contacts for {poss} number",
+    "[give me|tell me] {poss} [phone |mobile |]number", "I need {poss} number",
+    "what number do I have for {who}?", "[pull up|show me] {poss} [phone number|number]", "{poss} number?",
+    "[which|what] is {poss} phone?", "[find|get] the phone number of {who}",
+)
+LOOKUP_EMAIL = (
+    "what's {poss} email[ address|]?", "look up {poss} email", "find {poss} email address",
+    "do I have an email [address |]for {who}?", "what is the email [address |]of {who}?", "get me {poss} email",
+    "[can you |could you |]look up {who}'s e-mail[ for me|]?", "[search|check] my contacts for {poss} email",
+    "[give me|tell me] {poss} [email|e-mail] [address|]", "I need {poss} email address",
+    "which email do I have for {who}?", "[pull up|show me] {poss} [email address|email]", "{poss} email?",
+    "what's the [best |]address to email {who}?", "[find|get] the email address of {who}",
+)
+LOOKUP_BOTH = (
+    "[what are|get me|look up] {poss} [phone number|number] and email[ address|]",
+    "I need {poss} email and [phone |]number", "[find|pull up] {poss} contact details: number and email",
+    "[give me|tell me] {poss} email address and phone number", "what's {poss} number and email?",
+)
+
+
+def unit_lookup(ctx: Ctx, b: PlanBuilder) -> str:
+    """A question that only asks for contact details: lookups and nothing after them."""
+    r = ctx.rng.random()
+    if r < 0.12:
+        p = ctx.person()
+        text = ctx.phrase("lookup_both", LOOKUP_BOTH, poss=_possessive(p.mention), who=p.mention)
+        ctx.lookup(b, "get_phone_number", p)
+        ctx.lookup(b, "get_email_address", p)
+        ctx.last_people = [p]
+        return text
+    phone = r < 0.55
+    people = [ctx.person() for _ in range(ctx.rng.choices((1, 2, 3), weights=(8, 3, 1))[0])]
+    names = join_names([p.mention for p in people], ctx.rng)
+    poss = _possessive(people[0].mention) if len(people) == 1 else names + ("'" if len(people) > 1 else "")
+    if len(people) > 1:
+        poss = ctx.pick(f"[{names}'s|the {{w}} of {names}|{names}'s]")
+        poss = poss.replace("{w}", "numbers" if phone else "email addresses")
+    text = ctx.phrase("lookup_phone" if phone else "lookup_email", LOOKUP_PHONE if phone else LOOKUP_EMAIL,
+                      poss=poss, who=names)
+    for p in people:
+        ctx.lookup(b, "get_phone_number" if phone else "get_email_address", p)
+    ctx.last_people = people
+    return text
+
+
+# ------------------------------------------------------------------------------------------- mixed channels
+MIXED = (
+    "[text|sms|txt] {a} and [email|mail|e-mail] {e} that {msg}", "let {a} know by text and {e} by email that {msg}",
+    "tell {a} (text) and {e} (email) that {msg}", "[email|mail] {e} and [text|message] {a}: {msg}",
+    "send {a} a text and {e} an email saying {msg}", "[sms|text] {a}, [email|mail] {e}: {msg}",
+    "[notify|inform] {a} by sms and {e} by email that {msg}", "[message|text] {a} and [send|write] {e} an email: {msg}",
+    "[email|mail] {e} and [sms|text] {a} [saying|that] {msg}", "text {a} and drop {e} an email that {msg}",
+)
+BOTH_WAYS = (
+    "[text|message] and [email|mail] {p} that {msg}", "send {p} both a text and an email saying {msg}",
+    "[let|tell] {p} know by text and by email that {msg}", "[email|mail] {p} and text {pron} too: {msg}",
+    "[sms|text] {p} and also email {pron} that {msg}",
+)
+
+
+def unit_mixed(ctx: Ctx, b: PlanBuilder) -> str:
+    """One message over two channels: SMS to some people and email to others, or both to one person."""
+    _, context = ctx.rng.choice(ctx.pools.email_topics)
+    subject = _
+    if ctx.chance(0.3):
+        p = ctx.person()
+        text = ctx.phrase("both_ways", BOTH_WAYS, p=p.mention, pron=p.pronoun, msg=context)
+        phone = ctx.lookup(b, "get_phone_number", p)
+        email = ctx.lookup(b, "get_email_address", p)
+        ctx.last_people = [p]
+        b.add("send_sms", [phone], _sentence(context))
+        b.add("compose_new_email", [email], [], subject, _sentence(context), [])
+        return text
+    a, numbers = _recipients(ctx, b, "phone", max_n=2)
+    e, emails = _recipients(ctx, b, "email", max_n=2)
+    text = ctx.phrase("mixed", MIXED, a=a, e=e, msg=context)
+    b.add("send_sms", numbers, _sentence(context))
+    b.add("compose_new_email", emails, [], subject, _sentence(context), [])
+    return text
+
+
+# ------------------------------------------------------------------------------------------------------ flows
+@dataclass
+class Content:
+    """A producer's output as consumers mention it: its ``$k``, kind, a noun phrase, a pronoun and a title."""
+
+    ref: str
+    kind: str
+    np: str
+    it: str
+    title: str
+    producer: str
+    placeable: bool = False  # a link that can be an event's location
+    path: str = ""  # the file's ``$k`` behind a summary, so the email can attach the file too
+
+
+P_PHONE_NP = ("{poss} [phone |mobile |cell |]number", "the number [of|for] {who}", "{poss} contact number",
+              "{poss} [phone|mobile] number", "the phone number I have for {who}")
+P_EMAIL_NP = ("{poss} email[ address|]", "the email address [of|for] {who}", "{poss} e-mail",
+              "{poss} email address", "the address I have for {who}")
+P_PHONE_CL = ("[look up|find|get] {poss} [phone |]number", "[check|search] contacts for {poss} number",
+              "[pull up|grab] {poss} number", "[find|look up] the number [of|for] {who}",
+              "[dig up|fetch] {poss} [mobile|phone] number")
+P_EMAIL_CL = ("[look up|find|get] {poss} email[ address|]", "[check|search] contacts for {poss} email",
+              "[pull up|grab] {poss} email address", "[find|look up] the email address [of|for] {who}",
+              "[dig up|fetch] {poss} e-mail")
+P_DIR_NP = ("[the |]directions to {end} {by}", "the [route|way] to {end} {by}", "how to get to {end} {by}",
+            "[a|the] route to {end} {by}", "the way [over |]to {end} {by}")
+P_LOC_NP = ("the [map |]location of {place}", "a map link for {place}", "{place} on the map",
+            "the [maps |]link to {place}", "where {place} is")
+P_LOC_CL = ("[find|locate] {place} on the map", "[open|look up] {place} in maps", "[show me|pull up] {place}",
+            "[search|look] for {place} on the map", "[drop a pin on|pin] {place}")
+P_SUM_NP = ("a summary of {file}", "the gist of {file}", "a [short|quick|brief] summary of {file}",
+            "the key points of {file}", "a recap of {file}")
+P_SUM_CL = ("[summarize|summarise] {file}", "[sum up|boil down] {file}", "make a summary of {file}",
+            "[read|go through] {file} and [summarize|summarise] it", "get the gist of {file}")
+P_NOTE_NP = ("my {name} note", "the [contents of the|text of my] {name} note", "what's in my {name} note",
+             "the {name} note", "my note [called|named] {name}")
+P_NOTE_CL = ("open my {name} note", "[pull up|bring up] the {name} note", "[find|get] the note called {name}",
+             "[read|open] the {name} note", "[grab|fetch] my note [called|named] {name}")
+P_ZOOM_NP = ("a [zoom|video|meeting] link for the {topic} {when}", "the zoom link for a {topic} {when}",
+             "a [new |]zoom for the {topic} {when}", "a video call link for the {topic} {when}",
+             "the [meeting|zoom] link of a {topic} {when}")
+P_ZOOM_CL = ("[create|make|generate] a zoom link for the {topic} {when}",
+             "set up a [zoom|video call] for the {topic} {when}", "[get|grab] a meeting link for the {topic} {when}",
+             "[open|start] a zoom for the {topic} {when}", "[create|book] a video meeting for the {topic} {when}")
+
+
+def _produce(ctx: Ctx, b: PlanBuilder, kind: str) -> tuple[str, Content]:
+    """Add the producer's steps; (clause, content)."""
+    if kind in ("phone", "email"):
+        p = ctx.person()
+        tool = "get_phone_number" if kind == "phone" else "get_email_address"
+        ref = ctx.lookup(b, tool, p)
+        slots = {"poss": _possessive(p.mention), "who": p.mention}
+        np = ctx.phrase(f"p_{kind}_np", P_PHONE_NP if kind == "phone" else P_EMAIL_NP, **slots)
+        clause = ctx.phrase(f"p_{kind}_cl", P_PHONE_CL if kind == "phone" else P_EMAIL_CL, **slots)
+        label = "phone number" if kind == "phone" else "email address"
+        return clause, Content(ref, kind, np, "it", f"{_possessive(p.mention)} {label}", tool)
+    if kind == "directions":
+        clause, ref, end_m, by = _directions(ctx, b)
+        np = " ".join(ctx.phrase("p_dir_np", P_DIR_NP, end=end_m, by=by).split())
+        end_t = end_m.split(" from ")[0]
+        end_t = end_t[4:] if end_t.startswith("the ") else end_t
+        return clause, Content(ref, "link", np, ctx.pick("[them|them|it|the route]"), f"Directions to {end_t}",
+                               "maps_show_directions")
+    if kind == "location":
+        mention, arg = ctx.place()
+        ref = b.add("maps_open_location", arg)
+        np = ctx.phrase("p_loc_np", P_LOC_NP, place=mention)
+        clause = ctx.phrase("p_loc_cl", P_LOC_CL, place=mention)
+        return clause, Content(ref, "link", np, ctx.pick("[it|the link|the location]"), arg, "maps_open_location",
+                               placeable=True)
+    if kind == "summary":
+        mention, arg = ctx.file(pdf=True)
+        path = b.add("open_and_get_file_path", arg)
+        ref = b.add("summarize_pdf", path)
+        np = ctx.phrase("p_sum_np", P_SUM_NP, file=mention)
+        clause = ctx.phrase("p_sum_cl", P_SUM_CL, file=mention)
+        return clause, Content(ref, "text", np, ctx.pick("[it|the summary|that summary]"), f"Summary of {arg}",
+                               "summarize_pdf", path=path)
+    if kind == "note":
+        name = ctx.rng.choice(ctx.pools.notes)
+        ref = b.add("open_note", name, "")
+        np = ctx.phrase("p_note_np", P_NOTE_NP, name=name)
+        clause = ctx.phrase("p_note_cl", P_NOTE_CL, name=name)
+        return clause, Content(ref, "text", np, "it", name, "open_note")
+    if kind == "zoom":
+        topic = ctx.rng.choice(ctx.pools.topics)
+        when, start, minutes = _meeting_time(ctx)
+        ref = b.add("get_zoom_meeting_link", _title(topic), _fmt(start), minutes, [])
+        np = ctx.phrase("p_zoom_np", P_ZOOM_NP, topic=topic, when=when)
+        clause = ctx.phrase("p_zoom_cl", P_ZOOM_CL, topic=topic, when=when)
+        return clause, Content(ref, "link", np, ctx.pick("[the link|it|the zoom link]"), _title(topic),
+                               "get_zoom_meeting_link", placeable=True)
+    raise ValueError(kind)
+
+
+C_SMS_NP = ("[text|sms|message] {to} {c}", "send {c} to {to} [by text|via sms|in a text]",
+            "send {to} {c} [by text|over sms|as a text]", "[shoot|drop] {to} a text with {c}",
+            "[text|sms] {c} to {to}", "let {to} have {c} by text")
+C_SMS_IT = ("[text|sms] {c} to {to}", "send {c} to {to} [by text|via sms|as a text]", "[message|text] {to} with {c}",
+            "[forward|pass] {c} to {to} by text", "[text|sms] {to} with {c}")
+C_EMAIL_NP = ("[email|mail|e-mail] {to} {c}", "send {c} to {to} [by email|via email]", "[email|mail] {c} to {to}",
+              "send {to} an email with {c}", "[write|drop] {to} an email containing {c}",
+              "[share|send over] {c} with {to} by email")
+C_EMAIL_IT = ("[email|mail] {c} to {to}", "send {c} to {to} [by email|in an email]", "[email|mail] {to} {c}",
+              "[forward|pass] {c} on to {to} by email", "[share|send] {c} with {to} over email")
+C_REPLY_NP = ("reply with {c}", "[answer|respond to] [this|the] email with {c}", "write back with {c}",
+              "reply to [the|this] [email|message|sender] with {c}", "send {c} as a reply")
+C_REPLY_IT = ("reply with {c}", "send {c} back as a reply", "[answer|respond to] the email with {c}",
+              "put {c} in a reply", "reply to this email with {c}")
+C_FORWARD = ("forward this email to {to} with {c}", "[fwd|forward] this to {to} and add {c}",
+             "forward the email to {to}, [adding|including] {c}", "pass this email on to {to} along with {c}",
+             "forward it to {to} with {c} [in the message|as a note]")
+C_NOTE_NP = ("save {c} [in|to] a new note [called|named] {name}", "make a note {name} with {c}",
+             "create a note called {name} containing {c}", "[put|write] {c} in a new note {name}",
+             "[jot|write] down {c} in a note titled {name}", "[store|keep] {c} in a note named {name}")
+C_NOTE_IT = ("save {c} [in|as] a note called {name}", "put {c} in a new note {name}",
+             "[make|create] a note {name} [with|from] {c}", "[write|jot] {c} down in a new note named {name}",
+             "[store|keep] {c} in a note titled {name}")
+C_APPEND_NP = ("add {c} to my {name} note", "append {c} to the {name} note", "put {c} in my {name} note",
+               "[update|extend] my {name} note with {c}", "[stick|paste] {c} at the end of the {name} note")
+C_APPEND_IT = ("add {c} to my {name} note", "append {c} to the {name} note", "[put|paste] {c} into my {name} note",
+               "[update|extend] the {name} note with {c}", "[stick|tack] {c} onto my {name} note")
+CONNECT_IT = (" and ", ", then ", " and then ", ", and ", ". Then ", " - then ", "; ")
+
+CONSUMERS: dict[str, tuple[str, ...]] = {
+    "sms": ("phone", "email", "link", "text"), "email": ("phone", "email", "link", "text"),
+    "reply": ("phone", "email", "link", "text"), "forward": ("link", "text", "phone"),
+    "note_create": ("phone", "email", "link", "text"), "note_append": ("phone", "email", "link", "text"),
+    "reminder": ("phone", "email", "link", "text"), "calendar": ("link", "text", "phone"),
+}
+PRODUCER_KINDS = {"phone": "phone", "email": "email", "directions": "link", "location": "link", "summary": "text",
+                  "note": "text", "zoom": "link"}
+PRODUCER_WEIGHTS = {"phone": 4, "email": 4, "directions": 4, "location": 3, "summary": 5, "note": 2, "zoom": 3}
+SENSIBLE: dict[str, tuple[str, ...]] = {
+    "phone": ("sms", "email", "reply", "note_create", "note_append", "reminder", "calendar"),
+    "email": ("sms", "email", "reply", "note_create", "note_append", "reminder"),
+    "directions": ("sms", "email", "reply", "note_create", "note_append", "reminder", "calendar"),
+    "location": ("sms", "email", "reply", "note_create", "note_append", "calendar"),
+    "summary": ("sms", "email", "reply", "forward", "note_create", "note_append", "reminder", "calendar"),
+    "note": ("sms", "email", "reply", "forward", "note_append", "calendar"),
+    "zoom": ("sms", "email", "reply", "forward", "note_create", "note_append", "reminder", "calendar"),
+}
+"""Producer -> consumers that make sense ("text Ana Bob's number", "put the zoom link in the event")."""
+
+
+PRODUCER_TOOLS = {"phone": "get_phone_number", "email": "get_email_address", "directions": "maps_show_directions",
+                  "location": "maps_open_location", "summary": "summarize_pdf", "note": "open_note",
+                  "zoom": "get_zoom_meeting_link"}
+CONSUMER_SLOTS = {"sms": ("send_sms.message",), "email": ("compose_new_email.context",),
+                  "reply": ("reply_to_email.context",), "forward": ("forward_email.context",),
+                  "note_create": ("create_note.content",), "note_append": ("append_note_content.content",),
+                  "reminder": ("create_reminder.notes",), "calendar": ("create_calendar_event.notes",)}
+ADDRESS_PAIRS = (
+    "get_phone_number -> send_sms.recipients", "get_email_address -> compose_new_email.recipients",
+    "get_email_address -> compose_new_email.cc", "get_email_address -> reply_to_email.cc",
+    "get_email_address -> forward_email.recipients", "get_email_address -> forward_email.cc",
+    "get_email_address -> create_calendar_event.invitees", "get_email_address -> get_zoom_meeting_link.meeting_invitees",
+    "open_and_get_file_path -> compose_new_email.attachments", "open_and_get_file_path -> reply_to_email.attachments",
+    "open_and_get_file_path -> forward_email.attachments", "open_and_get_file_path -> summarize_pdf.pdf_path",
+    "get_zoom_meeting_link -> create_calendar_event.location", "maps_open_location -> create_calendar_event.location",
+)
+FLOW_PAIRS: tuple[str, ...] = ADDRESS_PAIRS + tuple(
+    f"{PRODUCER_TOOLS[p]} -> {slot}" for p, consumers in SENSIBLE.items() for c in consumers for slot in CONSUMER_SLOTS[c])
+"""Every producer -> consumer.parameter edge the generator must produce (tests check each appears)."""
+
+
+def _consume(ctx: Ctx, b: PlanBuilder, consumer: str, content: Content, folded: bool) -> str:
+    """Add the consumer's steps; the clause mentions the content by noun phrase (folded) or pronoun."""
+    c = content.np if folded else content.it
+    if consumer in ("sms", "email", "forward"):
+        kind = "phone" if consumer == "sms" else "email"
+        to, values = _recipients(ctx, b, kind, max_n=3, explicit_p=0.08, reuse_p=0.15)
+        if consumer == "sms":
+            text = ctx.phrase("c_sms_np" if folded else "c_sms_it", C_SMS_NP if folded else C_SMS_IT, to=to, c=c)
+            b.add("send_sms", values, content.ref)
+        elif consumer == "email":
+            text = ctx.phrase("c_email_np" if folded else "c_email_it", C_EMAIL_NP if folded else C_EMAIL_IT,
+                              to=to, c=c)
+            atts: list[str] = []
+            if content.path and ctx.chance(0.25):
+                atts = [content.path]
+                text += ctx.pick("[ and attach the file| with the pdf attached|, attaching the document]")
+            b.add("compose_new_email", values, [], content.title, content.ref, atts)
+        else:
+            text = ctx.phrase("c_forward", C_FORWARD, to=to, c=c)
+            b.add("forward_email", values, [], content.ref, [])
+        return text
+    if consumer == "reply":
+        text = ctx.phrase("c_reply_np" if folded else "c_reply_it", C_REPLY_NP if folded else C_REPLY_IT, c=c)
+        b.add("reply_to_email", [], content.ref, [])
+        return text
+    if consumer == "note_create":
+        name = ctx.rng.choice(ctx.pools.notes)
+        f_text, folder = _folder(ctx, 0.2)
+        text = ctx.phrase("c_note_np" if folded else "c_note_it", C_NOTE_NP if folded else C_NOTE_IT, c=c, name=name)
+        b.add("create_note", name, content.ref, folder)
+        return text + f_text
+    if consumer == "note_append":
+        name = ctx.rng.choice(ctx.pools.notes)
+        text = ctx.phrase("c_append_np" if folded else "c_append_it", C_APPEND_NP if folded else C_APPEND_IT,
+                          c=c, name=name)
+        b.add("append_note_content", name, content.ref, "")
+        return text
+    if consumer == "reminder":
+        return unit_reminder(ctx, b, content if folded else _as_pronoun(content))
+    if consumer == "calendar":
+        return unit_calendar(ctx, b, content if folded else _as_pronoun(content))
+    raise ValueError(consumer)
+
+
+def _as_pronoun(content: Content) -> Content:
+    return Content(content.ref, content.kind, content.it, content.it, content.title, content.producer,
+                   content.placeable, content.path)
+
+
+def unit_flow(ctx: Ctx, b: PlanBuilder) -> str:
+    """Producer -> one or two consumers, folded into one sentence or as a clause referred back to."""
+    names = list(PRODUCER_WEIGHTS)
+    producer = ctx.rng.choices(names, weights=[PRODUCER_WEIGHTS[n] for n in names])[0]
+    consumers = [ctx.rng.choice(SENSIBLE[producer])]
+    if ctx.chance(0.18):
+        second = ctx.rng.choice(SENSIBLE[producer])
+        if second != consumers[0] and not {"reply", "forward"} <= {second, consumers[0]}:
+            consumers.append(second)
+    folded = len(consumers) == 1 and ctx.chance(0.5) and consumers[0] not in ("reminder", "calendar")
+    ctx.flows.append(f"{producer}>{'+'.join(consumers)}")
+    if folded:  # "text Ana the directions to the Louvre": the producer lives inside the consumer's sentence
+        _clause, content = _produce(ctx, b, producer)
+        return _consume(ctx, b, consumers[0], content, folded=True)
+    clause, content = _produce(ctx, b, producer)
+    parts = [clause]
+    for consumer in consumers:
+        parts.append(_consume(ctx, b, consumer, content, folded=False))
+    text = parts[0]
+    for part in parts[1:]:
+        text += ctx.rng.choice(CONNECT_IT) + part
+    return text
+
+
+# ------------------------------------------------------------------------------------------------ composition
 Unit = Callable[[Ctx, PlanBuilder], str]
 UNITS: dict[str, tuple[Unit, float]] = {
-    "sms": (unit_sms, 10), "email": (unit_email, 9), "reply": (unit_reply, 5), "forward": (unit_forward, 6),
-    "calendar": (unit_calendar, 9), "zoom": (unit_zoom, 9), "reminder": (unit_reminder, 9),
-    "note_create": (unit_note_create, 6), "note_append": (unit_note_append, 5), "note_open": (unit_note_open, 5),
-    "maps_open": (unit_maps_open, 5), "directions": (unit_directions, 5), "file_open": (unit_file_open, 4),
-    "summarize": (unit_summarize, 10),
+    "sms": (unit_sms, 10), "email": (unit_email, 10), "reply": (unit_reply, 4), "forward": (unit_forward, 5),
+    "calendar": (unit_calendar, 8), "zoom": (unit_zoom, 8), "reminder": (unit_reminder, 8),
+    "reminder_person": (unit_reminder_person, 2),
+    "note_create": (unit_note_create, 4), "note_append": (unit_note_append, 4), "note_open": (unit_note_open, 3),
+    "maps_open": (unit_maps_open, 4), "directions": (unit_directions, 4), "file_open": (unit_file_open, 3),
+    "summarize": (unit_summarize, 4), "lookup": (unit_lookup, 6), "mixed": (unit_mixed, 3), "flow": (unit_flow, 16),
 }
-CONNECTORS = (", and ", " and ", ". Also, ", ", then ", "; also ", ". And ", " and also ", ". Then ", ", plus ")
+QUESTION_UNITS = frozenset({"lookup"})
+"""Units whose clause may be a question; they lead a request ("What's Ana's number? Also, ...")."""
+CONNECTORS = (", and ", " and ", ". Also, ", ", then ", "; also ", ". And ", " and also ", ". Then ", ", plus ",
+              ". After that, ", " - and ", ". Oh and ", ", also ", ". Next, ", " and then ", ". Plus ")
+AFTER_QUESTION = (" Also, ", " And ", " Then ", " Oh, and ", " After that, ", " Plus, ")
 
 
 def _unit(ctx: Ctx, kind: str, b: PlanBuilder) -> str:
@@ -681,12 +1216,13 @@ def generate_example(rng: random.Random, *, held_out: bool, pools_: Pools, now: 
     for _ in range(100):
         ctx = Ctx(rng=rng, now=now or random_now(rng), held_out=held_out, pools=pools_)
         if kinds is None:
-            n_units = rng.choices((1, 2, 3), weights=(62, 29, 9))[0]
+            n_units = rng.choices((1, 2, 3), weights=(52, 34, 14))[0]
             chosen: list[str] = []
             while len(chosen) < n_units:
                 k = rng.choices(names, weights=weights)[0]
-                if k not in chosen:
+                if k not in chosen or k == "flow":
                     chosen.append(k)
+            chosen.sort(key=lambda k: k not in QUESTION_UNITS)  # a question leads
         else:
             chosen = list(kinds)
         b = PlanBuilder()
@@ -695,11 +1231,13 @@ def generate_example(rng: random.Random, *, held_out: bool, pools_: Pools, now: 
             continue
         text = clauses[0]
         for c in clauses[1:]:
-            conn = rng.choice(CONNECTORS)
-            text += conn + c
+            if text.endswith("?"):
+                text += rng.choice(AFTER_QUESTION) + c
+            else:
+                text += rng.choice(CONNECTORS) + c
         query = surface(text, ctx, protected_words(b.steps))
-        scenario = "+".join(chosen) if len(chosen) > 1 else chosen[0]
+        named = [f"flow:{ctx.flows.pop(0)}" if k == "flow" else k for k in chosen]
+        scenario = "+".join(named)
         return Example(query=query, now=ctx.now, steps=b.steps, scenario=scenario,
                        template="+".join(ctx.templates))
     raise RuntimeError("could not generate a plan within the step limit")
-

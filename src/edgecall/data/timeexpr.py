@@ -143,7 +143,7 @@ def render_date(d: date, today: date, rng: random.Random) -> str:
     if delta == 0:
         forms = ["today"] * 4 + forms
     elif delta == 1:
-        forms = ["tomorrow"] * 5 + forms
+        forms = ["tomorrow"] * 6 + ["tmrw", "tmr"] + forms
     elif delta == 2:
         forms = ["the day after tomorrow", "in two days"] + forms
     if 1 <= delta <= 7 and d == next_weekday(today, d.weekday()):
@@ -161,7 +161,7 @@ def render_date(d: date, today: date, rng: random.Random) -> str:
 
 def _on(phrase: str) -> str:
     """Prepend "on" where English needs it ("on June 12", but not "on tomorrow")."""
-    bare = ("today", "tomorrow", "the day after", "in ", "a week", "one week", "next ", "this ", "on ")
+    bare = ("today", "tomorrow", "tmr", "the day after", "in ", "a week", "one week", "next ", "this ", "on ")
     return phrase if phrase.lower().startswith(bare) else f"on {phrase}"
 
 
@@ -218,7 +218,42 @@ def when_part_of_day(now: datetime, rng: random.Random) -> When:
                 (f"{WEEKDAYS[wd]} afternoon", datetime.combine(d, time(15))),
                 (f"next {WEEKDAYS[wd]} evening", datetime.combine(d, time(18)))]
     phrase, start = rng.choice(options)
+    if rng.random() < 0.35:
+        return _part_of_day_at(now, rng) or When(phrase, start)
     return When(phrase, start)
+
+
+_PART_HOURS = {"morning": (7, 8, 9, 10, 11), "afternoon": (1, 2, 3, 4, 5), "evening": (6, 7, 8, 9),
+               "night": (8, 9, 10), "tonight": (7, 8, 9, 10)}
+
+
+def _part_of_day_at(now: datetime, rng: random.Random) -> When | None:
+    """"tonight at 9", "tomorrow morning at 8", "Friday afternoon at 3": the day part fixes am/pm."""
+    part = rng.choice(tuple(_PART_HOURS))
+    hour12 = rng.choice(_PART_HOURS[part])
+    hour = hour12 if part == "morning" else hour12 + 12
+    minute = rng.choice((0, 0, 0, 30, 15))
+    clock = str(hour12) if minute == 0 else f"{hour12}:{minute:02d}"
+    if minute == 0 and rng.random() < 0.3:
+        clock = NUMBER_WORDS[hour12]
+    today = now.date()
+    if part == "tonight":
+        day, day_phrase = today, "tonight"
+    else:
+        r = rng.random()
+        if r < 0.3:
+            day, day_phrase = today, f"this {part}" if part != "night" else "tonight"
+        elif r < 0.65:
+            day, day_phrase = today + timedelta(days=1), f"tomorrow {part}"
+        else:
+            day = next_weekday(today, rng.randrange(7))
+            day_phrase = f"{WEEKDAYS[day.weekday()]} {part}"
+    start = datetime.combine(day, time(hour, minute))
+    if start <= now + timedelta(minutes=30):
+        return None
+    if rng.random() < 0.25:
+        return When(f"at {clock} {day_phrase}", start)
+    return When(f"{day_phrase} at {clock}", start)
 
 
 def when_relative(now: datetime, rng: random.Random) -> When:
@@ -241,7 +276,7 @@ def when_relative(now: datetime, rng: random.Random) -> When:
     t = _clock_time(rng)
     words = rng.choice([str(days), NUMBER_WORDS.get(days, str(days))])
     if days == 14:
-        words = rng.choice(["14 days", "two weeks"])
+        words = rng.choice(["14 days", "two weeks", "a fortnight"])
         phrase = f"in {words}"
     else:
         phrase = f"in {words} days"
@@ -279,6 +314,27 @@ def random_meeting_when(now: datetime, rng: random.Random) -> When:
     return rng.choice((when_day_and_time, when_day_and_time, when_day_and_time, when_part_of_day))(now, rng)
 
 
+SPANS = {"morning": (time(9), 180), "afternoon": (time(13), 240), "evening": (time(18), 180)}
+"""Day-part spans for events: "the whole morning" is 09:00-12:00, afternoon 13:00-17:00, evening 18:00-21:00."""
+
+
+def meeting_span(now: datetime, rng: random.Random) -> tuple[str, datetime, int] | None:
+    """(phrase, start, minutes) for "all afternoon on Friday", "tomorrow, the whole morning"...; None if past."""
+    part = rng.choice(tuple(SPANS))
+    t, minutes = SPANS[part]
+    day = _future_day(now, rng, max_days=14)
+    start = datetime.combine(day, t)
+    if start <= now + timedelta(minutes=30):
+        return None
+    dphrase = _on(render_date(day, now.date(), rng))
+    span = rng.choice((f"the whole {part}", f"all {part}", f"for the whole {part}", f"the entire {part}"))
+    if dphrase == "today" and part != "morning":
+        dphrase = rng.choice(("today", f"this {part}"))
+        if dphrase != "today":
+            return rng.choice((f"all {part}", f"the whole {part}")) + " " + dphrase, start, minutes
+    return rng.choice((f"{span} {dphrase}", f"{dphrase}, {span}", f"{dphrase} {span}")), start, minutes
+
+
 # --------------------------------------------------------------------------------------------------- durations
 DURATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (15, ("15 minutes", "fifteen minutes", "a quarter of an hour", "15 min")),
@@ -288,7 +344,10 @@ DURATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (60, ("an hour", "one hour", "60 minutes", "1 hour", "1h")),
     (90, ("an hour and a half", "90 minutes", "one and a half hours", "1.5 hours")),
     (120, ("two hours", "2 hours", "120 minutes", "2h")),
-    (180, ("three hours", "3 hours")),
+    (180, ("three hours", "3 hours", "3h")),
+    (10, ("ten minutes", "10 minutes", "10 min")),
+    (25, ("25 minutes", "twenty-five minutes")),
+    (240, ("four hours", "4 hours")),
 )
 
 

@@ -1,0 +1,151 @@
+"""Issue 10's generator: compositional flows, the phrase grammar, frames kept apart, coverage metrics."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from edgecall.cli.data import app
+from edgecall.data.card import ShapeIndex, flow_pairs, shape_key, split_stats
+from edgecall.data.checks import issue_of, steps_to_plan
+from edgecall.data.generate import generate_splits
+from edgecall.data.grammar import expand, frame_key, plan_words
+from edgecall.data.scenarios import FLOW_PAIRS, MAX_STEPS, Pools, generate_example
+from edgecall.data.toolsets import load_toolset
+from edgecall.plan import parse_plan, render_plan
+from edgecall.tools import Toolset
+
+runner = CliRunner()
+LOOKUPS = {"get_phone_number", "get_email_address"}
+
+
+@pytest.fixture(scope="module")
+def tools() -> Toolset:
+    return load_toolset("assistant")
+
+
+@pytest.fixture(scope="module")
+def sample(tools: Toolset) -> list[tuple[str, str]]:
+    """3,000 requests of the seen part plus 1,500 forced flows, each checked to validate."""
+    out = []
+    rng = random.Random(21)
+    entity_pools = Pools.build(False)
+    for i in range(4500):
+        ex = generate_example(rng, held_out=False, pools_=entity_pools, kinds=["flow"] if i >= 3000 else None)
+        text = render_plan(steps_to_plan(ex.steps))
+        assert issue_of(ex.query, text, ex.now, tools) is None, (ex.query, text)
+        out.append((ex.query, text))
+    return out
+
+
+def test_every_producer_consumer_pair_appears(sample: list[tuple[str, str]], tools: Toolset) -> None:
+    seen: Counter[str] = Counter()
+    for _, plan in sample:
+        seen.update(set(flow_pairs(parse_plan(plan), tools)))
+    missing = [pair for pair in FLOW_PAIRS if seen[pair] == 0]
+    assert not missing, missing
+    assert len(FLOW_PAIRS) >= 60
+
+
+def test_realistic_length_mix(sample: list[tuple[str, str]]) -> None:
+    steps = Counter(len(parse_plan(plan).tasks) for _, plan in sample[:3000])
+    assert set(steps) == set(range(1, MAX_STEPS + 1))
+    share = {k: v / 3000 for k, v in steps.items()}
+    assert share[1] > 0.15 and share[2] > 0.12 and sum(v for k, v in share.items() if k >= 4) > 0.3
+
+
+def test_lookup_questions_end_with_the_lookups(tools: Toolset) -> None:
+    rng = random.Random(5)
+    for _ in range(300):
+        ex = generate_example(rng, held_out=False, pools_=Pools.build(False), kinds=["lookup"])
+        assert {t for t, _ in ex.steps} <= LOOKUPS, ex
+        assert issue_of(ex.query, render_plan(steps_to_plan(ex.steps)), ex.now, tools) is None
+
+
+def test_a_plan_never_repeats_a_call(sample: list[tuple[str, str]]) -> None:
+    """One person reached twice reuses the lookup ("book Ana and text her": one get_email, one get_phone)."""
+    for query, plan in sample:
+        calls = [(t.tool, repr(t.args)) for t in parse_plan(plan).tasks]
+        assert len(calls) == len(set(calls)), (query, plan)
+
+
+def test_one_person_two_ways_and_mixed_channels(sample: list[tuple[str, str]]) -> None:
+    both = 0
+    for _, plan in sample:
+        tasks = parse_plan(plan).tasks
+        phones = {t.args[0] for t in tasks if t.tool == "get_phone_number"}
+        emails = {t.args[0] for t in tasks if t.tool == "get_email_address"}
+        both += bool(phones & emails) and any(t.tool == "send_sms" for t in tasks)
+    assert both > 40
+
+
+def test_descriptive_file_references(sample: list[tuple[str, str]]) -> None:
+    args = [t.args[0] for _, plan in sample for t in parse_plan(plan).tasks if t.tool == "open_and_get_file_path"]
+    described = [a for a in args if "." not in a and a.islower()]  # "signed lease", not "Q3 Budget.pdf"
+    assert len(described) > 0.15 * len(args)
+
+
+def test_train_and_heldout_frames_are_disjoint(tools: Toolset) -> None:
+    report = generate_splits(tools, seed=3, sizes={"train": 1500, "val": 0, "test": 0, "test_heldout": 400})
+
+    def frames(rows: list[dict]) -> set[str]:
+        return {frame_key(r["query"], plan_words(a for t in parse_plan(r["plan"]).tasks for a in t.args))
+                for r in rows}
+
+    train, held = frames(report.rows["train"]), frames(report.rows["test_heldout"])
+    assert len(train) > 1400 and len(held) > 380
+    assert not train & held
+
+
+def test_generation_is_deterministic_per_seed(tools: Toolset) -> None:
+    sizes = {"train": 150, "val": 0, "test": 0, "test_heldout": 50}
+    assert generate_splits(tools, seed=9, sizes=sizes).rows == generate_splits(tools, seed=9, sizes=sizes).rows
+    assert generate_splits(tools, seed=10, sizes=sizes).rows != generate_splits(tools, seed=9, sizes=sizes).rows
+
+
+def test_phrase_grammar_expands_nested_alternatives() -> None:
+    rng = random.Random(0)
+    outs = {expand("[text|txt] {to} [that |saying [that |]|]{msg}", rng) for _ in range(300)}
+    assert outs == {f"{v} {{to}} {m}{{msg}}" for v in ("text", "txt") for m in ("that ", "saying that ", "saying ", "")}
+
+
+def test_frame_masks_plan_words_and_digits() -> None:
+    plan = parse_plan('1. get_phone_number("Ana Li")\n2. send_sms(["$1"], "I\'m late.")\n3. join()')
+    copied = plan_words(a for t in plan.tasks for a in t.args)
+    assert frame_key("Text Ana Li that I'm late, in 10 min!", copied) == "text X that X in 0 min"
+    assert frame_key("text Bo that I'm late", plan_words(["Bo", "I'm late."])) == "text X that X"
+
+
+def test_shape_index_matches_isomorphic_plans_only() -> None:
+    a = parse_plan('1. get_email_address("A")\n2. get_phone_number("B")\n3. send_sms(["$2"], "$1")\n4. join()')
+    b = parse_plan('1. get_phone_number("X")\n2. get_email_address("Y")\n3. send_sms(["$1"], "$2")\n4. join()')
+    c = parse_plan('1. get_phone_number("X")\n2. get_email_address("Y")\n3. send_sms(["$1"], "hi")\n4. join()')
+    assert shape_key(a) == shape_key(b) != shape_key(c)
+    index = ShapeIndex()
+    index.add(a)
+    assert b in index and c not in index and len(index) == 1
+
+
+def test_stats_reports_coverage_and_diversity(tmp_path: Path, tools: Toolset) -> None:
+    rows = generate_splits(tools, seed=1, sizes={"train": 200, "val": 0, "test": 0, "test_heldout": 0}).rows["train"]
+    st = split_stats(rows, tools=tools)
+    assert st.cover("self", rows) == (200, 200)
+    assert len(st.frames) > 180 and st.pairs and len(st.trigrams) > 1000
+    other = [{"query": "x", "plan": '1. open_note("A", "")\n2. open_note("B", "")\n3. open_note("C", "")\n'
+                                      '4. open_note("D", "")\n5. join()'}]
+    assert st.cover("odd", other) == (0, 1)
+
+    data, ref = tmp_path / "train.jsonl", tmp_path / "ref.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    ref.write_text("".join(json.dumps(r) + "\n" for r in rows[:10] + other), encoding="utf-8")
+    card = tmp_path / "card.md"
+    res = runner.invoke(app, ["stats", str(data), "--reference", str(ref), "--card", str(card)])
+    assert res.exit_code == 0, res.output
+    assert "shape coverage of ref.jsonl" in res.output and "90.9% (10/11)" in res.output
+    text = card.read_text(encoding="utf-8")
+    assert "## Coverage and diversity" in text and "### Producer -> consumer pairs (examples)" in text

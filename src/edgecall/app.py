@@ -7,13 +7,14 @@ means the same thing everywhere (the same prompt, grammar and examples for run a
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from .assistant.prompt import EXAMPLES, PLANNING_RULES
 from .assistant.store import Store
 from .assistant.subagents import SubAgents
 from .assistant.tools import assistant_toolset
 from .config import Settings
-from .llm import load_llm
+from .llm import load_llm, preset_prompt_format
 from .llm.base import LLM
 from .planner import Planner
 from .retrieval import ExampleRetriever
@@ -25,13 +26,19 @@ from .tools import Toolset
 
 def build_llm(settings: Settings, model: str | None = None) -> LLM:
     """The planner's model (or `model`); local models are loaded once per process by the backend."""
-    return _cached_llm(model or settings.model, settings.endpoint, settings.api_key, settings.chat, settings.n_ctx)
+    adapter = settings.adapter if model is None else None  # the adapter belongs to the planner's model
+    return _cached_llm(model or settings.model, settings.endpoint, settings.api_key, settings.chat, settings.n_ctx,
+                       adapter)
 
 
 @lru_cache(maxsize=4)
-def _cached_llm(model: str, endpoint: str | None, api_key: str | None, chat: bool, n_ctx: int) -> LLM:
+def _cached_llm(
+    model: str, endpoint: str | None, api_key: str | None, chat: bool, n_ctx: int, adapter: Path | None = None
+) -> LLM:
     if endpoint:
         return load_llm(model, endpoint=endpoint, api_key=api_key, mode="chat" if chat else "completions")
+    if adapter is not None:
+        return load_llm(model, n_ctx=n_ctx, lora_path=adapter)
     return load_llm(model, n_ctx=n_ctx)
 
 
@@ -55,6 +62,7 @@ def example_retriever() -> ExampleRetriever:
 
 
 def build_planner(settings: Settings, tools: Toolset, llm: LLM) -> Planner:
+    """The planner in the prompt format the settings name, else the one the model's preset names."""
     return Planner(
         llm,
         tools,
@@ -65,6 +73,7 @@ def build_planner(settings: Settings, tools: Toolset, llm: LLM) -> Planner:
         n_retrieved=settings.retrieved_examples,
         custom_instructions=settings.custom_instructions,
         max_tokens=settings.max_plan_tokens,
+        prompt_format=settings.prompt_format or preset_prompt_format(settings.model),
     )
 
 

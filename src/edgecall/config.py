@@ -116,6 +116,10 @@ class Settings(BaseSettings):
     """Send prompts as chat messages instead of raw text completions (for servers without /v1/completions)."""
     n_ctx: int = 4096
     grammar: bool = True
+    prompt_format: str | None = None
+    """Planner prompt format (long, compact); default: the one the model preset names (long for GGUF paths)."""
+    adapter: Path | None = None
+    """A llama.cpp GGUF LoRA adapter applied over the model (from `edgecall export`); presets may name their own."""
     examples: bool = False
     """Also show the assistant's 12 fixed in-context examples (measured worse than retrieval alone)."""
     retrieved_examples: int = 4

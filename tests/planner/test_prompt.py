@@ -41,3 +41,61 @@ def test_custom_instructions_and_replan_context():
     assert "Always cc Nick." in p
     assert p.index("Question: Text Zed") < p.index("A previous plan was executed") < p.index("ERROR: no contact")
     assert p.rstrip().endswith("Write a new, corrected plan.")
+
+
+# -- named prompt formats ----------------------------------------------------------------------------------------
+import json  # noqa: E402
+
+import pytest  # noqa: E402
+
+from edgecall.data.export import export_rows  # noqa: E402
+from edgecall.planner import PROMPT_FORMATS, Planner, UnknownPromptFormat, get_prompt_format  # noqa: E402
+
+
+def test_compact_format_without_selection_has_no_tool_list():
+    p = get_prompt_format("compact").build("Text Bo", TOOLS, now=NOW, rules=PLANNING_RULES, examples=EXAMPLES)
+    assert p == "Today is Wednesday 2024-06-05 14:30:00.\nQuestion: Text Bo\nPlan:\n"
+
+
+def test_compact_format_lists_the_selected_tools_by_signature_only():
+    selected = TOOLS.subset(["send_sms", "get_phone_number"])
+    p = get_prompt_format("compact").build("Text Bo", TOOLS, selected=selected, now=NOW)
+    assert p == (
+        "Today is Wednesday 2024-06-05 14:30:00.\nTools:\n"
+        f"{TOOLS['get_phone_number'].signature()}\n{TOOLS['send_sms'].signature()}\n"
+        "Question: Text Bo\nPlan:\n"
+    )
+    assert TOOLS["send_sms"].description.splitlines()[0] not in p
+
+
+def test_long_format_lists_only_the_selection_when_there_is_one():
+    selected = TOOLS.subset(["send_sms"])
+    p = get_prompt_format("long").build("Text Bo", TOOLS, selected=selected, now=NOW)
+    assert "1. send_sms(" in p and "2. join()" in p and "get_phone_number" not in p
+    assert get_prompt_format("long").build("Text Bo", TOOLS, now=NOW) == build_planner_prompt("Text Bo", TOOLS, now=NOW)
+
+
+def test_unknown_format_names_the_known_ones():
+    with pytest.raises(UnknownPromptFormat, match="unknown prompt format 'short'; known formats: compact, long"):
+        get_prompt_format("short")
+    assert set(PROMPT_FORMATS) == {"long", "compact"}
+
+
+class _SelectingPlanner(Planner):
+    def selected_tools(self, query):
+        return self.tools.subset(["get_phone_number", "send_sms"])
+
+
+@pytest.mark.parametrize("fmt", ["long", "compact"])
+def test_training_export_is_byte_identical_to_the_planner_prompt(fmt):
+    """What a model is trained on is exactly what the planner sends it, in each format, with and without Tool RAG."""
+    row = {"id": "r1", "now": "2024-06-05 14:30:00", "query": "Text Bo that I'm late",
+           "plan": '1. get_phone_number("Bo")\n2. send_sms(["$1"], "I\'m late")\n3. join()<END_OF_PLAN>'}
+    rules, examples = (PLANNING_RULES, list(EXAMPLES)) if fmt == "long" else ("", [])
+    plain = Planner(None, TOOLS, grammar=False, rules=rules, examples=examples, prompt_format=fmt)
+    [pair] = export_rows([row], TOOLS, rules=rules, examples=examples, prompt_format=fmt)
+    assert json.loads(json.dumps(pair))["prompt"] == plain.prompt(row["query"], now=NOW)
+    selecting = _SelectingPlanner(None, TOOLS, grammar=False, rules=rules, examples=examples, prompt_format=fmt)
+    [pair] = export_rows([row], TOOLS, rules=rules, examples=examples, prompt_format=fmt, distractors=0)
+    assert pair["prompt"] == selecting.prompt(row["query"], now=NOW)
+    assert pair["prompt"] != plain.prompt(row["query"], now=NOW)

@@ -202,11 +202,19 @@ def export(
     distractors: Annotated[Optional[int], typer.Option(help="Tool-RAG style: only the plan's tools plus N random "
                                                         "others in the prompt (default: all tools).")] = None,
     seed: Annotated[int, typer.Option(help="Seed for the distractor choice.")] = 0,
+    prompt_format: Annotated[str, typer.Option("--format", help="Prompt format: long (untuned models) or compact "
+                                               "(fine-tuned planners).")] = "long",
 ) -> None:
     """Write prompt/completion pairs built by the runtime's prompt builder (loadable by HF datasets)."""
     from ..data.export import export_rows
     from ..dataset import write_rows
     from ..plan import PlanError
+    from ..planner import UnknownPromptFormat, get_prompt_format
+
+    try:
+        get_prompt_format(prompt_format)
+    except UnknownPromptFormat as exc:
+        _fail(str(exc))
 
     tools = _tools(toolset)
     rules, shots = "", []
@@ -225,7 +233,7 @@ def export(
 
         try:
             n = write_rows(out, tick(export_rows(rows, tools, rules=rules, examples=shots, distractors=distractors,
-                                                 seed=seed)))
+                                                 seed=seed, prompt_format=prompt_format)))
         except PlanError as exc:
             _fail(f"{file}: a plan does not validate ({exc}); run `edgecall data validate` first")
             return

@@ -44,6 +44,8 @@ def _mount() -> None:
     from .listen import listen
     from .mail import app as mail_app
     from .serve import serve
+    from .train import app as train_app
+    from .train import export as export_command
 
     app.add_typer(data_app, name="data", help="Generate, validate and export planning datasets.")
     app.add_typer(demo_app, name="demo", help="Create a demo personal data store.")
@@ -51,6 +53,8 @@ def _mount() -> None:
     app.add_typer(eval_app, name="eval", help="Score a planner on a dataset (success rate, args, latency).")
     app.command()(serve)
     app.command()(listen)
+    app.add_typer(train_app, name="train", help="Fine-tune planners (needs the [train] extra).")
+    app.command("export")(export_command)
 
 
 @app.command()

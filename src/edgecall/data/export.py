@@ -1,9 +1,11 @@
 """Training-ready export: prompt/completion pairs built by the runtime's own prompt builder.
 
-The prompt comes from ``edgecall.planner.build_planner_prompt`` with the assistant's rules (and, by
-default, its in-context examples), exactly as ``edgecall run`` builds it, so a fine-tuned model sees at
-training time the text it will see when served.  The completion is the canonical plan text.  Optional
-Tool-RAG-style subsets keep only the tools a plan uses plus random distractors, as the paper did.
+The prompt comes from the named ``edgecall.planner`` prompt format (``long`` with the assistant's rules
+and, by default, its in-context examples; ``compact`` for fine-tuned planners) through the same
+``PromptFormat.build`` call the planner makes, so a fine-tuned model sees at training time the text it
+will see when served.  The completion is the canonical plan text.  Optional Tool-RAG-style subsets keep
+only the tools a plan uses plus random distractors, as the paper did; ``no_tools`` is the share of rows
+shown with no selection at all (how the planner prompts before Tool RAG selects anything).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 from edgecall.dataset import row_now
 from edgecall.plan import parse_plan, render_plan
-from edgecall.planner import build_planner_prompt
+from edgecall.planner import PromptFormat, get_prompt_format
 from edgecall.tools import Toolset
 
 
@@ -26,15 +28,22 @@ def _tool_subset(tools: Toolset, used: list[str], distractors: int, rng: random.
 
 
 def export_rows(rows: Iterable[dict[str, Any]], tools: Toolset, *, rules: str = "",
-                examples: list[tuple[str, str]] | None = None, distractors: int | None = None,
-                seed: int = 0) -> Iterator[dict[str, str]]:
-    """Yield ``{"id", "prompt", "completion"}``; ``distractors`` None means every tool is in the prompt."""
+                examples: list[tuple[str, str]] | None = None, distractors: int | tuple[int, int] | None = None,
+                seed: int = 0, prompt_format: str | PromptFormat = "long",
+                no_tools: float = 0.0) -> Iterator[dict[str, str]]:
+    """Yield ``{"id", "prompt", "completion"}``.
+
+    ``distractors`` None means no tool selection (the format decides: long lists every tool, compact none);
+    an int N or a range (lo, hi) selects the plan's tools plus N (or lo..hi) random others.
+    """
+    fmt = get_prompt_format(prompt_format)
     rng = random.Random(seed)
     for row in rows:
         plan = parse_plan(row["plan"], tools)
-        prompt_tools = tools
-        if distractors is not None:
-            prompt_tools = _tool_subset(tools, sorted({t.tool for t in plan.tasks}), distractors, rng)
-        prompt = build_planner_prompt(row["query"], prompt_tools, now=row_now(row), rules=rules,
-                                      examples=examples or ())
+        selected = None
+        if distractors is not None and not (no_tools and rng.random() < no_tools):
+            n = distractors if isinstance(distractors, int) else rng.randint(*distractors)
+            selected = _tool_subset(tools, sorted({t.tool for t in plan.tasks}), n, rng)
+        prompt = fmt.build(row["query"], tools, selected=selected, now=row_now(row), rules=rules,
+                           examples=examples or ())
         yield {"id": str(row.get("id", "")), "prompt": prompt, "completion": render_plan(plan)}

@@ -16,7 +16,7 @@ from typing import Any
 from .base import LLM, Completion, CompletionStream, LLMError
 from .llamacpp import LlamaCppLLM
 from .openai_http import OpenAIHTTPLLM
-from .presets import DEFAULT_PRESET, PRESETS, preset_path
+from .presets import DEFAULT_PRESET, PRESETS, ModelPreset, get_preset, preset_path, preset_prompt_format
 
 __all__ = [
     "DEFAULT_PRESET",
@@ -26,16 +26,19 @@ __all__ = [
     "CompletionStream",
     "LLMError",
     "LlamaCppLLM",
+    "ModelPreset",
     "OpenAIHTTPLLM",
+    "get_preset",
     "load_llm",
     "preset_path",
+    "preset_prompt_format",
 ]
 
 
 def load_llm(model: str | None = None, endpoint: str | None = None, api_key: str | None = None, **kw: Any) -> LLM:
     """Build a backend from a preset name, a GGUF path, or (with `endpoint`) a served model name.
 
-    Extra keywords go to the backend: `n_ctx`, `n_threads`, `prefix_cache` for llama.cpp; `mode`, `timeout`,
+    Extra keywords go to the backend: `n_ctx`, `n_threads`, `prefix_cache`, `lora_path` for llama.cpp; `mode`, `timeout`,
     `retries`, `send_grammar` for HTTP.
     """
     if endpoint:
@@ -46,6 +49,9 @@ def load_llm(model: str | None = None, endpoint: str | None = None, api_key: str
         raise LLMError("an API key only applies to an HTTP endpoint; pass endpoint= as well")
     spec = model or DEFAULT_PRESET
     if spec in PRESETS:
+        adapter = get_preset(spec).adapter_path()
+        if adapter is not None:
+            kw.setdefault("lora_path", adapter)
         return LlamaCppLLM(preset_path(spec), name=spec, **kw)
     path = Path(spec).expanduser()
     if path.suffix.lower() != ".gguf" and not path.exists():

@@ -111,14 +111,20 @@ class _Engine:
     last generated token.
     """
 
-    def __init__(self, path: Path, n_ctx: int, n_threads: int) -> None:
+    def __init__(self, path: Path, n_ctx: int, n_threads: int, lora_path: Path | None = None) -> None:
         try:
             # swa_full keeps full KV for sliding-window layers (Gemma 3) so prefixes can be truncated and reused.
             self.llama = llama_cpp.Llama(
-                str(path), n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads, swa_full=True, verbose=False
-            )
+                str(path), n_ctx=n_ctx, n_threads=n_threads, n_threads_batch=n_threads, swa_full=True, verbose=False,
+                lora_path=str(lora_path) if lora_path is not None else None,
+            )  # fmt: skip
         except ValueError as exc:
             raise LLMError(f"could not load GGUF model {path}: {exc}") from exc
+        except RuntimeError as exc:  # llama-cpp-python's failure to apply the adapter
+            raise LLMError(
+                f"could not apply the LoRA adapter {lora_path} to {path}: {exc} "
+                "(an adapter only fits the base model it was trained on)"
+            ) from exc
         self.path = path
         self.lock = threading.Lock()
         self.states = PrefixStates()
@@ -281,15 +287,15 @@ def stop_prefix_len(text: str, stops: Sequence[str]) -> int:
     return best
 
 
-_ENGINES: dict[tuple[str, int, int], _Engine] = {}
+_ENGINES: dict[tuple[str, int, int, str], _Engine] = {}
 _ENGINES_LOCK = threading.Lock()
 
 
-def _engine(path: Path, n_ctx: int, n_threads: int) -> _Engine:
-    key = (str(path.resolve()), n_ctx, n_threads)
+def _engine(path: Path, n_ctx: int, n_threads: int, lora_path: Path | None = None) -> _Engine:
+    key = (str(path.resolve()), n_ctx, n_threads, str(lora_path.resolve()) if lora_path else "")
     with _ENGINES_LOCK:
         if key not in _ENGINES:
-            _ENGINES[key] = _Engine(path, n_ctx, n_threads)
+            _ENGINES[key] = _Engine(path, n_ctx, n_threads, lora_path)
         return _ENGINES[key]
 
 
@@ -305,16 +311,21 @@ class LlamaCppLLM:
         n_threads: int | None = None,
         prefix_cache: bool = True,
         deadline: float = DEFAULT_DEADLINE_S,
+        lora_path: str | os.PathLike[str] | None = None,
     ) -> None:
         """`deadline` bounds one generation's wall time (max_tokens already bounds its length)."""
         path = Path(model_path).expanduser()
         if not path.is_file():
             raise LLMError(f"model file not found: {path}")
+        lora = Path(lora_path).expanduser() if lora_path is not None else None
+        if lora is not None and not lora.is_file():
+            raise LLMError(f"LoRA adapter file not found: {lora}")
         self.name = name or path.stem
         self.path = path
+        self.lora_path = lora
         self.prefix_cache = prefix_cache
         self.deadline = deadline
-        self._engine = _engine(path, n_ctx, n_threads or default_threads())
+        self._engine = _engine(path, n_ctx, n_threads or default_threads(), lora)
 
     @property
     def n_ctx(self) -> int:

@@ -1,6 +1,8 @@
 """Named presets for the GGUF models that ship as Python packages, so `edgecall run` works offline.
 
-A preset resolves to a local file path; nothing is ever downloaded from a model hub.
+A preset resolves to a local file path; nothing is ever downloaded from a model hub. A preset also names
+the prompt format its model was made for (`edgecall.planner.PROMPT_FORMATS`) and, for a fine-tuned
+planner, the LoRA adapter (a llama.cpp GGUF adapter shipped in this package) applied over the base model.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
@@ -60,17 +63,49 @@ def _gemma3_path() -> Path:
     return target
 
 
-PRESETS: dict[str, Callable[[], Path]] = {
-    "smollm2-135m": _smollm2_path,
-    "gemma3-270m": _gemma3_path,
+ADAPTER_DIR = Path(__file__).parent / "adapters"
+"""Where the package keeps the fine-tuned planners' LoRA adapters (GGUF)."""
+
+
+@dataclass(frozen=True)
+class ModelPreset:
+    """A named model: the base GGUF, an optional LoRA adapter file name in `ADAPTER_DIR`, its prompt format."""
+
+    name: str
+    model: Callable[[], Path]
+    prompt_format: str = "long"
+    adapter: str | None = None
+    description: str = ""
+
+    def adapter_path(self) -> Path | None:
+        if self.adapter is None:
+            return None
+        path = ADAPTER_DIR / self.adapter
+        if not path.is_file():
+            raise LLMError(f"preset {self.name!r}: adapter file missing from the edgecall package: {path}")
+        return path
+
+
+PRESETS: dict[str, ModelPreset] = {
+    "smollm2-135m": ModelPreset("smollm2-135m", _smollm2_path, description="SmolLM2-135M-Instruct Q4_1, untuned"),
+    "gemma3-270m": ModelPreset("gemma3-270m", _gemma3_path, description="Gemma-3-270M Q4_K_M, untuned"),
 }
+
+
+def get_preset(name: str) -> ModelPreset:
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise LLMError(f"unknown model preset {name!r}; known presets: {', '.join(sorted(PRESETS))}") from None
 
 
 @functools.cache
 def preset_path(name: str) -> Path:
-    """Local GGUF path of a named preset (cached per process: assembling/hashing is not free)."""
-    try:
-        resolve = PRESETS[name]
-    except KeyError:
-        raise LLMError(f"unknown model preset {name!r}; known presets: {', '.join(sorted(PRESETS))}") from None
-    return resolve()
+    """Local GGUF path of a named preset's base model (cached per process: assembling/hashing is not free)."""
+    return get_preset(name).model()
+
+
+def preset_prompt_format(model: str) -> str:
+    """The prompt format for a model spec: its preset's, and the long format for anything else."""
+    preset = PRESETS.get(model)
+    return preset.prompt_format if preset is not None else "long"

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ..llm.base import LLM, LLMError
 from ..plan import Plan, PlanError, PlanStreamParser, PlanSyntaxError, Task, parse_plan
 from ..tools import Toolset
-from .prompt import DEFAULT_NOW, ExampleLike, ReplanContext, build_planner_prompt
+from .prompt import DEFAULT_NOW, ExampleLike, PromptFormat, ReplanContext, get_prompt_format
 
 if TYPE_CHECKING:
     from ..retrieval import ExampleRetriever
@@ -78,8 +78,10 @@ class Planner:
         n_retrieved: int = 3,
         custom_instructions: str = "",
         max_tokens: int = 512,
+        prompt_format: str | PromptFormat = "long",
     ) -> None:
         self.llm = llm
+        self.prompt_format = get_prompt_format(prompt_format)
         self.tools = tools
         self.rules = rules
         self.examples = list(examples)
@@ -96,14 +98,21 @@ class Planner:
     def examples_for(self, query: str) -> list[ExampleLike]:
         """Fixed examples, then the retrieved ones with the most similar closest to the question."""
         found: list[ExampleLike] = []
+        if not self.prompt_format.uses_examples:
+            return []
         if self.retriever is not None and self.n_retrieved > 0:
             found = list(reversed(self.retriever.top_k(query, self.n_retrieved)))
         return [*self.examples, *found]
 
+    def selected_tools(self, query: str) -> Toolset | None:
+        """The tools Tool RAG selects for `query`; None means no selection (the format decides what to list)."""
+        return None
+
     def prompt(self, query: str, *, now: datetime = DEFAULT_NOW, replan: ReplanContext | None = None) -> str:
-        return build_planner_prompt(
+        return self.prompt_format.build(
             query,
             self.tools,
+            selected=self.selected_tools(query),
             now=now,
             rules=self.rules,
             examples=self.examples_for(query),

@@ -1,14 +1,20 @@
-"""The planner prompt: ONE function builds it for `run`, `plan`, `eval` and the training export,
-so what a model is fine-tuned on is exactly what it is served.
+"""The planner prompts: named formats, each ONE function used by `run`, `plan`, `eval` and the
+training export, so what a model is fine-tuned on is exactly what it is served.
 
-Order matters for speed: the static part (instructions, tools, rules, examples) comes first
-and is identical across requests, so llama.cpp reuses its KV cache; only the date, the
-question (and any replan context) follow.
+- ``long`` (untuned models): tools with descriptions, rules, retrieved examples, then the question.
+  Order matters for speed: the static part comes first and is identical across requests, so llama.cpp
+  reuses its KV cache; only the date, the question (and any replan context) follow.
+- ``compact`` (fine-tuned planners): the date, the tools Tool RAG selected (name and signature only, as
+  TinyAgent did; no list at all when nothing selects tools) and the question. The model learnt the tools'
+  meaning in training, so the ~2,500-token long prompt shrinks to ~40-150 tokens.
+
+A model preset names its format (`edgecall.llm.presets`), and the trainer builds its prompts through
+`PromptFormat.build`, which is why a test can require byte-identical training and serving prompts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -93,3 +99,103 @@ def build_planner_prompt(
             f"It was not good enough: {replan.reason.strip()}\nWrite a new, corrected plan.\n"
         )
     return "".join(parts)
+
+
+def build_compact_prompt(
+    query: str,
+    tools: Toolset | None,
+    *,
+    now: datetime = DEFAULT_NOW,
+    rules: str = "",
+    examples: Sequence[ExampleLike] = (),
+    custom_instructions: str = "",
+    replan: ReplanContext | None = None,
+) -> str:
+    """The fine-tuned planners' prompt; `tools` None (or empty) means no tool list.
+
+    `rules` and `examples` are accepted for a uniform signature and ignored: a fine-tuned model carries
+    them in its weights, and every extra prompt token costs prompt-evaluation time on a CPU.
+    """
+    del rules, examples
+    parts = [f"Today is {format_now(now)}.\n"]
+    if tools is not None and len(tools):
+        parts.append("Tools:\n")
+        parts.extend(f"{t.signature()}\n" for t in tools)
+    if custom_instructions.strip():
+        parts.append("Preferences: " + " ".join(custom_instructions.split()) + "\n")
+    parts.append(f"Question: {query}\n")
+    if replan is not None:
+        parts.append(
+            f"Previous plan:\n{replan.previous_plan.strip()}\nObservations:\n{replan.observations.strip()}\n"
+            f"Not good enough: {replan.reason.strip()}\n"
+        )
+    parts.append("Plan:\n")
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class PromptFormat:
+    """A named way to turn (question, tools, date, ...) into a planner prompt.
+
+    `lists_all_tools`: with no Tool RAG selection, the long format lists every tool, while the compact
+    format lists none (it was trained both ways). `uses_examples`: whether retrieving in-context examples
+    is worth its time for this format.
+    """
+
+    name: str
+    description: str
+    builder: Callable[..., str]
+    lists_all_tools: bool
+    uses_examples: bool
+
+    def build(
+        self,
+        query: str,
+        tools: Toolset,
+        *,
+        selected: Toolset | None = None,
+        now: datetime = DEFAULT_NOW,
+        rules: str = "",
+        examples: Sequence[ExampleLike] = (),
+        custom_instructions: str = "",
+        replan: ReplanContext | None = None,
+    ) -> str:
+        """The prompt for `query`; `selected` is the Tool RAG selection (None: no selection was made)."""
+        shown: Toolset | None = selected if selected is not None else (tools if self.lists_all_tools else None)
+        return self.builder(
+            query,
+            shown,
+            now=now,
+            rules=rules,
+            examples=examples if self.uses_examples else (),
+            custom_instructions=custom_instructions,
+            replan=replan,
+        )
+
+
+PROMPT_FORMATS: dict[str, PromptFormat] = {
+    "long": PromptFormat(
+        "long", "tools with descriptions, rules and retrieved examples (untuned models)",
+        build_planner_prompt, lists_all_tools=True, uses_examples=True,
+    ),
+    "compact": PromptFormat(
+        "compact", "date, selected tool signatures and question (fine-tuned planners)",
+        build_compact_prompt, lists_all_tools=False, uses_examples=False,
+    ),
+}  # fmt: skip
+
+
+class UnknownPromptFormat(ValueError):
+    """A prompt format name that is not in `PROMPT_FORMATS`."""
+
+
+def get_prompt_format(name: str | PromptFormat) -> PromptFormat:
+    """The format called `name` (a `PromptFormat` passes through)."""
+    if isinstance(name, PromptFormat):
+        return name
+    try:
+        return PROMPT_FORMATS[name]
+    except KeyError:
+        raise UnknownPromptFormat(
+            f"unknown prompt format {name!r}; known formats: {', '.join(sorted(PROMPT_FORMATS))}"
+        ) from None

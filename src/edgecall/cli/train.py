@@ -1,0 +1,122 @@
+"""`edgecall train ...` (fine-tune planners; Tool RAG adds `train toolrag`) and `edgecall export`.
+
+Heavy imports (torch, transformers, peft) happen inside the commands, and a missing `[train]` extra is
+one error line naming the install command.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from .common import console, err_console, fail, print_json
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+                  help="Fine-tune planners (and, with Tool RAG, the tool classifier).")
+
+
+@app.command("planner")
+def train_planner(
+    recipe_name: Annotated[str, typer.Option("--recipe", help="Starting recipe (default reproduces the shipped "
+                                             "adapter; gpu-full is the paper-style full fine-tune).")] = "default",
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Run directory (config, log, checkpoints, "
+                                                "best adapter, metrics).")] = None,
+    base: Annotated[Optional[str], typer.Option("--base", help="Preset, .gguf file or Hugging Face model dir.")] = None,
+    train_file: Annotated[Optional[Path], typer.Option("--train", help="Training JSONL (edgecall data generate).")] = None,
+    val_file: Annotated[Optional[Path], typer.Option("--val", help="Validation JSONL.")] = None,
+    method: Annotated[Optional[str], typer.Option("--method", help="lora or full.")] = None,
+    rank: Annotated[Optional[int], typer.Option("--rank", help="LoRA rank.")] = None,
+    alpha: Annotated[Optional[float], typer.Option("--alpha", help="LoRA alpha.")] = None,
+    lr: Annotated[Optional[float], typer.Option("--lr", help="Peak learning rate.")] = None,
+    epochs: Annotated[Optional[float], typer.Option("--epochs")] = None,
+    max_steps: Annotated[Optional[int], typer.Option("--max-steps", help="Stop after N optimizer steps.")] = None,
+    batch_size: Annotated[Optional[int], typer.Option("--batch-size")] = None,
+    grad_accum: Annotated[Optional[int], typer.Option("--grad-accum", help="Batches per optimizer step.")] = None,
+    max_len: Annotated[Optional[int], typer.Option("--max-len", help="Longest example in tokens.")] = None,
+    max_examples: Annotated[Optional[int], typer.Option("--max-examples", help="Train on N rows.")] = None,
+    eval_every: Annotated[Optional[int], typer.Option("--eval-every", help="Evaluate on val every N steps.")] = None,
+    eval_examples: Annotated[Optional[int], typer.Option("--eval-examples", help="Val requests planned per "
+                                                         "evaluation.")] = None,
+    save_every: Annotated[Optional[int], typer.Option("--save-every", help="Checkpoint every N steps.")] = None,
+    max_minutes: Annotated[Optional[float], typer.Option("--max-minutes", help="Wall-time budget.")] = None,
+    seed: Annotated[Optional[int], typer.Option("--seed")] = None,
+    device: Annotated[Optional[str], typer.Option("--device", help="cpu, cuda or auto.")] = None,
+    bf16: Annotated[Optional[bool], typer.Option("--bf16/--fp32", help="bf16 autocast.")] = None,
+    threads: Annotated[Optional[int], typer.Option("--threads", help="CPU threads for torch.")] = None,
+    prompt_format: Annotated[Optional[str], typer.Option("--format", help="Prompt format to train for.")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue the run in --out from its last "
+                                         "checkpoint.")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the final metrics as JSON.")] = False,
+) -> None:
+    """Fine-tune a planner (LoRA by default) on planning data, in the prompt format it will be served with."""
+    from ..planner import UnknownPromptFormat, get_prompt_format
+    from ..training.config import TrainConfig, TrainingError, recipe
+
+    try:
+        if resume:
+            if out is None:
+                fail("--resume needs --out, the run directory to continue")
+            cfg = TrainConfig.load(out / "config.json")
+        else:
+            cfg = recipe(recipe_name, out=out, base=base, train=train_file, val=val_file, method=method, rank=rank,
+                         alpha=alpha, lr=lr, epochs=epochs, max_steps=max_steps, batch_size=batch_size,
+                         grad_accum=grad_accum, max_len=max_len, max_examples=max_examples, eval_every=eval_every,
+                         eval_examples=eval_examples, save_every=save_every, max_minutes=max_minutes, seed=seed,
+                         device=device, bf16=bf16, threads=threads, prompt_format=prompt_format)
+        get_prompt_format(cfg.prompt_format)
+        if not cfg.train.is_file():
+            fail(f"training data {cfg.train} not found; make it with: edgecall data generate --out {cfg.train.parent}")
+        from ..training.base import resolve_base
+        from ..training.trainer import require_train_extra, train
+
+        resolve_base(cfg.base)
+        require_train_extra()
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+        progress = Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("loss {task.fields[loss]:.4f}"), TextColumn("{task.fields[tps]:.0f} tok/s"),
+            TimeElapsedColumn(), TimeRemainingColumn(), console=err_console,
+        )  # fmt: skip
+        with progress:
+            metrics = train(cfg, resume=resume, log=lambda m: progress.console.print(m, highlight=False),
+                            progress=progress)
+    except (TrainingError, UnknownPromptFormat) as exc:
+        fail(str(exc))
+    if json_out:
+        print_json(metrics)
+    else:
+        console.print(f"trained {metrics['steps']} steps in {metrics['seconds'] / 60:.1f} min "
+                      f"({metrics['tokens_per_s']:.0f} tokens/s); best val success {metrics['best_val_success']} "
+                      f"at step {metrics['best_step']} -> {cfg.out / 'best'}")
+        console.print(f"export it: edgecall export {cfg.out} --out {cfg.out / 'adapter.gguf'}")
+
+
+def export(
+    run: Annotated[Path, typer.Argument(help="Training run directory (or an adapter directory).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output .gguf file.")],
+    base: Annotated[Optional[str], typer.Option("--base", help="Base model (default: the one the run trained).")] = None,
+    merge: Annotated[bool, typer.Option("--merge", help="Merge into the base and write a standalone model.")] = False,
+    quant: Annotated[str, typer.Option("--quant", help="With --merge: q4_0, q4_k_m, q8_0 or f16.")] = "q4_k_m",
+    f16: Annotated[bool, typer.Option("--f16", help="Store the adapter in float16 (half the size).")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print what was written as JSON.")] = False,
+) -> None:
+    """Export a trained planner: a llama.cpp GGUF LoRA adapter, or (--merge) a quantized GGUF model."""
+    from ..training.config import TrainingError
+    from ..training.export import merge_and_quantize
+    from ..training.export import export_adapter
+
+    if not run.exists():
+        fail(f"{run} does not exist (expected a run directory from `edgecall train planner`)")
+    try:
+        info = merge_and_quantize(run, out, quant=quant, base_spec=base) if merge else \
+            export_adapter(run, out, base_spec=base, f16=f16)
+    except TrainingError as exc:
+        fail(str(exc))
+    if json_out:
+        print_json(info)
+    else:
+        kind = f"merged {quant} model" if merge else "LoRA adapter"
+        console.print(f"{kind} -> {out} ({info['bytes'] / 1e6:.1f} MB)")

@@ -1,0 +1,118 @@
+"""What a training run does, as plain data: the recipe, the run directory's `config.json`, `--resume`.
+
+Kept free of torch so `edgecall train planner --help`, config validation and the tests of bad input run
+without the `[train]` extra.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+TRAIN_EXTRA_HINT = "install the training extra: pip install 'edgecall[train]' (CPU torch: pip install torch==2.13.0 first)"
+
+
+class TrainingError(RuntimeError):
+    """A training or export problem a user can fix; the message says what and how."""
+
+
+class TrainConfig(BaseModel):
+    """One training run. Written to `<out>/config.json`; `--resume` reads it back."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    base: str = "smollm2-135m"
+    """Preset name, GGUF file, or Hugging Face model directory to start from."""
+    train: Path = Path("data/generated/train.jsonl")
+    val: Path | None = Path("data/generated/val.jsonl")
+    out: Path = Path("runs/planner")
+    prompt_format: str = "compact"
+    method: Literal["lora", "full"] = "lora"
+    rank: int = Field(16, ge=1)
+    alpha: float = Field(32.0, gt=0)
+    dropout: float = Field(0.0, ge=0, lt=1)
+    target_modules: list[str] = Field(
+        default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+    )
+    lr: float = Field(1e-3, gt=0)
+    warmup: float = Field(0.05, ge=0, lt=1)
+    """Share of the steps spent warming the learning rate up (then linear decay to 0)."""
+    weight_decay: float = 0.0
+    epochs: float = Field(1.0, gt=0)
+    max_steps: int | None = Field(None, ge=1)
+    batch_size: int = Field(16, ge=1)
+    grad_accum: int = Field(1, ge=1)
+    max_len: int = Field(320, ge=16)
+    """Examples longer than this (prompt + plan tokens) are dropped and counted, never truncated."""
+    max_examples: int | None = Field(None, ge=1)
+    """Use only the first N training rows after the seeded shuffle (to fit a time budget)."""
+    distractors: tuple[int, int] = (0, 3)
+    """Tool lists show the plan's tools plus lo..hi random others (Tool RAG's selection with its extras)."""
+    no_tools: float = Field(0.5, ge=0, le=1)
+    """Share of examples with no tool list (how the compact planner is prompted before Tool RAG selects)."""
+    eval_every: int = Field(200, ge=1)
+    eval_examples: int = Field(40, ge=0)
+    """Val requests planned greedily and scored with the paper's metric at each evaluation (0: loss only)."""
+    save_every: int = Field(100, ge=1)
+    max_minutes: float | None = Field(None, gt=0)
+    """Stop (checkpoint, evaluate, keep the best) once this much wall time has passed."""
+    seed: int = 0
+    device: Literal["cpu", "cuda", "auto"] = "cpu"
+    bf16: bool = False
+    threads: int | None = Field(None, ge=1)
+    recipe: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> TrainConfig:
+        lo, hi = self.distractors
+        if not 0 <= lo <= hi:
+            raise ValueError(f"distractors must be a range lo <= hi of non-negative counts, got {lo}..{hi}")
+        if self.method == "full" and self.lr > 1e-3:
+            raise ValueError(f"lr {self.lr} is far too high for full fine-tuning (use about 1e-4)")
+        return self
+
+    def save(self, path: Path) -> None:
+        path.write_text(self.model_dump_json(indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> TrainConfig:
+        try:
+            return cls.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            raise TrainingError(f"no training run at {path.parent} (missing {path.name}); nothing to resume") from None
+        except (json.JSONDecodeError, ValidationError) as exc:
+            raise TrainingError(f"{path}: not a valid training config: {exc}") from None
+
+
+RECIPES: dict[str, dict[str, Any]] = {
+    # The shipped adapter: LoRA over SmolLM2-135M in the compact format, sized for about 45 minutes on a
+    # shared 2-core CPU (docs/results.md has the measured tokens/s and the scores).
+    "default": dict(
+        base="smollm2-135m", method="lora", rank=16, alpha=32.0, lr=1e-3, warmup=0.05, epochs=1.0,
+        batch_size=16, grad_accum=1, max_len=320, max_examples=6000, distractors=(0, 3), no_tools=0.5,
+        eval_every=100, eval_examples=30, save_every=25, seed=0, prompt_format="compact",
+    ),
+    # The paper-style recipe for a GPU: full fine-tuning, 3 epochs of all 20,000 examples.
+    "gpu-full": dict(
+        base="smollm2-135m", method="full", lr=1e-4, warmup=0.05, epochs=3.0, batch_size=32, max_len=384,
+        device="cuda", bf16=True, eval_every=500, eval_examples=200, save_every=500, prompt_format="compact",
+    ),
+}  # fmt: skip
+
+
+def recipe(name: str, **overrides: Any) -> TrainConfig:
+    """The named recipe with `overrides` (None values are ignored) on top."""
+    try:
+        base = RECIPES[name]
+    except KeyError:
+        raise TrainingError(f"unknown recipe {name!r}; known recipes: {', '.join(sorted(RECIPES))}") from None
+    values = {**base, **{k: v for k, v in overrides.items() if v is not None}, "recipe": name}
+    try:
+        return TrainConfig(**values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "config"
+        raise TrainingError(f"invalid training option {where}: {first['msg']}") from None

@@ -1,0 +1,466 @@
+"""The training loop: LoRA (peft, all linear layers) or full fine-tuning of a causal LM on planner data.
+
+Why a small hand-written loop rather than `transformers.Trainer`: completion-only loss over token ids we
+made with llama.cpp's own tokenizer, length-bucketed batches, the paper's plan metric on val during
+training, and a resumable run directory are each a few lines here and a callback maze there. Hugging Face
+`accelerate` does device placement, bf16 autocast and multi-GPU (`accelerate launch edgecall train ...`).
+
+Run directory (`cfg.out`):
+  config.json           the TrainConfig (`--resume` reads it)
+  data.json             data file hashes, example counts, dropped rows
+  log.jsonl             one line per logged step and per evaluation
+  checkpoints/last/     the latest state (adapter or model + optimizer/scheduler/step) for `--resume`
+  best/                 the adapter (or model) with the best val success (ties: lower val loss)
+  metrics.json          the final summary (tokens/s, best step, val scores)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import random
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .base import BaseModel, resolve_base
+from .config import TRAIN_EXTRA_HINT, TrainConfig, TrainingError
+from .data import TokenizedExample, length_batches, load_training_rows, select_rows, tokenize_pairs, training_pairs
+
+END = "<END_OF_PLAN>"
+VAL_LOSS_EXAMPLES = 96
+
+
+def require_train_extra() -> None:
+    """Fail with the install command when torch, transformers or peft are missing."""
+    for name in ("torch", "transformers", "peft", "accelerate"):
+        try:
+            __import__(name)
+        except ModuleNotFoundError:
+            raise TrainingError(f"training needs the package {name!r}: {TRAIN_EXTRA_HINT}") from None
+
+
+class LlamaCppTokenizer:
+    """The base GGUF's own tokenizer (vocabulary only), so training ids equal serving ids."""
+
+    def __init__(self, path: Path) -> None:
+        import llama_cpp
+
+        self._llama = llama_cpp.Llama(str(path), vocab_only=True, verbose=False)
+        self.eos_id = int(self._llama.token_eos())
+
+    def encode(self, text: str, bos: bool) -> list[int]:
+        return list(self._llama.tokenize(text.encode("utf-8"), add_bos=bos, special=True))
+
+    def decode(self, ids: list[int]) -> str:
+        return self._llama.detokenize(ids).decode("utf-8", errors="replace")
+
+
+class HFTokenizer:
+    """A transformers tokenizer, for Hugging Face model directories."""
+
+    def __init__(self, path: Path) -> None:
+        from transformers import AutoTokenizer
+
+        self._tok = AutoTokenizer.from_pretrained(str(path))
+        self.eos_id = int(self._tok.eos_token_id)
+
+    def encode(self, text: str, bos: bool) -> list[int]:
+        ids = self._tok(text, add_special_tokens=False)["input_ids"]
+        bos_id = self._tok.bos_token_id
+        return [bos_id, *ids] if bos and bos_id is not None else list(ids)
+
+    def decode(self, ids: list[int]) -> str:
+        return self._tok.decode(ids, skip_special_tokens=True)
+
+
+def load_tokenizer(base: BaseModel) -> LlamaCppTokenizer | HFTokenizer:
+    return LlamaCppTokenizer(base.gguf) if base.gguf is not None else HFTokenizer(base.path)
+
+
+def load_model(base: BaseModel, dtype: Any) -> Any:
+    """The base model in transformers; a GGUF is dequantized by transformers (through the `gguf` package)."""
+    from transformers import AutoModelForCausalLM
+
+    try:
+        if base.gguf is not None:
+            return AutoModelForCausalLM.from_pretrained(str(base.gguf.parent), gguf_file=base.gguf.name, dtype=dtype)
+        return AutoModelForCausalLM.from_pretrained(str(base.hf_dir), dtype=dtype)
+    except (OSError, ValueError, KeyError, RuntimeError) as exc:
+        raise TrainingError(f"transformers cannot load the base model {base.spec}: {exc}") from None
+
+
+def pick_device(requested: str) -> str:
+    import torch
+
+    if requested == "cuda" and not torch.cuda.is_available():
+        raise TrainingError(
+            f"--device cuda, but torch {torch.__version__} sees no CUDA GPU "
+            "(a CPU-only torch build, or no GPU/driver); use --device cpu"
+        )
+    if requested == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return requested
+
+
+@dataclass
+class RunState:
+    """Where a run is, saved with every checkpoint so `--resume` continues exactly."""
+
+    step: int = 0
+    epoch: int = 0
+    batch_in_epoch: int = 0
+    tokens: int = 0
+    seconds: float = 0.0
+    best_success: float = -1.0
+    best_loss: float = math.inf
+    best_step: int = 0
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _replace_dir(tmp: Path, target: Path) -> None:
+    """Swap a fully written directory into place, so a killed run never leaves half a checkpoint."""
+    old = target.with_name(target.name + ".old")
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        target.rename(old)
+    tmp.rename(target)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+class Trainer:
+    """One run of `TrainConfig`; `run()` trains (or resumes) and returns the metrics."""
+
+    def __init__(self, cfg: TrainConfig, *, log: Callable[[str], None] = print, progress: Any = None) -> None:
+        require_train_extra()
+        self.cfg = cfg
+        self.say = log
+        self.progress = progress
+        self.out = cfg.out
+        self.base = resolve_base(cfg.base)
+
+    # ------------------------------------------------------------------------------------------------ setup
+    def _prepare_data(self) -> None:
+        from ..assistant.tools import assistant_toolset
+
+        cfg = self.cfg
+        self.tools = assistant_toolset()
+        rows = select_rows(load_training_rows(cfg.train, self.tools), cfg.max_examples, cfg.seed)
+        self.tokenizer = load_tokenizer(self.base)
+        enc = self.tokenizer.encode
+        self.train_examples, dropped = tokenize_pairs(training_pairs(rows, self.tools, cfg), enc,
+                                                      self.tokenizer.eos_id, cfg.max_len)
+        if not self.train_examples:
+            raise TrainingError(f"every training example is longer than --max-len {cfg.max_len} tokens")
+        self.val_examples: list[TokenizedExample] = []
+        self.val_rows: list[dict[str, Any]] = []
+        self.val_plain: list[TokenizedExample] = []
+        if cfg.val is not None:
+            vrows = load_training_rows(cfg.val, self.tools)
+            self.val_examples, _ = tokenize_pairs(training_pairs(vrows[:VAL_LOSS_EXAMPLES], self.tools, cfg), enc,
+                                                  self.tokenizer.eos_id, cfg.max_len)
+            # success is measured as the planner is served before Tool RAG: the compact prompt, no tool list
+            plain_cfg = cfg.model_copy(update={"no_tools": 1.0})
+            self.val_rows = vrows[: cfg.eval_examples]
+            self.val_plain, _ = tokenize_pairs(training_pairs(self.val_rows, self.tools, plain_cfg), enc,
+                                               self.tokenizer.eos_id, 10**9)
+        lengths = [e.length for e in self.train_examples]
+        info = {
+            "train_file": str(cfg.train), "train_sha256": _sha256(cfg.train), "train_rows_used": len(rows),
+            "train_examples": len(self.train_examples), "dropped_too_long": dropped,
+            "train_tokens_per_epoch": sum(lengths), "mean_tokens": sum(lengths) / len(lengths),
+            "val_file": str(cfg.val) if cfg.val else None, "val_loss_examples": len(self.val_examples),
+            "val_success_examples": len(self.val_plain), "base": self.base.spec, "base_path": str(self.base.path),
+        }
+        (self.out / "data.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+        self.say(f"{len(self.train_examples)} training examples ({dropped} longer than {cfg.max_len} tokens "
+                 f"dropped), {info['mean_tokens']:.0f} tokens on average")
+
+    def _build_model(self) -> None:
+        import torch
+        from accelerate import Accelerator
+
+        cfg = self.cfg
+        device = pick_device(cfg.device)
+        if cfg.threads:
+            torch.set_num_threads(cfg.threads)
+        torch.manual_seed(cfg.seed)
+        random.seed(cfg.seed)
+        self.accelerator = Accelerator(cpu=device == "cpu", mixed_precision="bf16" if cfg.bf16 else "no",
+                                       gradient_accumulation_steps=cfg.grad_accum)
+        model = load_model(self.base, torch.float32)
+        model.config.use_cache = False
+        if cfg.method == "lora":
+            from peft import LoraConfig, get_peft_model
+
+            names = {n.rsplit(".", 1)[-1] for n, _ in model.named_modules()}
+            missing = [m for m in cfg.target_modules if m not in names]
+            if missing:
+                raise TrainingError(f"the base model has no modules named {', '.join(missing)} "
+                                    f"(LoRA targets); its linear layers: {_linear_names(model)}")
+            lora = LoraConfig(r=cfg.rank, lora_alpha=cfg.alpha, lora_dropout=cfg.dropout,
+                              target_modules=list(cfg.target_modules), task_type="CAUSAL_LM")
+            model = get_peft_model(model, lora)
+        params = [p for p in model.parameters() if p.requires_grad]
+        self.n_trainable = sum(p.numel() for p in params)
+        optimizer = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+        per_epoch = math.ceil(len(self.train_examples) / cfg.batch_size)
+        self.total_steps = cfg.max_steps or max(1, math.ceil(per_epoch * cfg.epochs / cfg.grad_accum))
+        warm = max(1, int(self.total_steps * cfg.warmup))
+
+        def schedule(step: int) -> float:
+            if step < warm:
+                return (step + 1) / warm
+            return max(0.0, (self.total_steps - step) / max(1, self.total_steps - warm))
+
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
+        self.model, self.optimizer = self.accelerator.prepare(model, optimizer)
+        self.scheduler = scheduler
+        self.device = self.accelerator.device
+
+    # ----------------------------------------------------------------------------------------------- batches
+    def _collate(self, examples: list[TokenizedExample]) -> dict[str, Any]:
+        import torch
+
+        width = max(e.length for e in examples)
+        pad = self.tokenizer.eos_id
+        ids = torch.full((len(examples), width), pad, dtype=torch.long)
+        labels = torch.full((len(examples), width), -100, dtype=torch.long)
+        mask = torch.zeros((len(examples), width), dtype=torch.long)
+        for i, e in enumerate(examples):
+            seq = e.prompt_ids + e.completion_ids
+            ids[i, : len(seq)] = torch.tensor(seq)
+            labels[i, len(e.prompt_ids) : len(seq)] = torch.tensor(e.completion_ids)
+            mask[i, : len(seq)] = 1
+        return {"input_ids": ids.to(self.device), "attention_mask": mask.to(self.device),
+                "labels": labels.to(self.device)}
+
+    def _batches(self, state: RunState):  # noqa: ANN202 - generator of (epoch, index, batch)
+        lengths = [e.length for e in self.train_examples]
+        epoch, start = state.epoch, state.batch_in_epoch
+        while True:
+            order = length_batches(lengths, self.cfg.batch_size, self.cfg.seed, epoch)
+            for b in range(start, len(order)):
+                yield epoch, b, [self.train_examples[i] for i in order[b]]
+            epoch, start = epoch + 1, 0
+
+    # ------------------------------------------------------------------------------------------------- eval
+    def evaluate(self) -> dict[str, Any]:
+        """Val loss (training mix of prompts) and greedy-decoding success (plain compact prompt)."""
+        import torch
+
+        from ..evaluation.metrics import score_plan
+        from ..plan import parse_plan
+
+        model = self.model
+        model.eval()
+        result: dict[str, Any] = {}
+        with torch.no_grad():
+            if self.val_examples:
+                losses, weights = [], []
+                for i in range(0, len(self.val_examples), self.cfg.batch_size):
+                    chunk = self.val_examples[i : i + self.cfg.batch_size]
+                    with self.accelerator.autocast():
+                        loss = model(**self._collate(chunk)).loss
+                    losses.append(float(loss))
+                    weights.append(sum(len(e.completion_ids) for e in chunk))
+                result["val_loss"] = sum(l * w for l, w in zip(losses, weights)) / sum(weights)
+            if self.val_plain:
+                ok = args_ok = valid = 0
+                gen = self.accelerator.unwrap_model(model)
+                for ex, row in zip(self.val_plain, self.val_rows):
+                    ids = torch.tensor([ex.prompt_ids], device=self.device)
+                    with self.accelerator.autocast():
+                        out = gen.generate(input_ids=ids, attention_mask=torch.ones_like(ids), max_new_tokens=200,
+                                           do_sample=False, eos_token_id=self.tokenizer.eos_id,
+                                           pad_token_id=self.tokenizer.eos_id, use_cache=True)
+                    text = self.tokenizer.decode(out[0, len(ex.prompt_ids) :].tolist()).split(END)[0] + END
+                    gold = parse_plan(row["plan"], self.tools)
+                    try:
+                        pred, is_valid = parse_plan(text, self.tools), True
+                    except Exception:  # noqa: BLE001 - any bad model output scores 0
+                        pred, is_valid = None, False
+                    score = score_plan(pred, gold, valid=is_valid)
+                    ok += score.success
+                    args_ok += bool(score.success and score.args_match)
+                    valid += is_valid
+                n = len(self.val_plain)
+                result.update(val_success=ok / n, val_args=args_ok / max(1, ok), val_valid=valid / n, val_n=n)
+        model.train()
+        return result
+
+    # ------------------------------------------------------------------------------------------ checkpoints
+    def _save_weights(self, target: Path, extra: dict[str, Any]) -> Path:
+        tmp = target.with_name(target.name + ".tmp")
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir(parents=True)
+        self.accelerator.unwrap_model(self.model).save_pretrained(str(tmp), safe_serialization=True)
+        meta = {"base": self.base.spec, "base_path": str(self.base.path), "method": self.cfg.method,
+                "prompt_format": self.cfg.prompt_format, "recipe": self.cfg.recipe, **extra}
+        (tmp / "edgecall.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        return tmp
+
+    def save_checkpoint(self, state: RunState) -> None:
+        import torch
+
+        target = self.out / "checkpoints" / "last"
+        tmp = self._save_weights(target, {"step": state.step})
+        torch.save({"optimizer": self.optimizer.state_dict(), "scheduler": self.scheduler.state_dict(),
+                    "torch_rng": torch.get_rng_state()}, tmp / "trainer_state.pt")
+        (tmp / "run_state.json").write_text(json.dumps(state.__dict__) + "\n", encoding="utf-8")
+        _replace_dir(tmp, target)
+
+    def save_best(self, state: RunState, metrics: dict[str, Any]) -> None:
+        target = self.out / "best"
+        tmp = self._save_weights(target, {"step": state.step, **metrics})
+        _replace_dir(tmp, target)
+
+    def load_checkpoint(self) -> RunState:
+        import torch
+
+        last = self.out / "checkpoints" / "last"
+        if not (last / "run_state.json").is_file():
+            raise TrainingError(f"no checkpoint to resume in {last} (the run saved none yet); start it again")
+        state = RunState(**json.loads((last / "run_state.json").read_text(encoding="utf-8")))
+        model = self.accelerator.unwrap_model(self.model)
+        if self.cfg.method == "lora":
+            from peft import set_peft_model_state_dict
+            from safetensors.torch import load_file
+
+            set_peft_model_state_dict(model, load_file(str(last / "adapter_model.safetensors")))
+        else:
+            from safetensors.torch import load_file
+
+            model.load_state_dict(load_file(str(last / "model.safetensors")), strict=False)
+        saved = torch.load(last / "trainer_state.pt", weights_only=False)
+        self.optimizer.load_state_dict(saved["optimizer"])
+        self.scheduler.load_state_dict(saved["scheduler"])
+        torch.set_rng_state(saved["torch_rng"])
+        return state
+
+    # -------------------------------------------------------------------------------------------------- run
+    def _log(self, entry: dict[str, Any]) -> None:
+        with (self.out / "log.jsonl").open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(entry) + "\n")
+
+    def _maybe_best(self, state: RunState, metrics: dict[str, Any]) -> None:
+        success = metrics.get("val_success", 0.0)
+        loss = metrics.get("val_loss", math.inf)
+        if (success, -loss) > (state.best_success, -state.best_loss):
+            state.best_success, state.best_loss, state.best_step = success, loss, state.step
+            self.save_best(state, metrics)
+
+    def run(self, *, resume: bool = False) -> dict[str, Any]:
+        cfg = self.cfg
+        self.out.mkdir(parents=True, exist_ok=True)
+        if not resume:
+            cfg.save(self.out / "config.json")
+            (self.out / "log.jsonl").write_text("", encoding="utf-8")
+        self._prepare_data()
+        self._build_model()
+        state = self.load_checkpoint() if resume else RunState()
+        self.say(f"base {self.base.spec}, {cfg.method} ({self.n_trainable:,} trainable parameters), "
+                 f"{self.total_steps} steps of {cfg.batch_size}x{cfg.grad_accum}, device {self.device}")
+        model = self.model
+        model.train()
+        started = time.perf_counter() - state.seconds
+        window_tokens, window_start = 0, time.perf_counter()
+        batches = self._batches(state)
+        stopped_early = False
+        task = self.progress.add_task("training", total=self.total_steps, completed=state.step, loss=float("nan"),
+                                      tps=0.0) if self.progress else None
+        while state.step < self.total_steps:
+            loss_sum = 0.0
+            for _ in range(cfg.grad_accum):
+                epoch, index, examples = next(batches)
+                batch = self._collate(examples)
+                with self.accelerator.accumulate(model), self.accelerator.autocast():
+                    loss = model(**batch).loss
+                    self.accelerator.backward(loss)
+                    self.optimizer.step()
+                    self.optimizer.zero_grad()
+                loss_sum += float(loss)
+                n_tok = int(batch["attention_mask"].sum())
+                state.tokens += n_tok
+                window_tokens += n_tok
+                state.epoch, state.batch_in_epoch = epoch, index + 1
+            self.scheduler.step()
+            state.step += 1
+            state.seconds = time.perf_counter() - started
+            loss_avg = loss_sum / cfg.grad_accum
+            now = time.perf_counter()
+            tps = window_tokens / max(1e-9, now - window_start)
+            if task is not None:
+                self.progress.update(task, completed=state.step, loss=loss_avg, tps=tps)
+            if state.step % 10 == 0 or state.step == 1:
+                entry = {"step": state.step, "loss": round(loss_avg, 5), "lr": self.scheduler.get_last_lr()[0],
+                         "tokens_per_s": round(tps, 1), "elapsed_s": round(state.seconds, 1), "epoch": epoch}
+                self._log(entry)
+                state.history.append(entry)
+                if self.progress is None:
+                    self.say(f"step {state.step}/{self.total_steps} loss {loss_avg:.4f} {tps:.0f} tok/s "
+                             f"{state.seconds / 60:.1f} min")
+                window_tokens, window_start = 0, now
+            over_time = cfg.max_minutes is not None and state.seconds > cfg.max_minutes * 60
+            last = state.step >= self.total_steps or over_time
+            if state.step % cfg.eval_every == 0 or last:
+                metrics = {"step": state.step, **self.evaluate()}
+                self._log({"eval": True, **metrics})
+                self.say("eval " + ", ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}"
+                                             for k, v in metrics.items()))
+                self._maybe_best(state, metrics)
+            if state.step % cfg.save_every == 0 or last:
+                self.save_checkpoint(state)
+            if over_time and state.step < self.total_steps:
+                stopped_early = True
+                self.say(f"stopping at step {state.step}: --max-minutes {cfg.max_minutes} reached")
+                break
+        if self.cfg.val is None and not (self.out / "best").exists():
+            self.save_best(state, {})
+        summary = {
+            "steps": state.step, "planned_steps": self.total_steps, "stopped_early": stopped_early,
+            "train_tokens": state.tokens, "seconds": round(state.seconds, 1),
+            "tokens_per_s": round(state.tokens / max(1e-9, state.seconds), 1),
+            "trainable_parameters": self.n_trainable, "best_step": state.best_step,
+            "best_val_success": state.best_success if state.best_success >= 0 else None,
+            "best_val_loss": state.best_loss if math.isfinite(state.best_loss) else None,
+            "device": str(self.device), "threads": _threads(),
+        }
+        (self.out / "metrics.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        return summary
+
+
+def _threads() -> int:
+    import torch
+
+    return int(torch.get_num_threads())
+
+
+def _linear_names(model: Any) -> str:
+    import torch
+
+    names = sorted({n.rsplit(".", 1)[-1] for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)})
+    return ", ".join(names)
+
+
+def train(cfg: TrainConfig, *, resume: bool = False, log: Callable[[str], None] = print,
+          progress: Any = None) -> dict[str, Any]:
+    """Train per `cfg` (the run directory is `cfg.out`); returns the metrics also written to metrics.json."""
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    return Trainer(cfg, log=log, progress=progress).run(resume=resume)

@@ -1,0 +1,72 @@
+"""Bad input to `edgecall train planner` / `edgecall export`: one clear line each, no traceback."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from edgecall.assistant.tools import assistant_toolset
+from edgecall.cli.main import app
+from edgecall.training.config import TrainingError, recipe
+from edgecall.training.data import length_batches, load_training_rows
+
+runner = CliRunner()
+GOOD = {"query": "Text Bo hi", "plan": '1. get_phone_number("Bo")\n2. send_sms(["$1"], "hi")\n3. join()<END_OF_PLAN>'}
+
+
+def _write(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("bad_line", "message"),
+    [
+        ("{not json", "not JSON"),
+        ('{"query": "x"}', "missing or empty plan"),
+        (json.dumps({**GOOD, "now": "tomorrow"}), "is not YYYY-MM-DD HH:MM:SS"),
+        (json.dumps({**GOOD, "plan": '1. fly_to_moon("now")\n2. join()<END_OF_PLAN>'}), "the plan does not validate"),
+    ],
+)
+def test_malformed_rows_name_their_line(tmp_path: Path, bad_line: str, message: str) -> None:
+    data = _write(tmp_path / "train.jsonl", [json.dumps(GOOD), "", bad_line])
+    with pytest.raises(TrainingError, match=rf"train\.jsonl:3: .*{message}"):
+        load_training_rows(data, assistant_toolset())
+
+
+def test_cli_reports_a_bad_row_without_traceback(tmp_path: Path) -> None:
+    data = _write(tmp_path / "train.jsonl", [json.dumps(GOOD), "{oops"])
+    res = runner.invoke(app, ["train", "planner", "--train", str(data), "--out", str(tmp_path / "run")])
+    assert res.exit_code == 1
+    assert "train.jsonl:2: not JSON" in res.output and "Traceback" not in res.output
+
+
+def test_unknown_recipe_format_and_missing_data(tmp_path: Path) -> None:
+    with pytest.raises(TrainingError, match="unknown recipe 'fast'; known recipes: default, gpu-full"):
+        recipe("fast")
+    with pytest.raises(TrainingError, match="invalid training option rank"):
+        recipe("default", rank=0)
+    res = runner.invoke(app, ["train", "planner", "--format", "tiny", "--out", str(tmp_path / "r")])
+    assert res.exit_code == 1 and "unknown prompt format 'tiny'" in res.output
+    res = runner.invoke(app, ["train", "planner", "--train", str(tmp_path / "none.jsonl"), "--out", str(tmp_path)])
+    assert res.exit_code == 1 and "edgecall data generate" in res.output
+
+
+def test_resume_without_a_run_and_export_of_nothing(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["train", "planner", "--resume", "--out", str(tmp_path / "nope")])
+    assert res.exit_code == 1 and "nothing to resume" in res.output
+    res = runner.invoke(app, ["export", str(tmp_path), "--out", str(tmp_path / "a.gguf")])
+    assert res.exit_code == 1 and "no trained weights" in res.output
+
+
+def test_length_batches_are_seeded_and_cover_every_example() -> None:
+    lengths = [5, 50, 7, 48, 6, 49, 51, 4] * 10
+    a = length_batches(lengths, 4, seed=1, epoch=0)
+    assert a == length_batches(lengths, 4, seed=1, epoch=0)
+    assert a != length_batches(lengths, 4, seed=1, epoch=1)
+    assert sorted(i for b in a for i in b) == list(range(len(lengths)))
+    spread = [max(lengths[i] for i in b) - min(lengths[i] for i in b) for b in a]
+    assert sum(spread) / len(spread) < 10  # similar lengths share a batch

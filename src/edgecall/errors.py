@@ -17,6 +17,8 @@ keeps working. The modules that raise an error re-export it (``edgecall.plan.Pla
     ├── ToolsetError (ValueError)         a toolset spec cannot be loaded            data/toolsets.py
     ├── VariantError (ValueError)         an evaluation variant spec is wrong        evaluation/variants.py
     ├── VoiceError (ValueError)           a recording cannot be transcribed          voice/
+    ├── PromptFormatError (ValueError)    an unknown planner prompt format           planner/prompt.py
+    ├── TrainingError (RuntimeError)      training or export cannot proceed          training/
     └── ServerBusy (RuntimeError)         the server's queue is full (HTTP 429)      server/
 
 Messages say what is wrong, where (step, line or file) and what was expected; text a planner reads stays one line.
@@ -34,12 +36,14 @@ __all__ = [
     "PlanError",
     "PlanSyntaxError",
     "PlanValidationError",
+    "PromptFormatError",
     "ServerBusy",
     "StoreError",
     "ToolArgumentError",
     "ToolCancelled",
     "ToolError",
     "ToolsetError",
+    "TrainingError",
     "VariantError",
     "VoiceError",
 ]
@@ -122,3 +126,12 @@ class VoiceError(EdgecallError, ValueError):
 
 class ServerBusy(EdgecallError, RuntimeError):
     """The server's bounded queue is full; the client should retry shortly (HTTP 429 with Retry-After)."""
+
+
+class PromptFormatError(EdgecallError, ValueError):
+    """A planner prompt format name that is not one of `edgecall.planner.PROMPT_FORMATS`."""
+
+
+class TrainingError(EdgecallError, RuntimeError):
+    """Training or exporting a planner cannot proceed: bad rows (file:line), a missing `[train]` extra, no CUDA,
+    an adapter that does not fit its base model. The message says how to fix it."""

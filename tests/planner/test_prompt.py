@@ -49,7 +49,7 @@ import json  # noqa: E402
 import pytest  # noqa: E402
 
 from edgecall.data.export import export_rows  # noqa: E402
-from edgecall.planner import PROMPT_FORMATS, Planner, UnknownPromptFormat, get_prompt_format  # noqa: E402
+from edgecall.planner import PROMPT_FORMATS, Planner, PromptFormatError, get_prompt_format  # noqa: E402
 
 
 def test_compact_format_without_selection_has_no_tool_list():
@@ -76,7 +76,7 @@ def test_long_format_lists_only_the_selection_when_there_is_one():
 
 
 def test_unknown_format_names_the_known_ones():
-    with pytest.raises(UnknownPromptFormat, match="unknown prompt format 'short'; known formats: compact, long"):
+    with pytest.raises(PromptFormatError, match="unknown prompt format 'short'; known formats: compact, long"):
         get_prompt_format("short")
     assert set(PROMPT_FORMATS) == {"long", "compact"}
 

@@ -209,11 +209,11 @@ def export(
     from ..data.export import export_rows
     from ..dataset import write_rows
     from ..plan import PlanError
-    from ..planner import UnknownPromptFormat, get_prompt_format
+    from ..planner import PromptFormatError, get_prompt_format
 
     try:
         get_prompt_format(prompt_format)
-    except UnknownPromptFormat as exc:
+    except PromptFormatError as exc:
         _fail(str(exc))
 
     tools = _tools(toolset)

@@ -51,7 +51,7 @@ def train_planner(
     json_out: Annotated[bool, typer.Option("--json", help="Print the final metrics as JSON.")] = False,
 ) -> None:
     """Fine-tune a planner (LoRA by default) on planning data, in the prompt format it will be served with."""
-    from ..planner import UnknownPromptFormat, get_prompt_format
+    from ..planner import PromptFormatError, get_prompt_format
     from ..training.config import TrainConfig, TrainingError, recipe
 
     try:
@@ -83,7 +83,7 @@ def train_planner(
         with progress:
             metrics = train(cfg, resume=resume, log=lambda m: progress.console.print(m, highlight=False),
                             progress=progress)
-    except (TrainingError, UnknownPromptFormat) as exc:
+    except (TrainingError, PromptFormatError) as exc:
         fail(str(exc))
     if json_out:
         print_json(metrics)

@@ -1,5 +1,6 @@
 """Planning: the prompt builder (shared with training export) and the streaming planner."""
 
+from ..errors import PromptFormatError
 from .planner import Planner, PlanOutcome
 from .prompt import (
     DEFAULT_NOW,
@@ -7,7 +8,6 @@ from .prompt import (
     Example,
     PromptFormat,
     ReplanContext,
-    UnknownPromptFormat,
     build_compact_prompt,
     build_planner_prompt,
     format_now,
@@ -21,8 +21,8 @@ __all__ = [
     "PlanOutcome",
     "Planner",
     "PromptFormat",
+    "PromptFormatError",
     "ReplanContext",
-    "UnknownPromptFormat",
     "build_compact_prompt",
     "build_planner_prompt",
     "format_now",

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..dataset import DEFAULT_NOW, Example
+from ..errors import PromptFormatError
 from ..tools import Toolset
 
 HEADER = """Given a user query, create a plan to solve it with the utmost parallelizability. \
@@ -185,10 +186,6 @@ PROMPT_FORMATS: dict[str, PromptFormat] = {
 }  # fmt: skip
 
 
-class UnknownPromptFormat(ValueError):
-    """A prompt format name that is not in `PROMPT_FORMATS`."""
-
-
 def get_prompt_format(name: str | PromptFormat) -> PromptFormat:
     """The format called `name` (a `PromptFormat` passes through)."""
     if isinstance(name, PromptFormat):
@@ -196,6 +193,6 @@ def get_prompt_format(name: str | PromptFormat) -> PromptFormat:
     try:
         return PROMPT_FORMATS[name]
     except KeyError:
-        raise UnknownPromptFormat(
+        raise PromptFormatError(
             f"unknown prompt format {name!r}; known formats: {', '.join(sorted(PROMPT_FORMATS))}"
         ) from None

@@ -12,11 +12,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ..errors import TrainingError
+
 TRAIN_EXTRA_HINT = "install the training extra: pip install 'edgecall[train]' (CPU torch: pip install torch==2.13.0 first)"
-
-
-class TrainingError(RuntimeError):
-    """A training or export problem a user can fix; the message says what and how."""
 
 
 class TrainConfig(BaseModel):

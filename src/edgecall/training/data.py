@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..data.export import export_rows
-from ..data.rows import BadRow, DataFileError, read_rows
+from ..dataset import BadRow, DatasetError, read_rows
 from ..plan import PlanError, parse_plan
 from ..tools import Toolset
 from .config import TrainConfig, TrainingError
@@ -59,7 +59,7 @@ def load_training_rows(path: Path, tools: Toolset) -> list[dict[str, Any]]:
             except PlanError as exc:
                 raise TrainingError(f"{path}:{line}: the plan does not validate: {exc}") from None
             rows.append(item)
-    except DataFileError as exc:
+    except DatasetError as exc:
         raise TrainingError(str(exc)) from None
     if not rows:
         raise TrainingError(f"{path}: no training rows")

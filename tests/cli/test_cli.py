@@ -115,10 +115,14 @@ def test_run_end_to_end_on_the_demo_profile(demo_dir):
     data = json.loads(out.stdout)
     assert data["query"] == "Text Maria that I'm running late"
     assert data["rounds"] and data["rounds"][0]["planner"]["valid"], data["rounds"][0]
-    kinds = {e["event"] for e in data["events"]}
-    assert "planned" in kinds and ("finished" in kinds or "failed" in kinds)
-    assert data["answer"].strip()
-    assert out.returncode == (0 if data["ok"] else 1)
+    assert data["rounds"][0]["plan"] == (
+        '1. get_phone_number("Maria")\n2. send_sms(["$1"], "I\'m running late.")\n3. join()<END_OF_PLAN>')
+    assert [e["event"] for e in data["events"] if e["idx"] == 2][-1] == "finished"
+    assert out.returncode == 0 and data["ok"]
+    # the SMS really is in Maria's outbox (the demo store has no sms_command, so it is queued, not sent)
+    sent = [json.loads(line) for line in (demo_dir / "sms" / "outbox.jsonl").read_text().splitlines()]
+    assert [(m["to"], m["message"]) for m in sent] == [(["+1 510 555 0101"], "I'm running late.")]
+    assert data["answer"] == f"Queued SMS to +1 510 555 0101 ({demo_dir / 'sms' / 'outbox.jsonl'})"
 
 
 def test_dead_endpoint_is_a_clear_error():

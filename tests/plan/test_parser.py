@@ -203,8 +203,8 @@ def test_property_mutated_plans_only_raise_plan_errors(plan, data):
 
 def test_model_loops_are_cut_at_the_first_identical_repeat():
     text = '1. f("a")\n2. g("$1")\n3. f("a")\n4. f("a")\n5. f("a")'
-    with pytest.raises(PlanValidationError):
-        parse_plan(text)  # gold data: a repeat is not silently accepted... nor is the missing join
+    # gold data is read as written: the repeats stay (only model output is cut, with stop_on_repeat)
+    assert [t.idx for t in parse_plan(text + "\n6. join()").tasks] == [1, 2, 3, 4, 5]
     plan = parse_plan(text, stop_on_repeat=True)
     assert [t.idx for t in plan.tasks] == [1, 2] and plan.has_join
     assert any("repeats an earlier identical call" in r for r in plan.repairs)

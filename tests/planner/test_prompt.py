@@ -99,3 +99,23 @@ def test_training_export_is_byte_identical_to_the_planner_prompt(fmt):
     [pair] = export_rows([row], TOOLS, rules=rules, examples=examples, prompt_format=fmt, distractors=0)
     assert pair["prompt"] == selecting.prompt(row["query"], now=NOW)
     assert pair["prompt"] != plain.prompt(row["query"], now=NOW)
+
+
+def test_retrieved_examples_follow_the_fixed_ones_most_similar_last(scripted_llm):
+    """The most similar solved example sits right above the question (a small model copies the nearest one)."""
+    from edgecall.planner import Planner
+    from edgecall.retrieval import ExampleRetriever
+
+    bank = [
+        Example("Text Bo that the train is late", '1. get_phone_number("Bo")\n2. join()<END_OF_PLAN>'),
+        Example("Show me the way to the station", '1. maps_show_directions("", "station", "w")\n2. join()'),
+        Example("Text Ana and Bo that the train is late please", '1. get_phone_number("Ana")\n2. join()'),
+    ]
+    retriever = ExampleRetriever(bank)
+    ranked = retriever.top_k("text Cy that the train is late", 2)
+    assert bank[1] not in ranked  # the directions example is not similar
+    fixed = [EXAMPLES[0]]
+    planner = Planner(scripted_llm(), TOOLS, grammar=False, examples=fixed, retriever=retriever, n_retrieved=2)
+    assert planner.examples_for("text Cy that the train is late") == [fixed[0], ranked[1], ranked[0]]
+    p = planner.prompt("text Cy that the train is late", now=NOW)
+    assert p.index(fixed[0][0]) < p.index(ranked[1].query) < p.index(ranked[0].query) < p.index("Question: text Cy")

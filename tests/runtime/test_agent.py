@@ -109,8 +109,82 @@ def test_rule_joiner_answers_from_final_steps():
     assert isinstance(final, Finish) and "Could not convert currency: bad" in final.answer
 
 
-def test_llm_joiner_with_real_model_returns_a_decision(packaged_llm):
+def test_llm_joiner_with_real_model(packaged_llm):
+    """The 135M model does not write `Action: Finish(...)` here, so the joiner answers from the results itself."""
     plan = parse_plan('1. get_weather("Rome")\n2. join()')
     results = {1: TaskResult(1, "get_weather", ("Rome",), "ok", value="Sunny and 24C in Rome")}
     decision = LLMJoiner(packaged_llm).decide("Weather in Rome?", plan, results, can_replan=False)
-    assert isinstance(decision, Finish) and decision.answer.strip()
+    assert decision == Finish("Sunny and 24C in Rome")
+
+
+class ScriptedLLM:
+    """Answers every prompt with the next scripted text (for the joiner's parsing, which is pure logic)."""
+
+    name = "scripted"
+
+    def __init__(self, *texts: str) -> None:
+        self.texts, self.prompts = list(texts), []
+
+    def complete(self, prompt, **kw):
+        from edgecall.llm.base import Completion
+
+        self.prompts.append(prompt)
+        return Completion(self.texts.pop(0), None, None, 0.0)
+
+
+FAILED = {1: TaskResult(1, "get_weather", ("Rome",), "error", error="city unknown", fixable=True)}
+OK = {1: TaskResult(1, "get_weather", ("Rome",), "ok", value="Sunny and 24C in Rome")}
+
+
+@pytest.mark.parametrize(
+    ("text", "results", "can_replan", "expected"),
+    [
+        (" It is sunny.\nAction: Finish(Sunny, 24C)", OK, True, Finish("Sunny, 24C")),
+        ("Action: finish(Sunny (24C) in Rome)", OK, True, Finish("Sunny (24C) in Rome")),
+        (" The city failed.\nAction: Replan(use the city's English name)", FAILED, True,
+         Replan("use the city's English name")),
+        ("Action: Replan()", FAILED, True, Replan("the joiner asked for a new plan")),
+        # no replans left: the rule joiner reports the failure instead
+        ("Action: Replan(use another city)", FAILED, False, Finish("Could not get weather: city unknown")),
+        # the format not followed: the rule joiner decides (replan on a fixable error, else answer)
+        ("I think it is sunny", OK, True, Finish("Sunny and 24C in Rome")),
+        ("", FAILED, True, Replan("step 1 (get_weather): city unknown")),
+    ],
+)
+def test_llm_joiner_parses_finish_and_replan(text, results, can_replan, expected):
+    llm = ScriptedLLM(text)
+    plan = parse_plan('1. get_weather("Rome")\n2. join()')
+    assert LLMJoiner(llm).decide("Weather in Rome?", plan, results, can_replan=can_replan) == expected
+    assert "Question: Weather in Rome?" in llm.prompts[0] and "1. get_weather -> " in llm.prompts[0]
+
+
+def test_agent_replans_after_an_invalid_plan(scripted_llm):
+    """A plan the parser rejects is not executed past the bad line; the replan prompt carries the exact complaint."""
+    llm = scripted_llm('1. get_wether("Rome")\n2. join()', '1. get_weather("Rome")\n2. join()')
+    agent = Agent(Planner(llm, Toolset([get_weather]), grammar=False), max_replans=1)
+    result = agent.run("Weather in Rome?", now=NOW)
+    assert result.ok and result.answer == "Sunny and 24C in Rome"
+    first, second = result.rounds
+    assert first.results == {}
+    assert first.decision == Replan("the plan was invalid: step 1: unknown tool 'get_wether' (expected did you mean "
+                                    "get_weather?)")
+    assert "get_wether" in llm.prompts[1] and "did you mean get_weather?" in llm.prompts[1]
+    assert isinstance(second.decision, Finish)
+
+
+def test_agent_gives_up_on_invalid_plans_when_no_replans_are_left(scripted_llm):
+    llm = scripted_llm('1. get_wether("Rome")\n2. join()')
+    result = Agent(Planner(llm, Toolset([get_weather]), grammar=False), max_replans=0).run("Weather?", now=NOW)
+    assert not result.ok and len(result.rounds) == 1
+    assert result.answer.startswith("I could not complete this request after 1 attempt(s): the plan was invalid")
+
+
+def test_agent_reports_a_model_failure_and_what_already_ran(scripted_llm):
+    from edgecall.llm import LLMError
+
+    llm = scripted_llm(('1. get_weather("Rome")\n', LLMError("server at 127.0.0.1:8080 went away")))
+    result = Agent(Planner(llm, Toolset([get_weather]), grammar=False)).run("Weather?", now=NOW)
+    assert not result.ok and len(result.rounds) == 1
+    assert result.answer == (
+        "The model failed while planning: server at 127.0.0.1:8080 went away. Before that, step 1 (get_weather) ran: "
+        "Sunny and 24C in Rome. The rest of the plan was not written, so it did not run.")

@@ -24,6 +24,7 @@ LAYERS = [
     "tools",
     "dataset",
     "llm",
+    "voice",
     "retrieval",
     "planner",
     "runtime",

@@ -20,6 +20,7 @@ SRC = Path(edgecall.__file__).parent
 LAYERS = [
     "errors",
     "paths",
+    "limits",
     "plan",
     "tools",
     "dataset",

@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from edgecall.config import AssistantConfig
-from edgecall.assistant.dates import parse_date, parse_datetime
+from edgecall.assistant.dates import parse_date, parse_datetime, same_zone
 from edgecall.assistant.store import Store
 from edgecall.assistant.subagents import SubAgents
 from edgecall.tools import Arg, ArgKind, Returns, Tool, ToolError, Toolset, tool
@@ -123,6 +123,7 @@ def _build_tools(store: Store, agents: SubAgents) -> dict[str, Tool]:
             if end_date.strip()
             else start + timedelta(minutes=DEFAULT_MEETING_MINUTES)
         )
+        start, end = same_zone(start, end)
         if end <= start:
             raise ToolError(f"end_date {end_date!r} is not after start_date {start_date!r}")
         emails = store.contacts.resolve_emails(invitees)

@@ -12,8 +12,12 @@ Every write and folder creation is first shown to the context's :data:`write_obs
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import os
+import re
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -106,6 +110,7 @@ def write_atomic(path: Path, data: bytes, *, record: bool = False) -> None:
 def update_file(path: Path, change: Callable[[bytes | None], bytes], *, record: bool = False) -> None:
     """Read-modify-write ``path`` under its lock: ``change(old_bytes_or_None) -> new_bytes``."""
     with locked(path):
+        remove_stale_temps(path)
         old = path.read_bytes() if path.exists() else None
         write_atomic(path, change(old), record=record)
 
@@ -122,10 +127,38 @@ def read_text(path: Path, what: str) -> str:
         raise StoreError(f"cannot read {what} file {path}: {exc.strerror}") from None
 
 
+MAX_NAME_BYTES = 180
+"""File systems limit a name to 255 *bytes*; this leaves room for ".md"/".ics" and the temporary
+file's ``.<name>.<random>.tmp`` around it (200 × "é" is 400 bytes)."""
+
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def safe_name(name: str, what: str) -> str:
-    """A user-given name usable as one file name (no path separators, not empty or hidden)."""
-    cleaned = " ".join(name.replace("/", " ").replace("\\", " ").replace("\0", "").split())
-    cleaned = cleaned.lstrip(". ")
+    """A user-given name usable as one file name (no path separators or control characters, not
+    empty or hidden), cut to `MAX_NAME_BYTES` of UTF-8 on a character boundary."""
+    cleaned = _CONTROL_RE.sub(" ", name.replace("/", " ").replace("\\", " "))
+    cleaned = " ".join(cleaned.split()).lstrip(". ")
     if not cleaned:
         raise StoreError(f"{what} name {name!r} is empty or not usable as a file name")
-    return cleaned[:120]
+    return cleaned.encode("utf-8", errors="surrogatepass")[:MAX_NAME_BYTES].decode("utf-8", errors="ignore").rstrip()
+
+
+STALE_TEMP_S = 600.0
+"""A temporary file older than this belongs to a writer that crashed (a write takes milliseconds)."""
+
+
+def remove_stale_temps(path: Path) -> None:
+    """Delete ``.<name>.*.tmp`` files a crashed writer of ``path`` left behind.
+
+    Safe because it runs under ``path``'s lock (no locked writer of it is mid-write), only
+    touches temporaries of this one file, and only ones older than `STALE_TEMP_S`.
+    """
+    cutoff = time.time() - STALE_TEMP_S
+    try:
+        for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+            with contextlib.suppress(OSError):
+                if tmp.is_file() and not tmp.is_symlink() and tmp.stat().st_mtime < cutoff:
+                    tmp.unlink()
+    except OSError:
+        pass

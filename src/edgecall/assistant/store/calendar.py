@@ -74,6 +74,17 @@ class IcsFolder:
         return parse_calendar(path.read_bytes(), path)
 
 
+def ical_time(value: date | datetime) -> date | datetime:
+    """A time icalendar writes correctly: aware times in UTC ("...Z"), naive ones floating.
+
+    icalendar writes a fixed offset such as +05:30 as ``TZID=UTC+05:30`` with no VTIMEZONE,
+    which calendar apps reject or misread; UTC needs no VTIMEZONE.
+    """
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC)
+    return value
+
+
 def _stamp(component: icalendar.cal.Component) -> None:
     component.add("uid", f"{uuid.uuid4()}@edgecall")
     component.add("dtstamp", datetime.now(UTC))
@@ -97,8 +108,8 @@ class Calendar(IcsFolder):
         event = icalendar.Event()
         _stamp(event)
         event.add("summary", title.strip())
-        event.add("dtstart", start)
-        event.add("dtend", end)
+        event.add("dtstart", ical_time(start))
+        event.add("dtend", ical_time(end))
         if location.strip():
             event.add("location", location.strip())
         if notes.strip():
@@ -125,7 +136,7 @@ class Reminders(IcsFolder):
         todo.add("summary", name.strip())
         todo.add("status", "NEEDS-ACTION")
         if due is not None:
-            todo.add("due", due)  # a date (not datetime) is written as VALUE=DATE: all-day
+            todo.add("due", ical_time(due))  # a date (not datetime) is written as VALUE=DATE: all-day
         if notes.strip():
             todo.add("description", notes.strip())
         if priority:

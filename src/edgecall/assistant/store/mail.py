@@ -68,6 +68,12 @@ def _date_key(msg: EmailMessage) -> float:
         return 0.0
 
 
+def one_line(text: str) -> str:
+    """A header value on one line: an encoded subject can hide CR/LF ("=?utf-8?q?a=0D=0ABcc:...?="),
+    which the email package refuses in a new header (or a reader would take as a new header)."""
+    return " ".join(text.split())
+
+
 class _HtmlText(HTMLParser):
     """Visible text of an HTML mail part (HTML-only mail is common in real inboxes)."""
 
@@ -207,7 +213,7 @@ class Mail:
         msg["To"] = ", ".join(to)
         if cc:
             msg["Cc"] = ", ".join(cc)
-        msg["Subject"] = subject
+        msg["Subject"] = one_line(subject)
         msg["Date"] = format_datetime(localtime())
         msg["Message-ID"] = make_msgid(domain="edgecall.local")
         msg.set_content(body)

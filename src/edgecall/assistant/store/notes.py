@@ -55,15 +55,31 @@ class Notes:
             candidates = sorted(base.glob("*.md")) if base else []
         else:
             candidates = sorted(self.folder.glob("*/*.md")) if self.folder.is_dir() else []
-        found = match_notes(name, candidates)
+        try:
+            stored = safe_name(name.removesuffix(".md"), "note")  # a long name is stored cut to fit the file system
+        except StoreError:
+            stored = name
+        found = match_notes(stored, candidates)
         if len(found) > 1:
             listed = ", ".join(f"{p.parent.name}/{p.stem}" for p in found)
             raise StoreError(f"note name {name!r} is ambiguous: it matches {listed}")
         return found[0] if found else None
 
+    def _inside(self, path: Path) -> Path:
+        """`path`, refused if it (or its folder) is a link leading out of the notes folder.
+
+        The files tool refuses such links too: a plan must never read or write outside the
+        store because someone linked ``notes/Notes/x.md`` to ``~/.ssh/id_rsa``.
+        """
+        root = self.folder.resolve()
+        real = path.resolve()
+        if not real.is_relative_to(root):
+            raise StoreError(f"note {path.stem!r} ({path}) leads to {real}, outside the notes folder {root}; refused")
+        return path
+
     def create(self, name: str, content: str, folder: str = "") -> Path:
         base = self._existing_folder(folder) or self._folder(folder)
-        path = base / f"{safe_name(name, 'note')}.md"
+        path = self._inside(base / f"{safe_name(name, 'note')}.md")
         with locked(path):
             if path.exists():
                 raise StoreError(
@@ -77,7 +93,7 @@ class Notes:
         if path is None:
             where = f"folder {folder!r}" if folder.strip() else f"any folder of {self.folder}"
             raise StoreError(f"no note named {name!r} in {where}")
-        return read_text(path, "note")
+        return read_text(self._inside(path), "note")
 
     def append(self, name: str, content: str, folder: str = "") -> Path:
         """Append a paragraph; a note that does not exist yet is created (what the user meant)."""
@@ -85,6 +101,7 @@ class Notes:
         if path is None:
             base = self._existing_folder(folder) or self._folder(folder)
             path = base / f"{safe_name(name, 'note')}.md"
+        self._inside(path)
         with locked(path):
             old = read_text(path, "note") if path.exists() else f"# {name.strip()}\n"
             write_atomic(path, f"{old.rstrip()}\n\n{content.strip()}\n".encode())

@@ -6,11 +6,13 @@ means the same thing everywhere (the same prompt, grammar and examples for run a
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from functools import lru_cache
 from pathlib import Path
 
 from .assistant.prompt import EXAMPLES, PLANNING_RULES
 from .assistant.store import Store
+from .assistant.store.journal import RunJournal, journal_run
 from .assistant.subagents import SubAgents
 from .assistant.tools import assistant_toolset
 from .config import Settings
@@ -47,6 +49,11 @@ def build_toolset(settings: Settings, llm: LLM | None = None) -> Toolset:
     config = settings.assistant
     writer = build_llm(settings, settings.subagent_model) if settings.subagent_model else llm
     return assistant_toolset(Store(config.data_dir, config=config), SubAgents(writer), config)
+
+
+def run_journal(settings: Settings, request: str) -> AbstractContextManager[RunJournal]:
+    """Journal the store changes made inside the context (one run) so `edgecall undo` can revert them."""
+    return journal_run(Store(settings.assistant.data_dir, config=settings.assistant).root, request)
 
 
 @lru_cache(maxsize=1)

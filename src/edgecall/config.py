@@ -131,6 +131,8 @@ class Settings(BaseSettings):
     max_plan_tokens: int = 512
     subagent_model: str | None = None
     """Model for the email/note/summary sub-agents; default: the planner's model."""
+    confirm: bool = True
+    """Ask before an act that cannot be undone (an SMS or mail really sent); false acts like `--yes`."""
     assistant: AssistantConfig = Field(default_factory=AssistantConfig)
 
     @classmethod

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from edgecall.plan import parse_plan
-from edgecall.runtime import DECLINED, ApprovalRequest, EventKind, Executor, RuleJoiner
+from edgecall.runtime import DECLINED, ApprovalRequest, ConsentUnavailable, EventKind, Executor, RuleJoiner
 from edgecall.tools import Toolset, tool
 
 sent: list[tuple[str, str]] = []
@@ -137,3 +137,21 @@ def test_an_approver_that_fails_does_not_send():
 def test_irreversible_act_is_declared_by_the_tool(args, act):
     assert TOOLS["send"].irreversible_act(args) == act
     assert TOOLS["log"].irreversible_act(["x"]) is None
+
+
+def test_an_approver_that_cannot_ask_gives_its_reason():
+    async def nobody(request: ApprovalRequest) -> bool:
+        raise ConsentUnavailable("not confirmed: no terminal to ask on")
+
+    _, results, events = run(PLAN, nobody)
+    assert sent == [] and results[2].status == "declined"
+    assert results[2].error == "not confirmed: no terminal to ask on"
+    assert results[3].status == "skipped"
+
+
+def test_only_true_approves():
+    async def vague(request: ApprovalRequest) -> bool:
+        return "yes"  # type: ignore[return-value]  # a string is not consent
+
+    _, results, _ = run(PLAN, vague)
+    assert sent == [] and results[2].status == "declined"

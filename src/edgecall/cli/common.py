@@ -54,6 +54,7 @@ GrammarOpt = Annotated[bool | None, typer.Option("--grammar/--no-grammar", help=
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="TOML config file (default: XDG config dir).")]
 DemoOpt = Annotated[bool, typer.Option("--demo", help="Use the demo profile (created on first use) as the data store.")]
 JoinerOpt = Annotated[str | None, typer.Option("--joiner", help="rule (deterministic) or llm (the paper's).")]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do acts that cannot be undone (messages really sent) without asking.")]
 
 
 def parse_now(now: str | None) -> datetime:

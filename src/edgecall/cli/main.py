@@ -22,6 +22,7 @@ from .common import (
     JsonOpt,
     ModelOpt,
     NowOpt,
+    YesOpt,
     console,
     fail,
     parse_now,
@@ -46,6 +47,7 @@ def _mount() -> None:
     from .serve import serve
     from .train import app as train_app
     from .train import export as export_command
+    from .undo import undo
 
     app.add_typer(data_app, name="data", help="Generate, validate and export planning datasets.")
     app.add_typer(demo_app, name="demo", help="Create a demo personal data store.")
@@ -55,6 +57,7 @@ def _mount() -> None:
     app.command()(listen)
     app.add_typer(train_app, name="train", help="Fine-tune planners (needs the [train] extra).")
     app.command("export")(export_command)
+    app.command()(undo)
 
 
 @app.command()
@@ -72,12 +75,18 @@ def run(
     grammar: GrammarOpt = None,
     joiner: JoinerOpt = None,
     demo: DemoOpt = False,
+    yes: YesOpt = False,
     config: ConfigOpt = None,
 ) -> None:
-    """Plan, execute and answer a request with the personal assistant's tools."""
-    from ..app import build_agent
+    """Plan, execute and answer a request with the personal assistant's tools.
+
+    Before an act that cannot be undone (an SMS or mail really sent) it shows the plan and
+    asks; every local change is journaled for `edgecall undo`.
+    """
+    from ..app import build_agent, run_journal
     from ..llm.base import LLMError
     from .display import EventPrinter, print_answer
+    from .feedback import Progress, terminal_approver
 
     settings = settings_from_flags(
         config=config, model=model, endpoint=endpoint, api_key=api_key, grammar=grammar, joiner=joiner, data_dir=data_dir,
@@ -91,18 +100,26 @@ def run(
     assert request is not None
     events: list[dict] = []
     printer: EventPrinter | None = None
+    progress = Progress(enabled=not json_out)
 
     def on_event(ev):
         events.append(ev.to_dict())
+        progress.on_event(ev)
         if printer is not None:
             printer(ev)
 
     try:
-        agent = build_agent(settings, on_event=on_event)  # loads the model
+        progress.phase(_loading(settings))
+        agent = build_agent(settings, on_event=on_event, approve=terminal_approver(progress, ask=settings.confirm and not yes))
         printer = None if json_out else EventPrinter()  # times count from here: planning, not loading
-        result = agent.run(request, now=when)
+        progress.phase("planning: the model reads the prompt…")
+        with run_journal(settings, request):
+            result = agent.run(request, now=when)
     except LLMError as exc:
+        progress.stop()
         fail(str(exc))
+    finally:
+        progress.stop()
     if json_out:
         print_json({**result.to_dict(), "events": events})
     else:
@@ -142,14 +159,21 @@ def plan(
     from ..llm.base import LLMError
     from ..plan import render_plan
     from .display import plan_table
+    from .feedback import Progress
 
     settings = settings_from_flags(config=config, model=model, endpoint=endpoint, api_key=api_key, grammar=grammar)
+    progress = Progress(enabled=not json_out)
     try:
+        progress.phase(_loading(settings))
         llm = build_llm(settings)
         planner = build_planner(settings, build_toolset(settings, llm), llm)
+        progress.phase("planning: the model reads the prompt and writes the plan…")
         outcome = planner.plan(request, now=parse_now(now))
     except LLMError as exc:
+        progress.stop()
         fail(str(exc))
+    finally:
+        progress.stop()
     if json_out:
         data = outcome.to_dict()
         data["plan"] = render_plan(outcome.plan) if outcome.plan else None
@@ -175,12 +199,15 @@ def execute(
     json_out: JsonOpt = False,
     data_dir: DataDirOpt = None,
     demo: DemoOpt = False,
+    yes: YesOpt = False,
     config: ConfigOpt = None,
 ) -> None:
     """Run a given plan with the assistant's tools, without any model (sub-agents fall back to plain text)."""
+    from ..app import run_journal
     from ..plan import PlanError, parse_plan
     from ..runtime import Executor, RuleJoiner
     from .display import EventPrinter, print_answer
+    from .feedback import Progress, terminal_approver
 
     settings = settings_from_flags(config=config, data_dir=data_dir, demo=demo)
     if str(plan_file) == "-":
@@ -208,7 +235,10 @@ def execute(
     import time
 
     t0 = time.perf_counter()
-    results = asyncio.run(Executor(tools, timeout=settings.task_timeout, on_event=on_event).run(parsed.tasks))
+    approve = terminal_approver(Progress(enabled=False), ask=settings.confirm and not yes)
+    executor = Executor(tools, timeout=settings.task_timeout, on_event=on_event, approve=approve)
+    with run_journal(settings, f"the plan in {plan_file}"):
+        results = asyncio.run(executor.run(parsed.tasks))
     decision = RuleJoiner().decide("", parsed, results, can_replan=False)
     ok = all(r.ok for r in results.values())
     if json_out:
@@ -223,6 +253,12 @@ def execute(
     else:
         print_answer(decision.answer, ok, time.perf_counter() - t0)
     raise typer.Exit(0 if ok else 1)
+
+
+def _loading(settings) -> str:
+    if settings.endpoint:
+        return f"connecting to the model {settings.model} at {settings.endpoint}…"
+    return f"loading the model {settings.model}…"
 
 
 @app.command()

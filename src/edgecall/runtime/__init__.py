@@ -2,7 +2,7 @@
 
 from ..planner import Planner, PlanOutcome
 from .agent import Agent, AgentResult, Round
-from .approval import DECLINED, ApprovalRequest, Approver, PendingAct
+from .approval import DECLINED, ApprovalRequest, Approver, ConsentUnavailable, PendingAct
 from .events import Event, EventKind
 from .executor import Executor, TaskResult, resolve_args
 from .joiner import Finish, LLMJoiner, Replan, RuleJoiner
@@ -13,6 +13,7 @@ __all__ = [
     "AgentResult",
     "ApprovalRequest",
     "Approver",
+    "ConsentUnavailable",
     "Event",
     "EventKind",
     "Executor",

@@ -21,6 +21,11 @@ DECLINED = "declined by the user"
 """The error text of a task the approver refused (the task did not run)."""
 
 
+class ConsentUnavailable(Exception):
+    """Raised by an approver that cannot ask anyone (no terminal, no page open): the act is not
+    done, and the task's error is this exception's message instead of :data:`DECLINED`."""
+
+
 @dataclass(frozen=True)
 class PendingAct:
     """One task waiting for consent, with its arguments resolved (exactly what will happen)."""
@@ -55,9 +60,10 @@ class ApprovalRequest:
 
 
 Approver = Callable[[ApprovalRequest], Awaitable[bool]]
-"""Answers an :class:`ApprovalRequest`: True runs the act(s), False reports them as not run
-(``DECLINED``) and skips their dependents. ``None`` in place of an approver means "do not
-ask" (``--yes``, ``confirm = false``, library use)."""
+"""Answers an :class:`ApprovalRequest`: True (exactly) runs the act(s), False reports them as not run
+(``DECLINED``) and skips their dependents; raising :class:`ConsentUnavailable` does the same
+with its message. ``None`` in place of an approver means "do not ask" (``--yes``,
+``confirm = false``, library use)."""
 
 
-__all__ = ["DECLINED", "ApprovalRequest", "Approver", "PendingAct"]
+__all__ = ["DECLINED", "ApprovalRequest", "Approver", "ConsentUnavailable", "PendingAct"]

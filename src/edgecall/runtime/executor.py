@@ -20,7 +20,7 @@ from ..plan.model import REF_RE, Plan, Task, exact_ref
 from ..plan.parser import check_structure
 from ..tools import Toolset
 from ..tools.cancel import CallScope, reset_scope, use_scope
-from .approval import DECLINED, ApprovalRequest, Approver, PendingAct
+from .approval import DECLINED, ApprovalRequest, Approver, ConsentUnavailable, PendingAct
 from .events import Event, EventHandler, EventKind
 
 
@@ -237,8 +237,9 @@ class Executor:
         if bad:
             return self._skip(task, "; ".join(f"step {r.idx} ({r.tool}) {r.status}" for r in bad))
         args = resolve_args(task.args, {d: r.value for d, r in deps.items()})
-        if not await self._approved(task, args):
-            return self._decline(task, args)
+        refusal = await self._refusal(task, args)
+        if refusal is not None:
+            return self._decline(task, args, refusal)
         if task.tool not in self.tools:
             return self._fail(task, args, time.time(), f"unknown tool {task.tool!r}; known: {', '.join(self.tools.names())}")
         return await self._call(task, args)
@@ -310,21 +311,25 @@ class Executor:
             task.idx, task.tool, args, "error", error=error, started=started, finished=finished, fixable=fixable
         )
 
-    async def _approved(self, task: Task, args: tuple[Any, ...]) -> bool:
-        """Ask the approver about an irreversible call (one question at a time, plan complete)."""
+    async def _refusal(self, task: Task, args: tuple[Any, ...]) -> str | None:
+        """Ask the approver about an irreversible call (one question at a time, plan complete);
+        None when the call may go ahead, else why not."""
         if self.approve is None or task.tool not in self.tools:
-            return True
+            return None
         act = self.tools[task.tool].irreversible_act(args)
         if act is None:
-            return True
+            return None
         await self._plan_complete.wait()
         async with self._asking:
             request = ApprovalRequest((PendingAct(task.idx, task.tool, tuple(args), act),), tuple(self._planned))
-            return bool(await self.approve(request))
+            try:
+                return None if await self.approve(request) is True else DECLINED
+            except ConsentUnavailable as exc:
+                return str(exc)
 
-    def _decline(self, task: Task, args: tuple[Any, ...]) -> TaskResult:
-        self._emit(Event(EventKind.SKIPPED, task.idx, task.tool, args=args, error=DECLINED))
-        return TaskResult(task.idx, task.tool, args, "declined", error=DECLINED)
+    def _decline(self, task: Task, args: tuple[Any, ...], reason: str) -> TaskResult:
+        self._emit(Event(EventKind.SKIPPED, task.idx, task.tool, args=args, error=reason))
+        return TaskResult(task.idx, task.tool, args, "declined", error=reason)
 
     def _skip(self, task: Task, reason: str) -> TaskResult:
         error = f"skipped: {reason}"

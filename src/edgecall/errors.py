@@ -11,6 +11,7 @@ keeps working. The modules that raise an error re-export it (``edgecall.plan.Pla
     │   ├── ToolArgumentError             arguments do not fit the tool's signature
     │   ├── ToolCancelled                 stopped before acting: the step was already reported failed  tools/cancel.py
     │   └── StoreError                    the personal data store cannot do it       assistant/store/
+    ├── ConsentUnavailable                nobody can be asked to approve an act      runtime/approval.py
     ├── LLMError (RuntimeError)           a model backend failed                     llm/
     ├── GrammarError (ValueError)         a tool signature has no GBNF form          llm/grammar.py
     ├── DatasetError (ValueError)         a dataset file cannot be used              dataset.py
@@ -29,6 +30,7 @@ every exception class defined in edgecall derives from ``EdgecallError`` and is 
 from __future__ import annotations
 
 __all__ = [
+    "ConsentUnavailable",
     "DatasetError",
     "EdgecallError",
     "GrammarError",
@@ -98,6 +100,11 @@ class ToolCancelled(ToolError):
 
 class StoreError(ToolError):
     """A data-store failure the user can act on (missing/corrupt file, unknown name...)."""
+
+
+class ConsentUnavailable(EdgecallError):
+    """Raised by an approver that cannot ask anyone (no terminal, no page open): the irreversible act is not done,
+    and the task's error is this message instead of "declined by the user"."""
 
 
 class LLMError(EdgecallError, RuntimeError):

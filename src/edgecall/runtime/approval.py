@@ -15,15 +15,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import ConsentUnavailable
 from ..plan.model import Task
 
 DECLINED = "declined by the user"
 """The error text of a task the approver refused (the task did not run)."""
-
-
-class ConsentUnavailable(Exception):
-    """Raised by an approver that cannot ask anyone (no terminal, no page open): the act is not
-    done, and the task's error is this exception's message instead of :data:`DECLINED`."""
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..app import build_agent, build_llm, build_planner, build_toolset
+from ..app import build_agent, build_llm, build_planner, build_toolset, run_journal
 from ..assistant.store import Store
 from ..config import Settings
 from ..errors import ServerBusy
@@ -176,7 +176,8 @@ class RunService:
                     agent = build_agent(
                         self.settings, on_event=on_event, planner=self.planner, approve=approve if self.ask else None
                     )
-                    result = await asyncio.wait_for(agent.arun(query, now=now), self.run_timeout)
+                    with run_journal(self.settings, query):  # `edgecall undo` reverts the run's store changes
+                        result = await asyncio.wait_for(agent.arun(query, now=now), self.run_timeout)
                 queue.put_nowait(("done", result))
             except TimeoutError:
                 queue.put_nowait(("error", f"the run took longer than {self.run_timeout:g} s and was stopped"))

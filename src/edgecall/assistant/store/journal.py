@@ -198,6 +198,8 @@ class UndoReport:
     removed: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     sent: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    """Paths of the conflicts: the run's writes there stay, so later undos must still respect them."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -208,6 +210,7 @@ class UndoReport:
             "removed": self.removed,
             "conflicts": self.conflicts,
             "sent": self.sent,
+            "kept": self.kept,
         }
 
 
@@ -274,14 +277,18 @@ def _entries(run: Path, *, newest_first: bool = False) -> list[Path]:
 
 
 def _last_writes(base: Path, *, exclude: Path) -> dict[str, tuple[int, str]]:
-    """For each file, the time of the newest write by another run not undone (and that run's request)."""
+    """For each file, the time of the newest write by another run that is still in the file (the run is not
+    undone, or its undo kept that file), and that run's request."""
     last: dict[str, tuple[int, str]] = {}
     for run in _runs(base):
-        if run == exclude or (run / "undone.json").exists():
+        if run == exclude:
             continue
+        kept = set(_load(run / "undone.json").get("kept", [])) if (run / "undone.json").exists() else None
         request = str(_load(run / "run.json").get("request", run.name))
         for entry_path in _entries(run):
             entry = _load(entry_path)
+            if kept is not None and entry.get("path") not in kept:
+                continue
             if entry.get("kind") == "file" and entry.get("writes"):
                 at = max(int(w["at"]) for w in entry["writes"])
                 if at > last.get(str(entry["path"]), (0, ""))[0]:
@@ -297,6 +304,7 @@ def _undo_file(
     writes = entry.get("writes") or []
     if writes and later.get(rel, (0, ""))[0] > int(writes[0]["at"]):
         report.conflicts.append(f"{rel}: also changed by the run {later[rel][1]!r} since; left as it is")
+        report.kept.append(rel)
         return
     before = (run / entry["before"]).read_bytes() if entry.get("before") else None
     lock = FileLock(str(lock_path(path)), timeout=30) if path.parent.is_dir() else None
@@ -308,6 +316,7 @@ def _undo_file(
             return  # the write never happened (the run stopped first) or was already reverted
         if current is None or _sha(current) not in {w["sha"] for w in writes}:
             report.conflicts.append(f"{rel}: changed after the run; left as it is")
+            report.kept.append(rel)
             return
         if before is None:
             path.unlink()

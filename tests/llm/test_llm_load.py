@@ -59,7 +59,12 @@ def test_endpoint_gives_http_backend() -> None:
         ({"model": "gpt-17"}, r"unknown model 'gpt-17': not a preset \(gemma3-270m, smollm2-135m\) nor a GGUF"),
         ({"model": "/nowhere/model.gguf"}, "model file not found: /nowhere/model.gguf"),
         ({"endpoint": "http://127.0.0.1:9/v1"}, "a model name is required with --endpoint"),
-        ({"model": "smollm2-135m", "api_key": "k"}, "API key only applies to an HTTP endpoint"),
+        ({"model": "smollm2-135m", "api_key": "k"}, r"llama.cpp backend: api_key: not an option of this backend"),
+        ({"model": "smollm2-135m", "n_ctxt": 10}, r"n_ctxt: not an option of this backend \(known options: n_ctx, "),
+        ({"model": "smollm2-135m", "n_ctx": 0}, "n_ctx: Input should be greater than 0"),
+        ({"model": "m", "endpoint": "http://127.0.0.1:9/v1", "mode": "rpc"}, "openai-http backend: mode: Input should"),
+        ({"model": "m", "endpoint": "http://127.0.0.1:9/v1", "n_ctx": 8}, "n_ctx: not an option of this backend"),
+        ({"model": "m", "backend": "ollama"}, "unknown model backend 'ollama'; known backends: llama.cpp, openai-http"),
         ({"model": "m", "endpoint": "ftp://x"}, "not an http"),
     ],
 )
@@ -81,3 +86,43 @@ def test_thread_count_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         default_threads()
     monkeypatch.delenv("EDGECALL_THREADS")
     assert default_threads() >= 1
+
+
+def test_backends_come_from_one_registry_and_a_registered_one_is_asked_first(smollm: LlamaCppLLM) -> None:
+    from pydantic import BaseModel, ConfigDict
+
+    from edgecall.llm import Backend, backend_names, register_backend, unregister_backend
+
+    class EchoOptions(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        prefix: str = ""
+
+    built = []
+
+    def build(model, endpoint, options):
+        built.append((model, endpoint, options.prefix))
+        return smollm
+
+    assert backend_names() == ["llama.cpp", "openai-http"]  # the built-ins, registered the same way
+    register_backend(Backend("echo", EchoOptions, build, serves=lambda model, endpoint: model == "echo"))
+    try:
+        assert load_llm("echo", prefix=">") is smollm and built == [("echo", None, ">")]
+        assert isinstance(load_llm("smollm2-135m"), LlamaCppLLM)  # other names still reach the built-in
+        with pytest.raises(LLMError, match="echo backend: n_ctx: not an option"):
+            load_llm("echo", n_ctx=4)
+        assert load_llm("smollm2-135m", backend="echo") is smollm
+    finally:
+        unregister_backend("echo")
+    assert backend_names() == ["llama.cpp", "openai-http"]
+
+
+def test_backends_close_and_work_as_context_managers() -> None:
+    with load_llm("served", endpoint="http://127.0.0.1:9/v1") as http:
+        assert isinstance(http, OpenAIHTTPLLM)
+    with pytest.raises(LLMError, match="model 'served' was closed; load it again with load_llm"):
+        http.complete("hi")
+    with load_llm("smollm2-135m", n_ctx=512) as local:
+        assert local.complete("The capital of France is", max_tokens=2).completion_tokens >= 1
+    with pytest.raises(LLMError, match="model 'smollm2-135m' was closed"):
+        local.stream("hi")
+    assert load_llm("smollm2-135m", n_ctx=512).complete("Hi", max_tokens=1).text is not None  # the model stays loaded

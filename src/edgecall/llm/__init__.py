@@ -10,50 +10,45 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from .base import LLM, Completion, CompletionStream, LLMError
+from . import builtin as _builtin  # noqa: F401 - registers the built-in backends
+from . import registry
+from .base import LLM, BaseLLM, Completion, CompletionStream, LLMError
 from .llamacpp import LlamaCppLLM
 from .openai_http import OpenAIHTTPLLM
 from .presets import DEFAULT_PRESET, PRESETS, ModelPreset, get_preset, preset_path, preset_prompt_format
+from .registry import Backend, backend_names, register_backend, unregister_backend
 
 __all__ = [
     "DEFAULT_PRESET",
     "LLM",
     "PRESETS",
+    "Backend",
+    "BaseLLM",
     "Completion",
     "CompletionStream",
     "LLMError",
     "LlamaCppLLM",
     "ModelPreset",
     "OpenAIHTTPLLM",
+    "backend_names",
     "get_preset",
     "load_llm",
     "preset_path",
     "preset_prompt_format",
+    "register_backend",
+    "unregister_backend",
 ]
 
 
-def load_llm(model: str | None = None, endpoint: str | None = None, api_key: str | None = None, **kw: Any) -> LLM:
+def load_llm(model: str | None = None, endpoint: str | None = None, api_key: str | None = None, **options: Any) -> LLM:
     """Build a backend from a preset name, a GGUF path, or (with `endpoint`) a served model name.
 
-    Extra keywords go to the backend: `n_ctx`, `n_threads`, `prefix_cache`, `lora_path` for llama.cpp; `mode`, `timeout`,
-    `retries`, `send_grammar` for HTTP.
+    Keyword options are checked by the chosen backend's options model (`LlamaCppLLM.Options`: `n_ctx`, `n_threads`,
+    `prefix_cache`, `deadline`, `lora_path`; `OpenAIHTTPLLM.Options`: `api_key`, `mode`, `timeout`, `retries`,
+    `send_grammar`, ...); an unknown one is an `LLMError`. `backend=` picks a registered backend by name.
     """
-    if endpoint:
-        if not model:
-            raise LLMError("a model name is required with --endpoint (the name the server serves it under)")
-        return OpenAIHTTPLLM(endpoint, model, api_key=api_key, **kw)
-    if api_key:
-        raise LLMError("an API key only applies to an HTTP endpoint; pass endpoint= as well")
-    spec = model or DEFAULT_PRESET
-    if spec in PRESETS:
-        adapter = get_preset(spec).adapter_path()
-        if adapter is not None:
-            kw.setdefault("lora_path", adapter)
-        return LlamaCppLLM(preset_path(spec), name=spec, **kw)
-    path = Path(spec).expanduser()
-    if path.suffix.lower() != ".gguf" and not path.exists():
-        raise LLMError(f"unknown model {spec!r}: not a preset ({', '.join(sorted(PRESETS))}) nor a GGUF file path")
-    return LlamaCppLLM(path, **kw)
+    if api_key is not None:
+        options["api_key"] = api_key
+    return registry.load_llm(model, endpoint, **options)

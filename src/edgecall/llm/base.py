@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Protocol, Self, runtime_checkable
 
 from ..errors import LLMError
 
@@ -199,3 +199,27 @@ class LLM(Protocol):
     ) -> CompletionStream:
         """Like `complete` but yields text chunks as they are generated; see `CompletionStream`."""
         ...
+
+
+class BaseLLM:
+    """Lifecycle shared by the built-in backends: `close()` and `with llm: ...`; using a closed one is an `LLMError`.
+
+    A backend holds a connection pool (HTTP) or a handle on a loaded model (llama.cpp), so a server or a long
+    benchmark should be able to say when it is done with one.
+    """
+
+    name: str
+    _closed: bool = False
+
+    def close(self) -> None:
+        self._closed = True
+
+    def _ensure_open(self) -> None:
+        if self._closed:
+            raise LLMError(f"model {self.name!r} was closed; load it again with load_llm()")
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -27,7 +27,9 @@ from typing import Any
 
 import llama_cpp
 
-from .base import DEFAULT_DEADLINE_S, MAX_CHARS_PER_TOKEN, Completion, CompletionStream, LLMError
+from pydantic import BaseModel, ConfigDict, Field
+
+from .base import DEFAULT_DEADLINE_S, MAX_CHARS_PER_TOKEN, BaseLLM, Completion, CompletionStream, LLMError
 from .sampling import TokenSampler
 
 MIN_SHARED_PREFIX = 32  # shorter shared prefixes are cheap to re-evaluate; not worth a snapshot
@@ -299,8 +301,22 @@ def _engine(path: Path, n_ctx: int, n_threads: int, lora_path: Path | None = Non
         return _ENGINES[key]
 
 
-class LlamaCppLLM:
-    """`LLM` over a local GGUF file. Instances are cheap; the loaded model is shared per process."""
+class LlamaCppLLM(BaseLLM):
+    """`LLM` over a local GGUF file. Instances are cheap; the loaded model is shared per process.
+
+    `close()` ends this handle (later calls raise `LLMError`); the loaded model stays cached for other handles.
+    """
+
+    class Options(BaseModel):
+        """Options of the llama.cpp backend (`load_llm(model, **options)`)."""
+
+        model_config = ConfigDict(extra="forbid")
+
+        n_ctx: int = Field(4096, gt=0, description="Context size in tokens (prompt + plan).")
+        n_threads: int | None = Field(None, gt=0, description="CPU threads; default $EDGECALL_THREADS or all cores.")
+        prefix_cache: bool = Field(True, description="Keep KV snapshots of static prompt prefixes for reuse.")
+        deadline: float = Field(DEFAULT_DEADLINE_S, gt=0, description="Seconds one generation may take.")
+        lora_path: Path | None = Field(None, description="A GGUF LoRA adapter applied on top of the model.")
 
     def __init__(
         self,
@@ -325,7 +341,12 @@ class LlamaCppLLM:
         self.lora_path = lora
         self.prefix_cache = prefix_cache
         self.deadline = deadline
-        self._engine = _engine(path, n_ctx, n_threads or default_threads(), lora)
+        self._engine_ref = _engine(path, n_ctx, n_threads or default_threads(), lora)
+
+    @property
+    def _engine(self) -> _Engine:
+        self._ensure_open()
+        return self._engine_ref
 
     @property
     def n_ctx(self) -> int:

@@ -17,7 +17,9 @@ from urllib.parse import urlsplit
 import httpx
 from httpx_sse import SSEError, connect_sse
 
-from .base import DEFAULT_DEADLINE_S, MAX_CHARS_PER_TOKEN, Completion, CompletionStream, LLMError
+from pydantic import BaseModel, ConfigDict, Field
+
+from .base import DEFAULT_DEADLINE_S, MAX_CHARS_PER_TOKEN, BaseLLM, Completion, CompletionStream, LLMError
 
 MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 """A non-streamed completion larger than this is not a completion: stop reading."""
@@ -50,12 +52,26 @@ def _error_detail(response: httpx.Response) -> str:
     return text[:500]
 
 
-class OpenAIHTTPLLM:
+class OpenAIHTTPLLM(BaseLLM):
     """`LLM` that talks to an OpenAI-compatible server.
 
     `grammar` is forwarded as the `grammar` body field that llama.cpp's servers understand; set
     `send_grammar=False` for servers that reject unknown fields (the plan is then parsed unconstrained).
     """
+
+    class Options(BaseModel):
+        """Options of the OpenAI-compatible HTTP backend (`load_llm(model, endpoint=..., **options)`)."""
+
+        model_config = ConfigDict(extra="forbid")
+
+        api_key: str | None = Field(None, description="Sent as a Bearer token.")
+        mode: Mode = Field("completions", description="'completions' (raw text) or 'chat' (messages) API.")
+        timeout: float = Field(120.0, gt=0, description="Seconds each read may wait.")
+        connect_timeout: float = Field(5.0, gt=0, description="Seconds to connect.")
+        retries: int = Field(2, ge=0, description="Retries of failed connects (a sent request is never resent).")
+        send_grammar: bool = Field(True, description="Send the plan grammar (llama.cpp servers understand it).")
+        stream_usage: bool = Field(True, description="Ask for token usage at the end of a stream.")
+        deadline: float = Field(DEFAULT_DEADLINE_S, gt=0, description="Seconds one generation may take.")
 
     def __init__(
         self,
@@ -104,6 +120,7 @@ class OpenAIHTTPLLM:
         grammar: str | None,
         stream: bool,
     ) -> dict[str, Any]:
+        self._ensure_open()  # every request is built here first
         body: dict[str, Any] = {"model": self.name, "max_tokens": max_tokens, "temperature": temperature}
         if self.mode == "completions":
             body["prompt"] = prompt
@@ -285,3 +302,4 @@ class OpenAIHTTPLLM:
 
     def close(self) -> None:
         self._client.close()
+        super().close()

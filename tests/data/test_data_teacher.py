@@ -176,3 +176,109 @@ def test_retries_assistant_toolset_and_dedup(tmp_path: Path) -> None:
     assert rows[0]["plan"].endswith("3. join()<END_OF_PLAN>")
     assert {json.loads(x)["reject_reason"] for x in rejects.read_text().splitlines()} == {"duplicate"}
     assert _ScriptedTeacher.calls == 12  # 3 items x (request + plan), each answered after one HTTP 500
+
+
+# -- paraphrase mode ------------------------------------------------------------------------------------------------
+SOURCES = [
+    {"id": "s1", "now": "2024-06-03 09:00:00", "query": "Text Maria that I'm running late.",
+     "plan": '1. get_phone_number("Maria")\n2. send_sms(["$1"], "I\'m running late.")\n3. join()<END_OF_PLAN>'},
+    {"id": "s2", "now": "2024-06-03 09:00:00", "query": "Remind me to pay the rent tomorrow at 9am.",
+     "plan": '1. create_reminder("Pay the rent", "2024-06-04 09:00:00", "", "", 0, False)\n2. join()<END_OF_PLAN>'},
+    {"id": "s3", "now": "2024-06-03 09:00:00", "query": "Email Ben the Q3 Budget.pdf.",
+     "plan": '1. get_email_address("Ben")\n2. open_and_get_file_path("Q3 Budget.pdf")\n'
+             '3. compose_new_email(["$1"], [], "Q3 Budget", "Here is the budget.", ["$2"])\n4. join()<END_OF_PLAN>'},
+    {"id": "s4", "now": "2024-06-03 09:00:00", "query": "Open my Groceries note.",
+     "plan": '1. open_note("Groceries", "")\n2. join()<END_OF_PLAN>'},
+    {"id": "s5", "now": "2024-06-03 09:00:00", "query": "Please show Union Square on the map for me.",
+     "plan": '1. maps_open_location("Union Square")\n2. join()<END_OF_PLAN>'},
+    {"id": "s6", "now": "2024-06-03 09:00:00", "query": "sms Maria: I'm running late",
+     "plan": '1. get_phone_number("Maria")\n2. send_sms(["$1"], "I\'m running late.")\n3. join()<END_OF_PLAN>'},
+]
+REWRITES = {
+    "Text Maria that I'm running late.": "hey could you send a quick text to Maria saying I'm running late",
+    "Remind me to pay the rent tomorrow at 9am.": "set a reminder to pay the rent at 9am on Friday",
+    "Email Ben the Q3 Budget.pdf.": "email ben the q3 budget.pdf",
+    "Open my Groceries note.": "pull up my shopping note please",
+    "Please show Union Square on the map for me.": "Union Square",
+    "sms Maria: I'm running late": "Text Maria that I'm running late.",
+}
+
+
+class _ScriptedParaphraser(BaseHTTPRequestHandler):
+    """/v1/completions: answers each paraphrase prompt with the scripted rewrite of its source request."""
+
+    calls = 0
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server API
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).calls += 1
+        source = body["prompt"].rsplit("\nRequest: ", 1)[1].split("\nProtected:")[0]
+        payload = json.dumps({"choices": [{"text": " " + REWRITES[source], "finish_reason": "stop", "index": 0}],
+                              "usage": {"prompt_tokens": 1, "completion_tokens": 1}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _paraphrase(url: str, src: Path, out: Path, rejects: Path, cache: Path, n: int = 100) -> str:
+    res = runner.invoke(app, ["teach", "--endpoint", url, "--model", "smol", "--paraphrase", str(src), "-n", str(n),
+                              "--out", str(out), "--rejects", str(rejects), "--cache-dir", str(cache),
+                              "--concurrency", "2", "--retries", "0", "--timeout", "300", "--temperature", "0.7"])
+    assert res.exit_code == 0, res.output
+    return res.output
+
+
+def test_paraphrase_keeps_plans_and_rejects_what_changes_meaning(tmp_path: Path) -> None:
+    src = tmp_path / "src.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in SOURCES), encoding="utf-8")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _ScriptedParaphraser)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    out, rejects, cache = tmp_path / "p.jsonl", tmp_path / "r.jsonl", tmp_path / "c"
+    try:
+        output = _paraphrase(f"http://127.0.0.1:{server.server_address[1]}/v1", src, out, rejects, cache)
+    finally:
+        server.shutdown()
+    assert "1 validated paraphrases" in output
+    rows = load_rows(out)
+    assert [(r["id"], r["query"], r["plan"], r["paraphrase_of"], r["source"]) for r in rows] == [
+        ("s1-p1", REWRITES[SOURCES[0]["query"]], SOURCES[0]["plan"], "s1", "teacher-paraphrase")]
+    reasons = {json.loads(x)["paraphrase_of"]: json.loads(x)["reject_reason"] for x in rejects.read_text().splitlines()}
+    assert reasons == {"s2": "time_changed", "s3": "unchanged", "s4": "entity_missing", "s5": "length",
+                       "s6": "duplicate"}
+    assert _ScriptedParaphraser.calls == 6
+
+    # answers are cached: the same run against a dead endpoint writes the same files
+    dead = f"http://127.0.0.1:{_free_port()}/v1"
+    out2, rejects2 = tmp_path / "p2.jsonl", tmp_path / "r2.jsonl"
+    _paraphrase(dead, src, out2, rejects2, cache)
+    assert out2.read_text() == out.read_text() and rejects2.read_text() == rejects.read_text()
+
+
+def test_paraphrase_through_a_real_llama_cpp_server(teacher_url: str, tmp_path: Path) -> None:
+    """The packaged 135M model as teacher: whatever it writes is kept only if it passes the checks."""
+    from edgecall.data.generate import generate_splits
+
+    tools = load_toolset("assistant")
+    sources = generate_splits(tools, seed=4, sizes={"train": 3, "val": 0, "test": 0, "test_heldout": 0}).rows["train"]
+    src = tmp_path / "src.jsonl"
+    src.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in sources), encoding="utf-8")
+    out, rejects, cache = tmp_path / "p.jsonl", tmp_path / "r.jsonl", tmp_path / "c"
+    _paraphrase(teacher_url, src, out, rejects, cache)
+    rows = load_rows(out)
+    rejected = [json.loads(x) for x in rejects.read_text().splitlines() if x.strip()]
+    assert len(rows) + len(rejected) == 3
+    by_id = {s["id"]: s for s in sources}
+    for row in rows:
+        assert row["plan"] == by_id[row["paraphrase_of"]]["plan"] and row["query"] != by_id[row["paraphrase_of"]]["query"]
+    assert len(validate_rows(rows, tools).kept) == len(rows)
+    known = {"time_changed", "unchanged", "length", "bad_request", "entity_missing", "duplicate", "near_duplicate"}
+    assert all(r["reject_reason"] in known and r["reject_detail"] for r in rejected), rejected
+    assert len(list(cache.glob("*.json"))) == 3
+    dead = f"http://127.0.0.1:{_free_port()}/v1"
+    _paraphrase(dead, src, tmp_path / "p2.jsonl", tmp_path / "r2.jsonl", cache)
+    assert (tmp_path / "p2.jsonl").read_text() == out.read_text()

@@ -279,9 +279,13 @@ def teach(
     mode: Annotated[str, typer.Option(help="'completions' or 'chat' API.")] = "completions",
     timeout: Annotated[float, typer.Option(help="Seconds per HTTP call.")] = 120.0,
     max_tokens: Annotated[int, typer.Option(help="Token limit for each plan.")] = 400,
+    paraphrase: Annotated[Optional[Path], typer.Option(
+        help="Paraphrase mode: rewrite the requests of this JSONL file (its first N rows) and keep their plans.")] = None,
+    variants: Annotated[int, typer.Option(help="Paraphrase mode: rewrites per source row.", min=1)] = 1,
 ) -> None:
-    """Teacher mode: a model behind an endpoint writes requests and plans; the sanity checks filter them."""
-    from ..data.teacher import Teacher, TeacherConfig
+    """Teacher mode: a model behind an endpoint writes requests and plans (or, with --paraphrase, rewrites
+    existing requests keeping their plans); the sanity checks filter them."""
+    from ..data.teacher import Paraphraser, Teacher, TeacherConfig
     from ..dataset import format_now, write_rows
     from ..llm import load_llm
     from ..llm.base import LLMError
@@ -289,6 +293,27 @@ def teach(
     tools = _tools(toolset)
     config = TeacherConfig(n=n, seed=seed, concurrency=concurrency, retries=retries, temperature=temperature,
                            grammar=grammar, cache_dir=cache_dir, max_plan_tokens=max_tokens)
+    if paraphrase is not None:
+        sources = _load(paraphrase)
+        try:
+            llm = load_llm(model, endpoint=endpoint, api_key=api_key, mode=mode, timeout=timeout, retries=0)
+        except LLMError as exc:
+            _fail(str(exc))
+            return
+        para = Paraphraser(llm, tools, sources, config, variants=variants)
+        with _progress() as progress:
+            bar = progress.add_task("paraphrase", total=min(n, len(sources)) * variants)
+            done = para.run(on_item=lambda _it: progress.advance(bar))
+        kept = [it.row for it in done if it.row is not None]
+        write_rows(out, kept)
+        reasons = Counter(it.issue.reason for it in done if it.issue is not None)
+        if rejects is not None:
+            write_rows(rejects, ({"query": it.request, "plan": it.source["plan"], "now": it.source.get("now", ""),
+                                  "paraphrase_of": it.source.get("id", ""), "reject_reason": it.issue.reason,
+                                  "reject_detail": str(it.issue)} for it in done if it.issue is not None))
+        console.print(_reasons_table(reasons, len(done), len(kept)))
+        console.print(f"{len(kept)} validated paraphrases -> {out}")
+        return
     if toolset == "assistant":
         from ..assistant.prompt import EXAMPLES, PLANNING_RULES
         from ..data.generate import generate_splits

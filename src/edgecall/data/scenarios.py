@@ -328,7 +328,7 @@ SMS_QUOTED = (
 
 def unit_sms(ctx: Ctx, b: PlanBuilder) -> str:
     msg = ctx.sms_message()
-    to, numbers = _recipients(ctx, b, "phone", max_n=4, reuse_p=0.35)
+    to, numbers = _recipients(ctx, b, "phone", max_n=5, reuse_p=0.35)
     plain = msg.split()[0].lower() in STATEMENT_STARTS and msg[-1] not in "?!"
     text = ctx.phrase("sms_statement" if plain else "sms_quoted", SMS_STATEMENT if plain else SMS_QUOTED,
                       to=to, msg=msg)
@@ -408,7 +408,7 @@ def unit_email(ctx: Ctx, b: PlanBuilder) -> str:
         b.add("compose_new_email", recipients, cc, _title(first.strip("'\"")), "Please find the file attached.", atts)
         return text
     subject, context = ctx.rng.choice(ctx.pools.email_topics)
-    to, recipients = _recipients(ctx, b, "email", reuse_p=0.3)
+    to, recipients = _recipients(ctx, b, "email", max_n=5, reuse_p=0.3)
     cc_text, cc = _cc(ctx, b)
     att_text, atts = _attach(ctx, b)
     text = ctx.phrase("email", EMAIL_BASE, to=to, ctx=context, subj=subject.lower(), Subj=subject)
@@ -1172,6 +1172,16 @@ def unit_flow(ctx: Ctx, b: PlanBuilder) -> str:
         second = ctx.rng.choice(SENSIBLE[producer])
         if second != consumers[0] and not {"reply", "forward"} <= {second, consumers[0]}:
             consumers.append(second)
+    if len(consumers) == 1 and producer in ("phone", "email", "summary", "directions", "location") and ctx.chance(0.14):
+        # two results into one message: "text Bo Ana's and Cy's numbers", "email Di summaries of A.pdf and B.pdf"
+        ctx.flows.append(f"{producer}x2>{consumers[0]}")
+        cl1, c1 = _produce(ctx, b, producer)
+        cl2, c2 = _produce(ctx, b, producer)
+        both = Content(f"{c1.ref}, {c2.ref}", c1.kind, f"{c1.np} and {c2.np}", ctx.pick("[them|both|them both]"),
+                       f"{c1.title} and {c2.title}", c1.producer)
+        if ctx.chance(0.5) and consumers[0] not in ("reminder", "calendar"):
+            return _consume(ctx, b, consumers[0], both, folded=True)
+        return f"{cl1} and {cl2}" + ctx.rng.choice(CONNECT_IT) + _consume(ctx, b, consumers[0], both, folded=False)
     folded = len(consumers) == 1 and ctx.chance(0.5) and consumers[0] not in ("reminder", "calendar")
     ctx.flows.append(f"{producer}>{'+'.join(consumers)}")
     if folded:  # "text Ana the directions to the Louvre": the producer lives inside the consumer's sentence
@@ -1197,6 +1207,9 @@ UNITS: dict[str, tuple[Unit, float]] = {
     "maps_open": (unit_maps_open, 4), "directions": (unit_directions, 4), "file_open": (unit_file_open, 3),
     "summarize": (unit_summarize, 4), "lookup": (unit_lookup, 6), "mixed": (unit_mixed, 3), "flow": (unit_flow, 16),
 }
+REPEATABLE = frozenset({"sms", "email", "reminder", "calendar", "note_create", "note_append", "summarize",
+                        "directions", "maps_open", "file_open", "lookup"})
+"""Intents that may come twice in one request ("text Ana X and text Bo Y", two reminders)."""
 QUESTION_UNITS = frozenset({"lookup"})
 """Units whose clause may be a question; they lead a request ("What's Ana's number? Also, ...")."""
 CONNECTORS = (", and ", " and ", ". Also, ", ", then ", "; also ", ". And ", " and also ", ". Then ", ", plus ",
@@ -1220,7 +1233,7 @@ def generate_example(rng: random.Random, *, held_out: bool, pools_: Pools, now: 
             chosen: list[str] = []
             while len(chosen) < n_units:
                 k = rng.choices(names, weights=weights)[0]
-                if k not in chosen or k == "flow":
+                if k not in chosen or k == "flow" or (k in REPEATABLE and rng.random() < 0.35):
                     chosen.append(k)
             chosen.sort(key=lambda k: k not in QUESTION_UNITS)  # a question leads
         else:

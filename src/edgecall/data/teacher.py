@@ -6,6 +6,15 @@ shown a few varied example requests; (2) it plans that request with the *runtime
 data teaches exactly what is served), optionally grammar-constrained.  Every pair goes through the same
 sanity checks and dedup as generated data; rejects are kept with their reason.
 
+*Paraphrase mode* (:class:`Paraphraser`) multiplies the variety of existing data instead: the teacher
+rewrites each request in a different style while the gold plan stays as it is.  The rewrite must keep every
+name, file, place, address and number the plan copies (the entity check) and every date and time word
+(``time_changed``), must differ from the source (``unchanged``) without shrinking or growing wildly
+(``length``), and goes through the same sanity checks and dedup (seeded with the source requests and the
+prompt's own examples) as everything else.  What no automatic check sees is a rewrite that keeps every word
+that matters but changes the action; a stronger teacher makes fewer of those, and the cache keeps the raw
+answers for review.
+
 Responses are cached on disk by a hash of (model, prompt, settings), so an interrupted or repeated run
 costs nothing for the items already answered; failed HTTP calls are retried with backoff.
 """
@@ -15,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -24,13 +34,14 @@ from pathlib import Path
 from typing import Any
 
 from edgecall.llm.base import LLM, LLMError
-from edgecall.plan import render_plan
+from edgecall.plan import exact_ref, parse_plan, render_plan
 from edgecall.planner import build_planner_prompt
 from edgecall.tools import Toolset
 
 from .checks import CheckFailed, Issue, check_example
-from .dedup import Deduper
-from ..dataset import NOW_FORMAT
+from .dedup import Deduper, exact_key
+from .surface import fold
+from ..dataset import NOW_FORMAT, row_now
 from .timeexpr import random_now
 
 REQUEST_PROMPT = """You write realistic requests that a user types to a personal assistant app.
@@ -100,6 +111,28 @@ class ResponseCache:
         tmp.replace(self.root / f"{key}.json")
 
 
+def cached_complete(llm: LLM, cache: ResponseCache, retries: int, prompt: str, *, stop: list[str], max_tokens: int,
+                    temperature: float, grammar: str | None, salt: Any) -> str:
+    """One completion, from the cache when this exact call was answered before; retried with backoff."""
+    key = cache.key(llm.name, prompt, stop, max_tokens, temperature, grammar, salt)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    delay = 0.5
+    for attempt in range(retries + 1):
+        try:
+            text = llm.complete(prompt, stop=stop, max_tokens=max_tokens, temperature=temperature,
+                                grammar=grammar).text
+            break
+        except LLMError:
+            if attempt == retries:
+                raise
+            time.sleep(delay)
+            delay *= 2
+    cache.put(key, text)
+    return text
+
+
 class Teacher:
     """Runs the two-call pipeline over N items with a thread pool (HTTP calls release the GIL)."""
 
@@ -117,23 +150,8 @@ class Teacher:
     # -------------------------------------------------------------------------------------------- model calls
     def _call(self, prompt: str, *, stop: list[str], max_tokens: int, temperature: float,
               grammar: str | None, salt: Any) -> str:
-        key = self.cache.key(self.llm.name, prompt, stop, max_tokens, temperature, grammar, salt)
-        cached = self.cache.get(key)
-        if cached is not None:
-            return cached
-        delay = 0.5
-        for attempt in range(self.config.retries + 1):
-            try:
-                text = self.llm.complete(prompt, stop=stop, max_tokens=max_tokens, temperature=temperature,
-                                         grammar=grammar).text
-                break
-            except LLMError:
-                if attempt == self.config.retries:
-                    raise
-                time.sleep(delay)
-                delay *= 2
-        self.cache.put(key, text)
-        return text
+        return cached_complete(self.llm, self.cache, self.config.retries, prompt, stop=stop, max_tokens=max_tokens,
+                               temperature=temperature, grammar=grammar, salt=salt)
 
     # ------------------------------------------------------------------------------------------------ prompts
     def request_prompt(self, item: TeacherItem) -> str:
@@ -213,3 +231,152 @@ def _clean_request(raw: str) -> str:
         if line.startswith(prefix):
             line = line[len(prefix):].strip()
     return line.strip().strip('"').strip()
+
+
+# ----------------------------------------------------------------------------------------------- paraphrase mode
+PARAPHRASE_PROMPT = """You rewrite requests that people type to a personal assistant app, so that they read as if \
+a different person wrote them. Change the wording, the word order and the tone, but keep the meaning and every \
+action. Copy the protected words exactly. Keep every date, time and number as it is. Write only the rewritten \
+request, on one line.
+
+Request: Email Dana that the report is finished and attach Q3.pdf.
+Protected: Dana; Q3.pdf
+Style: casual
+Rewritten: hey, can you send Dana an email saying the report's done? put Q3.pdf in as an attachment
+
+Request: Remind me to call the bank tomorrow at 10am.
+Protected: (none)
+Style: polite
+Rewritten: Could you please set a reminder for tomorrow at 10am so that I call the bank?
+
+Request: {query}
+Protected: {keep}
+Style: {style}
+Rewritten:"""
+
+PARAPHRASE_SHOTS = ("Email Dana that the report is finished and attach Q3.pdf.",
+                    "hey, can you send Dana an email saying the report's done? put Q3.pdf in as an attachment",
+                    "Remind me to call the bank tomorrow at 10am.",
+                    "Could you please set a reminder for tomorrow at 10am so that I call the bank?")
+PARAPHRASE_STYLES = (
+    "casual", "polite", "terse, like a text message", "chatty, with a greeting", "as a question", "British English",
+    "all lowercase, no punctuation", "formal", "in a hurry", "with the details in a different order",
+)
+
+TIME_WORDS = frozenset("""today tomorrow tonight yesterday morning afternoon evening night noon midday midnight week
+weekend month year next this last hour hours minute minutes half quarter am pm fortnight monday tuesday wednesday
+thursday friday saturday sunday january february march april may june july august september october november
+december end whole all until from between""".split())
+"""Words that carry a date or time: a rewrite that drops one may no longer mean the gold plan's date."""
+_TOKEN = re.compile(r"\d+|[^\W\d_]+")
+_SYNONYMS = {"tmrw": "tomorrow", "tmr": "tomorrow", "tonite": "tonight", "mins": "minutes", "min": "minutes",
+             "hrs": "hours", "hr": "hour"}
+
+
+def _time_tokens(text: str) -> set[str]:
+    toks = (_SYNONYMS.get(t, t) for t in _TOKEN.findall(fold(text)))
+    return {t for t in toks if t.isdigit() or t in TIME_WORDS}
+
+
+@dataclass
+class ParaphraseItem:
+    index: int
+    source: dict[str, Any]
+    variant: int
+    request: str = ""
+    issue: Issue | None = None
+    row: dict[str, Any] | None = None
+
+
+class Paraphraser:
+    """Rewrites existing rows' requests through a teacher, keeping their plans; same checks and dedup."""
+
+    def __init__(self, llm: LLM, tools: Toolset, rows: list[dict[str, Any]], config: TeacherConfig,
+                 variants: int = 1) -> None:
+        self.llm = llm
+        self.tools = tools
+        self.rows = rows
+        self.config = config
+        self.variants = variants
+        self.cache = ResponseCache(config.cache_dir)
+
+    def protected(self, row: dict[str, Any]) -> list[str]:
+        """The literal values of entity parameters (names, files, places, addresses, numbers) in the plan."""
+        out: list[str] = []
+        for task in parse_plan(row["plan"]).tasks:
+            for param, value in zip(self.tools[task.tool].params, task.args, strict=False):
+                values = value if isinstance(value, list) else [value]
+                for v in values:
+                    if param.entity and isinstance(v, str) and v.strip() and exact_ref(v) is None and v not in out:
+                        out.append(v)
+        return out
+
+    def prompt(self, item: ParaphraseItem) -> str:
+        styles = random.Random(f"{self.config.seed}:{item.index}:style")
+        keep = "; ".join(self.protected(item.source)) or "(none)"
+        return PARAPHRASE_PROMPT.format(query=item.source["query"], keep=keep, style=styles.choice(PARAPHRASE_STYLES))
+
+    def items(self) -> list[ParaphraseItem]:
+        rows = self.rows[: self.config.n] if self.config.n else self.rows
+        return [ParaphraseItem(i * self.variants + v, row, v) for i, row in enumerate(rows) for v in range(self.variants)]
+
+    def run_item(self, item: ParaphraseItem) -> ParaphraseItem:
+        """Ask for one rewrite and check it against the source's plan. Never raises for bad model output."""
+        try:
+            raw = cached_complete(self.llm, self.cache, self.config.retries, self.prompt(item),
+                                  stop=["\n\n", "\nRequest:", "Request:"], max_tokens=self.config.max_request_tokens,
+                                  temperature=self.config.temperature, grammar=None,
+                                  salt=("paraphrase", self.config.seed, item.index))
+        except LLMError as exc:
+            item.issue = Issue("teacher_error", str(exc))
+            return item
+        item.request = _clean_request(raw)
+        source = item.source
+        if len(item.request) < 8:
+            item.issue = Issue("bad_request", f"the teacher wrote no usable rewrite ({raw[:60]!r})")
+            return item
+        if exact_key(item.request) == exact_key(source["query"]):
+            item.issue = Issue("unchanged", "the rewrite is the source request")
+            return item
+        n_src, n_new = len(source["query"].split()), len(item.request.split())
+        if not 0.5 * n_src <= n_new <= 3 * n_src + 5:
+            item.issue = Issue("length", f"the rewrite has {n_new} words for a request of {n_src} "
+                               "(something was dropped or made up)")
+            return item
+        lost = sorted(_time_tokens(source["query"]) - _time_tokens(item.request))
+        if lost:
+            item.issue = Issue("time_changed", f"the rewrite drops {', '.join(lost)} (dates must keep their meaning)")
+            return item
+        now = row_now(source)
+        try:
+            plan = check_example(item.request, source["plan"], now, self.tools)
+        except CheckFailed as failed:
+            item.issue = failed.issue
+            return item
+        item.row = {"id": f"{source.get('id', 'row')}-p{item.variant + 1}", "now": now.strftime(NOW_FORMAT),
+                    "query": item.request, "plan": render_plan(plan), "scenario": source.get("scenario", ""),
+                    "source": "teacher-paraphrase", "teacher": self.llm.name,
+                    "paraphrase_of": source.get("id", "")}
+        return item
+
+    def run(self, on_item: Callable[[ParaphraseItem], None] | None = None) -> list[ParaphraseItem]:
+        """All items in order; dedup (seeded with every source request) after the parallel part."""
+        items = self.items()
+        done: list[ParaphraseItem] = []
+        with ThreadPoolExecutor(max_workers=max(1, self.config.concurrency)) as pool:
+            for future in as_completed([pool.submit(self.run_item, it) for it in items]):
+                done.append(future.result())
+                if on_item is not None:
+                    on_item(done[-1])
+        done.sort(key=lambda it: it.index)
+        dedup = Deduper()
+        for row in self.rows:
+            dedup.check(row["query"])
+        for shown in PARAPHRASE_SHOTS:  # a copied prompt example is a duplicate too
+            dedup.check(shown)
+        for it in done:
+            if it.row is not None:
+                dup = dedup.check(it.request)
+                if dup is not None:
+                    it.issue, it.row = Issue(dup, "the rewrite repeats an existing request"), None
+        return done

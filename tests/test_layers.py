@@ -20,6 +20,7 @@ SRC = Path(edgecall.__file__).parent
 LAYERS = [
     "errors",
     "paths",
+    "text",
     "limits",
     "plan",
     "tools",

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from .common import SafeConsole
+from .common import SafeConsole, fail
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -23,9 +23,7 @@ err = SafeConsole(stderr=True, soft_wrap=True)
 ToolsetOpt = Annotated[str, typer.Option("--toolset", help="'assistant' or a JSON file of OpenAI function schemas.")]
 
 
-def _fail(message: str) -> None:
-    err.print(f"[bold red]error:[/] {message}")
-    raise typer.Exit(1)
+_fail = fail  # one error printer for every command (cli/common.py)
 
 
 def _progress() -> Progress:

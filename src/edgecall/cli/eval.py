@@ -7,7 +7,6 @@ users get. Tools are never executed.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -66,6 +65,7 @@ def eval_command(
 ) -> None:
     """Score the planner: success rate (paper's DAG metric), argument accuracy, parse/valid rates, latency."""
     from ..dataset import DatasetError, load_examples
+    from ..evaluation.session import describe, label_for, report_dir_for, write_compare
     from ..evaluation.variants import Variant, VariantError, parse_variants
     from ..llm.base import LLMError
 
@@ -78,7 +78,7 @@ def eval_command(
     except DatasetError as exc:
         fail(str(exc))
     try:
-        variants = parse_variants(compare) if compare else [Variant(_label(base), {})]
+        variants = parse_variants(compare) if compare else [Variant(label_for(base), {})]
     except VariantError as exc:
         fail(str(exc))
 
@@ -91,10 +91,11 @@ def eval_command(
             err_console.print("[yellow]note:[/] --concurrency applies to --endpoint only; a local model runs one request at a time")
             workers = 1
         try:
-            summary = _run_variant(settings, label, dataset, workers, when, report, len(variants) > 1, json_out)
+            target = report_dir_for(report, label, nested=len(variants) > 1)
+            summary = _run_variant(settings, label, dataset, workers, when, target, json_out)
         except LLMError as exc:
             fail(f"{label}: {exc}")
-        rows.append({"label": label, **_describe(settings), **summary})
+        rows.append({"label": label, **describe(settings), **summary})
         if summary["interrupted"]:
             break  # the user asked to stop: report what is done, skip the remaining variants
 
@@ -105,51 +106,19 @@ def eval_command(
     else:
         console.print(summary_table(rows[0]))
     if report is not None and compare:
-        _write_compare(report, rows, data)
+        write_compare(report, rows, data)
     if all(row["n"] and row["model_errors"] == row["n"] for row in rows):
         fail("every request failed at the model backend (see the errors above or in the report)")
 
 
-def _label(settings: Any) -> str:
-    return f"{settings.model} grammar={'on' if settings.grammar else 'off'}"
-
-
-def _describe(settings: Any) -> dict[str, Any]:
-    return {
-        "model": settings.model,
-        "endpoint": settings.endpoint,
-        "grammar": settings.grammar,
-        "examples": settings.examples,
-    }
-
-
-def _slug(label: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", label).strip("_") or "variant"
-
-
 def _run_variant(
-    settings: Any,
-    label: str,
-    dataset: list,
-    workers: int,
-    when: datetime | None,
-    report: Path | None,
-    nested: bool,
+    settings: Any, label: str, dataset: list[Any], workers: int, when: datetime | None, target: Path | None,
     quiet: bool,
 ) -> dict[str, Any]:
-    """Evaluate one variant; Ctrl-C (SIGINT) stops early and scores the examples already done.
-
-    With --report, each record is appended to `records.jsonl` as soon as it is scored, so a
-    long run that is killed still leaves its evidence; the final report rewrites it in order.
-    """
-    import json
-    import threading
-
+    """Build the variant's planner (as `run` would) and evaluate it with a progress bar."""
     from ..app import build_llm, build_planner, build_toolset
-    from ..evaluation.report import RECORDS, write_report
-    from ..evaluation.runner import run_evaluation, summarize
+    from ..evaluation.session import evaluate_variant
 
-    target = (report / _slug(label) if nested else report) if report is not None else None
     llm = build_llm(settings)
     planner = build_planner(settings, build_toolset(settings, llm), llm)
     progress = Progress(
@@ -157,57 +126,27 @@ def _run_variant(
         TextColumn("ok {task.fields[ok]}"), TimeElapsedColumn(), TimeRemainingColumn(),
         console=err_console, transient=quiet,
     )
-    done: list[Any] = []
-    lock = threading.Lock()
-    live = None
-    if target is not None:
+    with progress:
+        task = progress.add_task(label, total=len(dataset), ok=0)
         try:
-            target.mkdir(parents=True, exist_ok=True)
-            live = (target / RECORDS).open("w", encoding="utf-8")
+            summary = evaluate_variant(
+                planner, dataset, label=label, concurrency=workers, now=when, report=target,
+                on_result=lambda _r, done: progress.update(task, advance=1, ok=sum(r.success for r in done)),
+            )
         except OSError as exc:
             fail(f"cannot write the report to {target}: {exc}")
-    interrupted = False
-    try:
-        with progress:
-            task = progress.add_task(label, total=len(dataset), ok=0)
-
-            def record(result: Any) -> None:
-                with lock:
-                    done.append(result)
-                    if live is not None:
-                        live.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
-                        live.flush()
-                    progress.update(task, advance=1, ok=sum(r.success for r in done))
-
-            try:
-                results = run_evaluation(planner, dataset, concurrency=workers, now=when, on_result=record)
-            except KeyboardInterrupt:
-                interrupted = True
-                order = {ex.id: i for i, ex in enumerate(dataset)}
-                results = sorted(done, key=lambda r: order[r.id])
-                err_console.print(f"[yellow]interrupted:[/] scoring the {len(results)} examples done so far")
-    finally:
-        if live is not None:
-            live.close()
-    summary = summarize(results)
-    summary["interrupted"] = interrupted
-    if target is not None and results:
-        try:
-            write_report(target, results, summary, title=label + (" (interrupted)" if interrupted else ""))
-        except OSError as exc:
-            fail(f"cannot write the report to {target}: {exc}")
+    if summary["interrupted"]:
+        err_console.print(f"[yellow]interrupted:[/] scoring the {summary['n']} examples done so far")
     return summary
 
 
-def _pct(x: float | None) -> str:
-    return "n/a" if x is None else f"{100 * x:.1f}%"
-
-
-def _sec(x: float | None) -> str:
-    return "n/a" if x is None else f"{x:.2f}"
-
-
 def summary_table(row: dict[str, Any]) -> Table:
+    from ..evaluation.report import fmt_pct as _pct
+    from ..evaluation.report import fmt_sec
+
+    def _sec(x: float | None) -> str:
+        return fmt_sec(x, unit="")
+
     table = Table(title=f"edgecall eval: {row['label']}", show_header=True)
     table.add_column("metric")
     table.add_column("value", justify="right")
@@ -226,22 +165,9 @@ def summary_table(row: dict[str, Any]) -> Table:
     return table
 
 
-COMPARE_COLUMNS = (
-    ("variant", "label"), ("success", "success_rate"), ("args", "arg_accuracy"), ("exact", "exact_rate"),
-    ("parse", "parse_rate"), ("valid", "valid_rate"), ("p50 s", "latency_p50_s"), ("p90 s", "latency_p90_s"),
-    ("tok/s", "tokens_per_s"),
-)
-
-
-def _cell(key: str, value: Any) -> str:
-    if key == "label":
-        return str(value)
-    if key.endswith("_rate") or key == "arg_accuracy":
-        return _pct(value)
-    return "n/a" if value is None else f"{value:.2f}" if key.endswith("_s") else f"{value:.1f}"
-
-
 def compare_table(rows: list[dict[str, Any]]) -> Table:
+    from ..evaluation.session import COMPARE_COLUMNS, compare_cell
+
     table = Table(title=f"edgecall eval --compare ({rows[0]['n']} examples)")
     for name, key in COMPARE_COLUMNS:
         if key == "label":
@@ -249,20 +175,5 @@ def compare_table(rows: list[dict[str, Any]]) -> Table:
         else:
             table.add_column(name, justify="right")
     for row in rows:
-        table.add_row(*(_cell(key, row[key]) for _, key in COMPARE_COLUMNS))
+        table.add_row(*(compare_cell(key, row[key]) for _, key in COMPARE_COLUMNS))
     return table
-
-
-def compare_markdown(rows: list[dict[str, Any]], data: Path) -> str:
-    head = "| " + " | ".join(name for name, _ in COMPARE_COLUMNS) + " |"
-    sep = "|" + "---|" * len(COMPARE_COLUMNS)
-    body = ["| " + " | ".join(_cell(key, row[key]) for _, key in COMPARE_COLUMNS) + " |" for row in rows]
-    return "\n".join([f"# edgecall eval --compare on {data} ({rows[0]['n']} examples)", "", head, sep, *body, ""])
-
-
-def _write_compare(report: Path, rows: list[dict[str, Any]], data: Path) -> None:
-    import json
-
-    report.mkdir(parents=True, exist_ok=True)
-    (report / "compare.md").write_text(compare_markdown(rows, data), encoding="utf-8")
-    (report / "compare.json").write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import random
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
+
+from edgecall.text import fold  # the form in which entity checks and dedup compare text
 
 if TYPE_CHECKING:
     from .scenarios import Ctx
@@ -60,11 +61,6 @@ QUESTION_FRAMES = {"{q}", "hey, {q}", "quick one: {q}", "hi! {q}", "yo {q}", "ok
                    "{q} thx", "{q}... thanks", "{q} - thanks!"}
 
 _WORD_RE = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: the form in which entity checks and dedup compare text."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
 
 
 def join_names(items: Sequence[str], rng: random.Random) -> str:

@@ -30,13 +30,13 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from edgecall.plan import Plan, iter_isomorphisms
 from edgecall.plan.model import REF_RE, exact_ref, find_refs
+from edgecall.text import fold
 from edgecall.tools import ArgKind, Toolset
 
 NONE_TOOL = "<none>"
@@ -52,13 +52,6 @@ def arg_kind(tools: Toolset | None, tool: str, position: int) -> ArgKind:
 
 
 # --- normalisation -------------------------------------------------------------------------
-
-
-def fold(text: str) -> str:
-    """Lowercase, strip accents and collapse whitespace: "  Sofía  Ruiz" -> "sofia ruiz"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(bare.casefold().split())
 
 
 _TOKEN_RE = re.compile(r"\w+", re.UNICODE)

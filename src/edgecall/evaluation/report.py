@@ -38,12 +38,13 @@ def write_report(
     return [records, out / SUMMARY_JSON, out / SUMMARY_MD, steps, latency]
 
 
-def _pct(x: float | None) -> str:
+def fmt_pct(x: float | None) -> str:
+    """A rate as a percentage (one decimal), "n/a" when there is none; the report and the CLI show rates so."""
     return "n/a" if x is None else f"{100 * x:.1f}%"
 
 
-def _sec(x: float | None) -> str:
-    return "n/a" if x is None else f"{x:.2f} s"
+def fmt_sec(x: float | None, unit: str = " s") -> str:
+    return "n/a" if x is None else f"{x:.2f}{unit}"
 
 
 def _num(x: float | None, fmt: str = ".1f") -> str:
@@ -59,15 +60,15 @@ def summary_markdown(results: Sequence[ExampleResult], summary: dict[str, Any], 
         "| metric | value |",
         "|---|---|",
         f"| examples | {s['n']} |",
-        f"| success rate (DAG match) | {_pct(s['success_rate'])} |",
-        f"| argument accuracy (among matches) | {_pct(s['arg_accuracy'])} ({s['n_success']} matches) |",
-        f"| exact plans (DAG and arguments) | {_pct(s['exact_rate'])} |",
+        f"| success rate (DAG match) | {fmt_pct(s['success_rate'])} |",
+        f"| argument accuracy (among matches) | {fmt_pct(s['arg_accuracy'])} ({s['n_success']} matches) |",
+        f"| exact plans (DAG and arguments) | {fmt_pct(s['exact_rate'])} |",
         f"| free-text token F1 (among matches) | {_num(s['text_f1'], '.3f')} |",
-        f"| parse rate | {_pct(s['parse_rate'])} |",
-        f"| validation rate | {_pct(s['valid_rate'])} |",
+        f"| parse rate | {fmt_pct(s['parse_rate'])} |",
+        f"| validation rate | {fmt_pct(s['valid_rate'])} |",
         f"| model errors | {s['model_errors']} |",
-        f"| latency p50 / p90 (full plan) | {_sec(s['latency_p50_s'])} / {_sec(s['latency_p90_s'])} |",
-        f"| time to first task p50 / p90 | {_sec(s['ttft_p50_s'])} / {_sec(s['ttft_p90_s'])} |",
+        f"| latency p50 / p90 (full plan) | {fmt_sec(s['latency_p50_s'])} / {fmt_sec(s['latency_p90_s'])} |",
+        f"| time to first task p50 / p90 | {fmt_sec(s['ttft_p50_s'])} / {fmt_sec(s['ttft_p90_s'])} |",
         f"| prompt / completion tokens (mean) | {_num(s['prompt_tokens_mean'], '.0f')} / "
         f"{_num(s['completion_tokens_mean'], '.0f')} |",
         f"| tokens/s (completion) | {_num(s['tokens_per_s'])} |",
@@ -77,7 +78,7 @@ def summary_markdown(results: Sequence[ExampleResult], summary: dict[str, Any], 
         "| steps | examples | success |",
         "|---|---|---|",
     ]
-    lines += [f"| {k} | {v['n']} | {_pct(v['success_rate'])} |" for k, v in s["by_steps"].items()]
+    lines += [f"| {k} | {v['n']} | {fmt_pct(v['success_rate'])} |" for k, v in s["by_steps"].items()]
     lines += ["", "## Tool confusion (gold -> predicted, `<none>` = missing/extra step)", ""]
     confusion = list(s["confusion"].items())[:15]
     lines += [f"- `{pair}`: {count}" for pair, count in confusion] or ["- none"]

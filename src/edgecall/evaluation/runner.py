@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from edgecall.dataset import Example, format_now
-from edgecall.llm.base import LLMError
+from edgecall.llm.base import LLMError, tokens_per_s
 from edgecall.plan import Plan, PlanError, parse_plan
 from edgecall.tools import Toolset
 
@@ -58,9 +58,8 @@ class ExampleResult:
 
     @property
     def tokens_per_s(self) -> float | None:
-        if not self.completion_tokens or not self.total_s:
-            return None
-        return self.completion_tokens / self.total_s
+        """Completion tokens over the whole planning time, as `PlanOutcome.tokens_per_s`."""
+        return tokens_per_s(self.completion_tokens, self.total_s)
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "tokens_per_s": self.tokens_per_s}
@@ -193,7 +192,7 @@ def summarize(results: Sequence[ExampleResult]) -> dict[str, Any]:
         "ttft_p90_s": percentile(ttfts, 90),
         "prompt_tokens_mean": _mean([r.prompt_tokens for r in results if r.prompt_tokens is not None]),
         "completion_tokens_mean": _mean([r.completion_tokens for r in results if r.completion_tokens is not None]),
-        "tokens_per_s": completion / timed if timed else None,
+        "tokens_per_s": tokens_per_s(completion, timed),
         "by_steps": by_steps,
         "confusion": dict(confusion.most_common()),
     }

@@ -16,6 +16,16 @@ from typing import Protocol, Self, runtime_checkable
 from ..errors import LLMError
 
 
+def tokens_per_s(tokens: int | None, seconds: float | None) -> float | None:
+    """`tokens` / `seconds`, or None when either is missing or not positive.
+
+    The one place a rate is computed; callers say which tokens over which seconds (decode only, or a whole plan).
+    """
+    if not tokens or not seconds or tokens <= 0 or seconds <= 0:
+        return None
+    return tokens / seconds
+
+
 @dataclass(frozen=True)
 class Completion:
     """One finished generation.
@@ -37,10 +47,7 @@ class Completion:
         """Decode speed over the generation phase (after the first token), the usual tokens/s figure."""
         if not self.completion_tokens or self.ttft_s is None:
             return None
-        decode_s = self.seconds - self.ttft_s
-        if self.completion_tokens <= 1 or decode_s <= 0:
-            return None
-        return (self.completion_tokens - 1) / decode_s
+        return tokens_per_s(self.completion_tokens - 1, self.seconds - self.ttft_s)
 
 
 DEFAULT_DEADLINE_S = 300.0

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ..llm.base import LLM, LLMError
+from ..llm.base import LLM, LLMError, tokens_per_s
 from ..plan import Plan, PlanError, PlanStreamParser, PlanSyntaxError, Task, parse_plan
 from ..tools import Toolset
 from .prompt import DEFAULT_NOW, ExampleLike, PromptFormat, ReplanContext, get_prompt_format
@@ -46,9 +46,8 @@ class PlanOutcome:
 
     @property
     def tokens_per_s(self) -> float | None:
-        if not self.completion_tokens or not self.total_s:
-            return None
-        return self.completion_tokens / self.total_s
+        """Completion tokens over the whole planning time (prompt processing included)."""
+        return tokens_per_s(self.completion_tokens, self.total_s)
 
     def to_dict(self) -> dict[str, Any]:
         return {

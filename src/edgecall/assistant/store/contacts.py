@@ -9,7 +9,6 @@ that matches nobody or several people gives an error that says so and lists cand
 from __future__ import annotations
 
 import re
-import unicodedata
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from pathlib import Path
 import vobject
 
 from edgecall.assistant.store._io import StoreError, read_text, safe_name, update_file
+from edgecall.text import fold
 
 _PHONE_RE = re.compile(r"^\+?[\d\s().\-/]{3,}$")
 _NAME_SEP = re.compile(r"[\s\-'.]+")
@@ -33,11 +33,8 @@ class Contact:
     source: Path | None = field(default=None, compare=False)
 
 
-def normalize(text: str) -> str:
-    """Case- and accent-insensitive form: "Sofía" and "SOFIA" both become "sofia"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.casefold().replace("ı", "i").split())
+normalize = fold
+"""Case- and accent-insensitive form: "Sofía" and "SOFIA" both become "sofia" (`edgecall.text.fold`)."""
 
 
 def looks_like_phone(text: str) -> bool:

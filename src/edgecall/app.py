@@ -19,7 +19,7 @@ from .config import Settings
 from .llm import load_llm, preset_prompt_format
 from .llm.base import LLM
 from .planner import Planner
-from .retrieval import ExampleRetriever
+from .retrieval import ExampleRetriever, ToolClassifier
 from .runtime import Agent, LLMJoiner, RuleJoiner
 from .runtime.approval import Approver
 from .runtime.events import EventHandler
@@ -68,6 +68,19 @@ def example_retriever() -> ExampleRetriever:
     return ExampleRetriever(example_bank(assistant_toolset()))
 
 
+def build_tool_selector(settings: Settings) -> ToolClassifier | None:
+    """The Tool RAG classifier when `settings.tool_rag` is on (loaded once per process), checked against every
+    assistant tool so an artifact trained for other tools fails here with a clear message."""
+    if not settings.tool_rag:
+        return None
+    from .config import APPS
+    from .retrieval import default_classifier
+
+    classifier = default_classifier(settings.tool_rag_model)
+    classifier.check_tools([name for names in APPS.values() for name in names])
+    return classifier
+
+
 def build_planner(settings: Settings, tools: Toolset, llm: LLM) -> Planner:
     """The planner in the prompt format the settings name, else the one the model's preset names."""
     return Planner(
@@ -81,6 +94,7 @@ def build_planner(settings: Settings, tools: Toolset, llm: LLM) -> Planner:
         custom_instructions=settings.custom_instructions,
         max_tokens=settings.max_plan_tokens,
         prompt_format=settings.prompt_format or preset_prompt_format(settings.model),
+        tool_selector=build_tool_selector(settings),
     )
 
 

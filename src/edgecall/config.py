@@ -124,6 +124,11 @@ class Settings(BaseSettings):
     """Also show the assistant's 12 fixed in-context examples (measured worse than retrieval alone)."""
     retrieved_examples: int = 4
     """How many similar solved examples to retrieve from the example bank into the prompt (0: none)."""
+    tool_rag: bool = False
+    """Tool RAG: offer the planner only the tools a classifier selects for the request (shorter prompt, grammar
+    limited to them, examples filtered to them). Off by default: see docs/results.md, "Tool RAG ablation"."""
+    tool_rag_model: Path | None = None
+    """A Tool RAG classifier artifact (`edgecall train toolrag`); default: the packaged one for the assistant."""
     custom_instructions: str = ""
     joiner: Literal["rule", "llm"] = "rule"
     max_replans: int = 2

@@ -16,6 +16,7 @@ keeps working. The modules that raise an error re-export it (``edgecall.plan.Pla
     ├── GrammarError (ValueError)         a tool signature has no GBNF form          llm/grammar.py
     ├── DatasetError (ValueError)         a dataset file cannot be used              dataset.py
     ├── ToolsetError (ValueError)         a toolset spec cannot be loaded            data/toolsets.py
+    ├── ToolRAGError (ValueError)         a tool classifier or its input is unusable retrieval/toolrag.py
     ├── VariantError (ValueError)         an evaluation variant spec is wrong        evaluation/variants.py
     ├── VoiceError (ValueError)           a recording cannot be transcribed          voice/
     ├── PromptFormatError (ValueError)    an unknown planner prompt format           planner/prompt.py
@@ -44,6 +45,7 @@ __all__ = [
     "ToolArgumentError",
     "ToolCancelled",
     "ToolError",
+    "ToolRAGError",
     "ToolsetError",
     "TrainingError",
     "VariantError",
@@ -121,6 +123,11 @@ class DatasetError(EdgecallError, ValueError):
 
 class ToolsetError(EdgecallError, ValueError):
     """A toolset spec that cannot be loaded; the message names the file and the problem."""
+
+
+class ToolRAGError(EdgecallError, ValueError):
+    """A Tool RAG classifier artifact or request that cannot be used (missing/corrupt file, tools that do not match
+    the toolset, an empty request); the message says how to fix it."""
 
 
 class VariantError(EdgecallError, ValueError):

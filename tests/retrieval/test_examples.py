@@ -49,3 +49,26 @@ def test_unknown_words_fall_back_gracefully():
     assert len(r.top_k("zzzz qqqq", 3)) == 1
     with pytest.raises(ValueError):
         ExampleRetriever([])
+
+
+@pytest.mark.parametrize(
+    ("query", "allowed"),
+    [
+        ("Text Maria that I'm running late", {"get_phone_number", "send_sms"}),
+        ("Email Dana the report.pdf", {"get_email_address", "compose_new_email", "open_and_get_file_path"}),
+        ("Summarize Minutes.pdf and save it in a note", {"open_and_get_file_path", "summarize_pdf", "create_note"}),
+    ],
+)
+def test_tool_rag_filters_examples_to_the_selected_tools(retriever, query, allowed):
+    """TinyAgent's filtered bank: only examples whose plans call nothing but the selected tools."""
+    from edgecall.retrieval.examples import _plan_tools
+
+    found = retriever.top_k(query, 4, tools=allowed)
+    assert len(found) == 4
+    assert all(_plan_tools(e.plan) <= allowed for e in found)
+    unfiltered = retriever.top_k(query, 40)
+    assert any(not _plan_tools(e.plan) <= allowed for e in unfiltered)  # the filter did remove something
+
+
+def test_tool_rag_filter_without_any_fitting_example_falls_back(retriever):
+    assert len(retriever.top_k("Text Maria that I'm running late", 3, tools={"no_such_tool"})) == 3

@@ -53,6 +53,8 @@ DataDirOpt = Annotated[Path | None, typer.Option("--data-dir", help="Personal da
 GrammarOpt = Annotated[bool | None, typer.Option("--grammar/--no-grammar", help="Constrain the planner with the plan grammar.")]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="TOML config file (default: XDG config dir).")]
 DemoOpt = Annotated[bool, typer.Option("--demo", help="Use the demo profile (created on first use) as the data store.")]
+ToolRagOpt = Annotated[bool | None, typer.Option("--tool-rag/--no-tool-rag", help="Offer the planner only the tools "
+                                                 "the Tool RAG classifier selects (see `edgecall tools --explain`).")]
 JoinerOpt = Annotated[str | None, typer.Option("--joiner", help="rule (deterministic) or llm (the paper's).")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do acts that cannot be undone (messages really sent) without asking.")]
 
@@ -79,6 +81,7 @@ def settings_from_flags(
     joiner: str | None = None,
     data_dir: Path | None = None,
     demo: bool = False,
+    tool_rag: bool | None = None,
 ) -> Any:
     """Load settings (file < env < flags); exits with a clear message on a bad config."""
     from pydantic import ValidationError
@@ -99,6 +102,7 @@ def settings_from_flags(
             api_key=api_key,
             grammar=grammar,
             joiner=joiner,
+            tool_rag=tool_rag,
             assistant={"data_dir": data_dir},
         )
     except ValidationError as exc:

@@ -61,4 +61,6 @@ def plan_table(outcome: Any) -> Table:
     table.add_row("completion tokens", str(outcome.completion_tokens))
     table.add_row("time to first task", f"{outcome.ttft_s:.2f}s" if outcome.ttft_s is not None else "-")
     table.add_row("plan latency", f"{outcome.total_s:.2f}s")
+    if getattr(outcome, "tools", None) is not None:
+        table.add_row("tools offered (Tool RAG)", ", ".join(outcome.tools))
     return table

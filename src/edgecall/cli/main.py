@@ -23,6 +23,7 @@ from .common import (
     ModelOpt,
     NowOpt,
     YesOpt,
+    ToolRagOpt,
     console,
     fail,
     parse_now,
@@ -48,6 +49,7 @@ def _mount() -> None:
     from .train import app as train_app
     from .train import export as export_command
     from .undo import undo
+    from .toolrag import tools
 
     app.add_typer(data_app, name="data", help="Generate, validate and export planning datasets.")
     app.add_typer(demo_app, name="demo", help="Create a demo personal data store.")
@@ -58,6 +60,7 @@ def _mount() -> None:
     app.add_typer(train_app, name="train", help="Fine-tune planners (needs the [train] extra).")
     app.command("export")(export_command)
     app.command()(undo)
+    app.command()(tools)
 
 
 @app.command()
@@ -77,6 +80,7 @@ def run(
     demo: DemoOpt = False,
     yes: YesOpt = False,
     config: ConfigOpt = None,
+    tool_rag: ToolRagOpt = None,
 ) -> None:
     """Plan, execute and answer a request with the personal assistant's tools.
 
@@ -84,13 +88,14 @@ def run(
     asks; every local change is journaled for `edgecall undo`.
     """
     from ..app import build_agent, run_journal
+    from ..errors import ToolRAGError
     from ..llm.base import LLMError
     from .display import EventPrinter, print_answer
     from .feedback import Progress, terminal_approver
 
     settings = settings_from_flags(
         config=config, model=model, endpoint=endpoint, api_key=api_key, grammar=grammar, joiner=joiner, data_dir=data_dir,
-        demo=demo,
+        demo=demo, tool_rag=tool_rag,
     )
     when = parse_now(now)
     if (request is None) == (audio is None):
@@ -115,7 +120,7 @@ def run(
         progress.phase("planning: the model reads the prompt…")
         with run_journal(settings, request):
             result = agent.run(request, now=when)
-    except LLMError as exc:
+    except (LLMError, ToolRAGError) as exc:
         progress.stop()
         fail(str(exc))
     finally:
@@ -153,15 +158,18 @@ def plan(
     grammar: GrammarOpt = None,
     config: ConfigOpt = None,
     show_prompt: Annotated[bool, typer.Option("--show-prompt", help="Print the planner prompt too.")] = False,
+    tool_rag: ToolRagOpt = None,
 ) -> None:
     """Write the plan for a request without executing anything."""
     from ..app import build_llm, build_planner, build_toolset
+    from ..errors import ToolRAGError
     from ..llm.base import LLMError
     from ..plan import render_plan
     from .display import plan_table
     from .feedback import Progress
 
-    settings = settings_from_flags(config=config, model=model, endpoint=endpoint, api_key=api_key, grammar=grammar)
+    settings = settings_from_flags(config=config, model=model, endpoint=endpoint, api_key=api_key, grammar=grammar,
+                                   tool_rag=tool_rag)
     progress = Progress(enabled=not json_out)
     try:
         progress.phase(_loading(settings))
@@ -169,7 +177,7 @@ def plan(
         planner = build_planner(settings, build_toolset(settings, llm), llm)
         progress.phase("planning: the model reads the prompt and writes the plan…")
         outcome = planner.plan(request, now=parse_now(now))
-    except LLMError as exc:
+    except (LLMError, ToolRAGError) as exc:
         progress.stop()
         fail(str(exc))
     finally:

@@ -12,9 +12,11 @@ from typing import Annotated, Optional
 import typer
 
 from .common import console, err_console, fail, print_json
+from .toolrag import train_toolrag
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Fine-tune planners (and, with Tool RAG, the tool classifier).")
+app.command("toolrag")(train_toolrag)
 
 
 @app.command("planner")

@@ -28,6 +28,7 @@ KEYS: dict[str, type] = {
     "model": str,
     "endpoint": str,
     "grammar": bool,
+    "tool_rag": bool,
     "examples": bool,
     "retrieved_examples": int,
     "custom_instructions": str,

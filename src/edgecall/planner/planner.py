@@ -21,7 +21,7 @@ from ..tools import Toolset
 from .prompt import DEFAULT_NOW, ExampleLike, PromptFormat, ReplanContext, get_prompt_format
 
 if TYPE_CHECKING:
-    from ..retrieval import ExampleRetriever
+    from ..retrieval import ExampleRetriever, ToolSelector
 
 STOP = ["<END_OF_PLAN>", "\nQuestion:", "###"]
 
@@ -36,6 +36,7 @@ class PlanOutcome:
     parsed: bool = False  # the text reads as plan lines (it may still be invalid)
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    tools: list[str] | None = None  # the Tool RAG selection offered to the model (None: every tool)
     ttft_s: float | None = None  # time to the first complete task line
     total_s: float = 0.0
     prompt: str = field(default="", repr=False)
@@ -57,6 +58,7 @@ class PlanOutcome:
             "valid": self.valid,
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
+            "tools": self.tools,
             "ttft_s": self.ttft_s,
             "total_s": self.total_s,
         }
@@ -78,6 +80,7 @@ class Planner:
         custom_instructions: str = "",
         max_tokens: int = 512,
         prompt_format: str | PromptFormat = "long",
+        tool_selector: ToolSelector | None = None,
     ) -> None:
         self.llm = llm
         self.prompt_format = get_prompt_format(prompt_format)
@@ -88,24 +91,47 @@ class Planner:
         self.n_retrieved = n_retrieved
         self.custom_instructions = custom_instructions
         self.max_tokens = max_tokens
-        self.grammar: str | None = None
-        if grammar:
+        self.tool_selector = tool_selector
+        self._last_selection: tuple[str, Toolset | None] = ("", None)
+        self.use_grammar = grammar
+        self._grammars: dict[tuple[str, ...], str] = {}
+        self.grammar: str | None = self.grammar_for(tools)
+
+    def selected_tools(self, query: str) -> Toolset | None:
+        """The tools Tool RAG offers for `query` (None: no selector, every tool); computed once per query."""
+        if self.tool_selector is None:
+            return None
+        last_query, last = self._last_selection
+        if last_query == query and last is not None:
+            return last
+        selection = self.tool_selector.select(query, self.tools.names())
+        chosen = self.tools.subset(selection.selected)
+        self._last_selection = (query, chosen)
+        return chosen
+
+    def grammar_for(self, tools: Toolset) -> str | None:
+        """The plan grammar allowing exactly `tools` (one per distinct selection, built once)."""
+        if not self.use_grammar:
+            return None
+        key = tuple(tools.names())
+        if key not in self._grammars:
             from ..llm.grammar import plan_grammar
 
-            self.grammar = plan_grammar(tools)
+            self._grammars[key] = plan_grammar(tools)
+        return self._grammars[key]
 
     def examples_for(self, query: str) -> list[ExampleLike]:
-        """Fixed examples, then the retrieved ones with the most similar closest to the question."""
+        """Fixed examples, then the retrieved ones with the most similar closest to the question.
+
+        With Tool RAG, only examples whose tools were all selected (TinyAgent's filtered example bank)."""
         found: list[ExampleLike] = []
         if not self.prompt_format.uses_examples:
             return []
         if self.retriever is not None and self.n_retrieved > 0:
-            found = list(reversed(self.retriever.top_k(query, self.n_retrieved)))
+            selected = self.selected_tools(query)
+            allowed = selected.names() if selected is not None else None
+            found = list(reversed(self.retriever.top_k(query, self.n_retrieved, tools=allowed)))
         return [*self.examples, *found]
-
-    def selected_tools(self, query: str) -> Toolset | None:
-        """The tools Tool RAG selects for `query`; None means no selection (the format decides what to list)."""
-        return None
 
     def prompt(self, query: str, *, now: datetime = DEFAULT_NOW, replan: ReplanContext | None = None) -> str:
         return self.prompt_format.build(
@@ -119,15 +145,18 @@ class Planner:
             replan=replan,
         )
 
-    def _open(self, prompt: str):
-        return self.llm.stream(prompt, stop=STOP, max_tokens=self.max_tokens, temperature=0.0, grammar=self.grammar)
+    def _open(self, prompt: str, query: str):
+        selected = self.selected_tools(query)
+        grammar = self.grammar_for(selected) if selected is not None else self.grammar
+        return self.llm.stream(prompt, stop=STOP, max_tokens=self.max_tokens, temperature=0.0, grammar=grammar)
 
     def plan(self, query: str, *, now: datetime = DEFAULT_NOW, replan: ReplanContext | None = None) -> PlanOutcome:
         """Plan without executing; never raises for bad model output (the outcome records the error)."""
         out = PlanOutcome(prompt=self.prompt(query, now=now, replan=replan))
+        out.tools = _names(self.selected_tools(query))
         start = time.perf_counter()
         watcher = PlanStreamParser(stop_on_repeat=True)
-        stream = self._open(out.prompt)
+        stream = self._open(out.prompt, query)
         try:
             for chunk in stream:
                 try:
@@ -167,6 +196,7 @@ class Planner:
         `LLMError` when the model backend fails.
         """
         outcome.prompt = self.prompt(query, now=now, replan=replan)
+        outcome.tools = _names(self.selected_tools(query))
         if on_prompt is not None:
             on_prompt(outcome.prompt)
         loop = asyncio.get_running_loop()
@@ -174,7 +204,7 @@ class Planner:
         stop = threading.Event()
         end = object()
         start = time.perf_counter()
-        stream = self._open(outcome.prompt)
+        stream = self._open(outcome.prompt, query)
 
         def pump() -> None:
             try:
@@ -215,6 +245,10 @@ class Planner:
             outcome.text = parser.text
             outcome.total_s = time.perf_counter() - start
             _fill_usage(outcome, stream)
+
+
+def _names(tools: Toolset | None) -> list[str] | None:
+    return tools.names() if tools is not None else None
 
 
 def _fill_usage(out: PlanOutcome, stream: object) -> None:

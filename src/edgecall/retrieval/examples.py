@@ -9,9 +9,10 @@ names, places and file names are synthetic and must not decide which example is 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import bm25s
+import numpy as np
 
 from ..dataset import Example
 
@@ -44,17 +45,43 @@ class ExampleRetriever:
         if not examples:
             raise ValueError("an example retriever needs at least one example")
         self.examples = list(examples)
+        self._tools: list[frozenset[str]] | None = None  # per example, computed on the first filtered query
         self._bm25 = bm25s.BM25()
         corpus = [_content_words(e.query) or ["_"] for e in self.examples]
         self._bm25.index(bm25s.tokenize([" ".join(c) for c in corpus], stopwords=None, show_progress=False),
                          show_progress=False)
 
-    def top_k(self, query: str, k: int = 3) -> list[Example]:
+    def top_k(self, query: str, k: int = 3, *, tools: Collection[str] | None = None) -> list[Example]:
+        """The `k` most similar examples; with `tools` (a Tool RAG selection), only examples whose plans call
+        nothing else, as TinyAgent did, so the prompt never shows a tool the planner is not offered.
+        Falls back to all examples when no example fits the selection."""
+        mask = self._mask(tools)
         words = " ".join(_content_words(query)) or query.lower()
         tokens = bm25s.tokenize([words], stopwords=None, show_progress=False)
-        k = min(k, len(self.examples))
+        pool = self.examples if mask is None else [e for e, keep in zip(self.examples, mask) if keep]
+        k = min(k, len(pool))
         try:
-            idx, _scores = self._bm25.retrieve(tokens, k=k, show_progress=False)
+            idx, _scores = self._bm25.retrieve(tokens, k=k, show_progress=False, weight_mask=mask)
         except (ValueError, IndexError):  # no query word is in the vocabulary
-            return self.examples[:k]
-        return [self.examples[int(i)] for i in idx[0]]
+            return pool[:k]
+        found = [self.examples[int(i)] for i in idx[0] if mask is None or mask[int(i)]]
+        if len(found) < k:  # a masked-out document can fill a slot when few allowed ones score above zero
+            found += [e for e in pool if e not in found][: k - len(found)]
+        return found
+
+    def _mask(self, tools: Collection[str] | None) -> np.ndarray | None:
+        if tools is None:
+            return None
+        if self._tools is None:
+            self._tools = [_plan_tools(e.plan) for e in self.examples]
+        allowed = set(tools)
+        mask = np.array([t <= allowed for t in self._tools], dtype=np.float32)
+        return mask if mask.any() else None
+
+
+_TOOL_CALL_RE = re.compile(r"^\s*\d+\.\s*([A-Za-z_]\w*)\(", re.MULTILINE)
+
+
+def _plan_tools(plan: str) -> frozenset[str]:
+    """Tool names a (canonically rendered) bank plan calls; join excluded."""
+    return frozenset(_TOOL_CALL_RE.findall(plan)) - {"join"}

@@ -1,0 +1,99 @@
+"""The Tool RAG ablation (TinyAgent Table 3): no Tool RAG / embedding top-k / the classifier, same planner.
+
+For each configuration, the real planner (the untuned default: smollm2-135m, long prompt, 4 retrieved examples,
+grammar on) plans every selected request; tools are never executed. Printed per set: tool recall (gold plan tools
+the selection kept), average tools offered, mean prompt tokens, success (the paper's DAG metric), argument
+accuracy among successes, time to first task p50 and plan latency p50 (warm process, prefix cache on).
+
+    edgecall data generate --out data/generated
+    EDGECALL_THREADS=1 python benchmarks/bench_toolrag_ablation.py --dev-step 2 --heldout 40 --out reports/toolrag
+    python benchmarks/bench_toolrag_ablation.py --smoke
+
+The embedding top-k selector needs a top-k artifact (`--topk`; `benchmarks/data/toolrag-topk3.npz` is built by
+`--build-topk MODEL2VEC_DIR` from MiniLM distilled with model2vec) and is skipped without one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from edgecall.app import build_llm, build_planner, build_toolset
+from edgecall.config import load_settings
+from edgecall.dataset import load_examples
+from edgecall.evaluation import evaluate_example, summarize
+from edgecall.retrieval import ToolClassifier, default_classifier
+
+TOPK_DEFAULT = Path(__file__).parent / "data" / "toolrag-topk3.npz"
+
+
+def run_config(name, planner, sets, out_dir: Path | None) -> None:
+    for set_name, examples in sets.items():
+        results, recall_hit, recall_tot, offered = [], 0, 0, []
+        t0 = time.perf_counter()
+        for ex in examples:
+            gold = {t.tool for t in ex.gold.tasks} - {"join"}
+            selected = planner.selected_tools(ex.query)
+            names = set(selected.names()) if selected is not None else set(planner.tools.names())
+            recall_hit += len(gold & names)
+            recall_tot += len(gold)
+            offered.append(len(names))
+            results.append(evaluate_example(planner, ex))
+        s = summarize(results)
+        print(f"| {name} | {set_name} | {len(examples)} | {recall_hit / recall_tot:.3f} | "
+              f"{sum(offered) / len(offered):.2f} | {s['prompt_tokens_mean']:.0f} | {s['success_rate']:.1%} | "
+              f"{s['arg_accuracy']:.1%} | {s['ttft_p50_s'] or 0:.2f} s | {s['latency_p50_s'] or 0:.2f} s | "
+              f"{time.perf_counter() - t0:.0f} s |", flush=True)
+        if out_dir is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            with (out_dir / f"{name.replace(' ', '_')}-{set_name}.jsonl").open("w") as fh:
+                for r in results:
+                    fh.write(json.dumps(r.to_dict()) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--dev", default="data/dev.jsonl")
+    ap.add_argument("--dev-step", type=int, default=1, help="every N-th dev request (1: all 190)")
+    ap.add_argument("--heldout", type=int, default=40, help="first N requests of test_heldout (0: skip)")
+    ap.add_argument("--data", default="data/generated", help="folder with test_heldout.jsonl")
+    ap.add_argument("--model", default=None, help="planner preset (default: the configured default)")
+    ap.add_argument("--topk", type=Path, default=TOPK_DEFAULT, help="embedding top-k artifact")
+    ap.add_argument("--build-topk", type=Path, help="model2vec folder: (re)build the --topk artifact from it")
+    ap.add_argument("--configs", default="none,topk,classifier")
+    ap.add_argument("--out", type=Path, help="folder for per-example results (JSONL)")
+    ap.add_argument("--smoke", action="store_true", help="CI size: 2 dev requests, no held-out set")
+    args = ap.parse_args(argv)
+    settings = load_settings(model=args.model)
+    llm = build_llm(settings)
+    tools = build_toolset(settings, llm)
+    if args.build_topk:
+        from edgecall.retrieval.toolrag_static import StaticEmbeddings, embedding_topk
+
+        embedding_topk(StaticEmbeddings(args.build_topk), tools, 3).save(args.topk)
+    dev = load_examples(args.dev)[:: args.dev_step]
+    sets = {"dev": dev[:2] if args.smoke else dev}
+    if args.heldout and not args.smoke:
+        sets["test_heldout"] = load_examples(Path(args.data) / "test_heldout.jsonl", limit=args.heldout)
+    selectors = {"none": None, "classifier": default_classifier()}
+    if args.topk.is_file():
+        selectors["topk"] = ToolClassifier.load(args.topk)
+    print(f"planner {settings.model}, grammar {settings.grammar}, {settings.retrieved_examples} retrieved examples")
+    print("| Tool RAG | set | n | tool recall | avg tools | prompt tokens | success | args (of successes) | "
+          "first task p50 | plan latency p50 | wall |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for name in args.configs.split(","):
+        if name not in selectors:
+            print(f"(skipped {name}: no artifact)")
+            continue
+        planner = build_planner(settings, tools, llm)
+        planner.tool_selector = selectors[name]
+        run_config({"topk": "embedding top-3"}.get(name, name), planner, sets, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -52,3 +52,18 @@ def test_chat_completion_streams(client, server):
 def test_a_request_without_a_user_message_is_refused(client):
     with pytest.raises(openai.BadRequestError, match="no user message"):
         client.chat.completions.create(model="edgecall", messages=[{"role": "system", "content": "be nice"}])
+
+
+def test_the_readme_openai_example_runs_against_the_server(server, tmp_path):
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```py\n(.*?)```", readme, re.DOTALL) if "from openai import OpenAI" in b)
+    script = tmp_path / "readme_openai.py"
+    script.write_text(block.replace("http://127.0.0.1:8765", server.url), encoding="utf-8")
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=600, check=False)
+    assert out.returncode == 0, out.stderr
+    assert "Queued SMS to +1 510 555 0101" in out.stdout and "send_sms(" in out.stdout

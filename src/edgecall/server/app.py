@@ -31,6 +31,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.formparsers import MultiPartParser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
@@ -184,6 +185,9 @@ def create_app(settings: Settings, options: ServerOptions | None = None, *, serv
             opts.on_ready()
         yield
 
+    # Uploads stay in memory up to the body limit (Starlette spools larger files to the temp dir otherwise): no
+    # endpoint writes outside the data directory.
+    MultiPartParser.spool_max_size = max(MultiPartParser.spool_max_size, opts.max_body_bytes)
     app = FastAPI(title="edgecall", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.service = svc
     app.state.transcriber = None

@@ -73,8 +73,10 @@ class Progress:
                 self.phase(f"planning and running: {self.planned} task(s) planned, {self.done} done…")
         elif ev.kind in (EventKind.FINISHED, EventKind.FAILED, EventKind.SKIPPED):
             self.done += 1
-            if self.live:
+            if self.live and self.done < self.planned:
                 self.phase(f"running: {self.done} of {self.planned} task(s) done…")
+            elif self.live:  # everything planned so far is done: the model is what we wait for
+                self.phase(f"planning: the model writes the next step… ({self.done} task(s) done)")
 
     def _reset_counts(self) -> None:
         self.planned = self.done = self._last_idx = 0

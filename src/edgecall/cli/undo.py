@@ -32,7 +32,7 @@ def undo(
         if json_out:
             print_json({"undone": None, "data_dir": str(root)})
         else:
-            console.print(f"Nothing to undo: no run has changed {escape(str(root))} since the last undo.")
+            console.print(f"Nothing to undo: every run that changed {escape(str(root))} is undone already (or none did).")
         raise typer.Exit(0)
     if json_out:
         print_json({"undone": report.to_dict(), "data_dir": str(root)})

@@ -100,12 +100,17 @@ def run(
     when = parse_now(now)
     if (request is None) == (audio is None):
         fail("give either a request or --audio FILE")
+    progress = Progress(enabled=not json_out)
     if audio is not None:
-        request = transcribe_request(audio, quiet=json_out)
+        progress.phase(f"transcribing {audio}…")
+        try:
+            request = transcribe_request(audio, quiet=json_out)
+        except BaseException:  # an unusable recording exits here: leave the terminal clean
+            progress.stop()
+            raise
     assert request is not None
     events: list[dict] = []
     printer: EventPrinter | None = None
-    progress = Progress(enabled=not json_out)
 
     def on_event(ev):
         events.append(ev.to_dict())

@@ -18,9 +18,9 @@ from pathlib import Path
 from edgecall.app import build_toolset, example_retriever
 from edgecall.assistant.prompt import EXAMPLES, PLANNING_RULES
 from edgecall.config import load_settings
+from edgecall.dataset import row_now
 from edgecall.llm import load_llm
 from edgecall.plan import parse_plan, plans_match
-from edgecall.dataset import row_now
 from edgecall.planner import Planner
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from edgecall.config import AssistantConfig
 from edgecall.assistant.tools import assistant_toolset
+from edgecall.config import AssistantConfig
 from edgecall.dataset import (
     DEFAULT_NOW,
     DatasetError,

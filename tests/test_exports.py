@@ -44,6 +44,7 @@ def test_top_level_type_stubs_match_the_lazy_exports():
                 assert isinstance(imp, ast.ImportFrom)
                 stubs.update({a.name: f"edgecall.{imp.module}" for a in imp.names})
     assert stubs == edgecall._EXPORTS
+    assert set(edgecall.__all__) == {*edgecall._EXPORTS, "__version__"}
     for name, module in edgecall._EXPORTS.items():
         assert getattr(edgecall, name) is getattr(importlib.import_module(module), name)
     with pytest.raises(AttributeError, match="no attribute 'nope'"):

@@ -52,7 +52,34 @@ _EXPORTS = {
     "tool_from_json_schema": "edgecall.tools",
 }
 
-__all__ = [n for n in _EXPORTS if n[:1].isupper()] + ["__version__"] + [n for n in _EXPORTS if n[:1].islower()]
+__all__ = [
+    "Agent",
+    "Arg",
+    "ArgKind",
+    "EdgecallError",
+    "Example",
+    "Executor",
+    "LLMError",
+    "LLMJoiner",
+    "Plan",
+    "PlanError",
+    "Planner",
+    "Returns",
+    "RuleJoiner",
+    "Task",
+    "Tool",
+    "ToolError",
+    "Toolset",
+    "__version__",
+    "build_planner_prompt",
+    "load_examples",
+    "load_llm",
+    "parse_plan",
+    "plans_match",
+    "render_plan",
+    "tool",
+    "tool_from_json_schema",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -9,18 +9,18 @@ import sys
 import icalendar
 
 N = 25
-WRITER = """
+WRITER = f"""
 import sys
 from datetime import datetime, timedelta
 from edgecall.assistant.store import Store
 
 store, tag = Store(sys.argv[1]), sys.argv[2]
-for i in range({n}):
+for i in range({N}):
     start = datetime(2024, 6, 10, 9) + timedelta(hours=i)
     store.calendar.add_event(title=f"{{tag}}-{{i}}", start=start, end=start + timedelta(minutes=30))
     store.notes.append("Log", f"{{tag}}-{{i}}", "")
     store.sms.send(["+1 555 0100"], f"{{tag}}-{{i}}")
-""".format(n=N)
+"""
 
 
 def test_two_processes_lose_nothing(tmp_path):

@@ -25,7 +25,7 @@ def tools() -> Toolset:
 
 
 @pytest.fixture(scope="module")
-def splits(tools: Toolset):  # noqa: ANN201
+def splits(tools: Toolset):
     return generate_splits(tools, seed=11, sizes=SMALL)
 
 
@@ -53,14 +53,14 @@ def test_combined_requests_validate_and_use_every_tool(tools: Toolset) -> None:
     assert set(used) == set(tools.names())
 
 
-def test_generation_is_deterministic(tools: Toolset, splits) -> None:  # noqa: ANN001
+def test_generation_is_deterministic(tools: Toolset, splits) -> None:
     again = generate_splits(tools, seed=11, sizes=SMALL)
     assert again.rows == splits.rows
     other = generate_splits(tools, seed=12, sizes={"train": 50, "val": 0, "test": 0, "test_heldout": 0})
     assert other.rows["train"] != splits.rows["train"][:50]
 
 
-def test_sizes_and_rows(splits) -> None:  # noqa: ANN001
+def test_sizes_and_rows(splits) -> None:
     for name, n in SMALL.items():
         rows = splits.rows[name]
         assert len(rows) == n
@@ -69,7 +69,7 @@ def test_sizes_and_rows(splits) -> None:  # noqa: ANN001
             parse_plan(row["plan"])
 
 
-def test_no_duplicates_within_or_across_splits(splits) -> None:  # noqa: ANN001
+def test_no_duplicates_within_or_across_splits(splits) -> None:
     exact, near = Counter(), Counter()
     for rows in splits.rows.values():
         for row in rows:
@@ -79,7 +79,7 @@ def test_no_duplicates_within_or_across_splits(splits) -> None:  # noqa: ANN001
     assert max(near.values()) == 1
 
 
-def test_held_out_split_uses_only_held_out_templates_and_entities(splits) -> None:  # noqa: ANN001
+def test_held_out_split_uses_only_held_out_templates_and_entities(splits) -> None:
     seen_templates = {t for r in splits.rows["train"] for t in r["template"].split("+")}
     held_templates = {t for r in splits.rows["test_heldout"] for t in r["template"].split("+")}
     assert held_templates and not (held_templates & seen_templates)
@@ -103,7 +103,7 @@ def test_deduper_catches_exact_and_near_duplicates() -> None:
     assert d.check("Text Dana that I'm late.") is None
 
 
-def test_requests_are_varied(splits) -> None:  # noqa: ANN001
+def test_requests_are_varied(splits) -> None:
     rows = splits.rows["train"]
     assert any(r["query"] == r["query"].lower() for r in rows)  # lowercase style
     assert any(r["query"].endswith("?") for r in rows)  # question frames

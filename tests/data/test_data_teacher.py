@@ -22,9 +22,9 @@ import pytest
 from typer.testing import CliRunner
 
 from edgecall.cli.data import app
-from edgecall.dataset import load_rows
 from edgecall.data.toolsets import load_toolset
 from edgecall.data.validate import validate_rows
+from edgecall.dataset import load_rows
 from edgecall.llm import preset_path
 
 runner = CliRunner()
@@ -136,7 +136,7 @@ class _ScriptedTeacher(BaseHTTPRequestHandler):
         "plan": '1. get_phone_number("Maria")\n2. send_sms(["$1"], "I\'m running late.")\n3. join()',
     }
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server API
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         type(self).calls += 1
         if type(self).calls % 2 == 1:
@@ -209,7 +209,7 @@ class _ScriptedParaphraser(BaseHTTPRequestHandler):
 
     calls = 0
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server API
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         type(self).calls += 1
         source = body["prompt"].rsplit("\nRequest: ", 1)[1].split("\nProtected:")[0]

@@ -51,7 +51,7 @@ class FakeOpenAI(BaseHTTPRequestHandler):
     def log_message(self, *args):  # keep test output clean
         pass
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         assert self.path == "/v1/completions" and body["stream"] is True
         with FakeOpenAI.lock:

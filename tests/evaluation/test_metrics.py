@@ -6,6 +6,7 @@ from typing import Annotated
 
 import pytest
 
+from edgecall.assistant.tools import assistant_toolset
 from edgecall.evaluation.metrics import (
     NONE_TOOL,
     ArgKind,
@@ -15,7 +16,6 @@ from edgecall.evaluation.metrics import (
     tool_confusion,
     values_match,
 )
-from edgecall.assistant.tools import assistant_toolset
 from edgecall.plan import Plan, Task, parse_plan
 from edgecall.tools import Arg, Returns, Toolset, tool, tool_from_json_schema
 

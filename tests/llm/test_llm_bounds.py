@@ -14,8 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from edgecall.llm import LLMError, OpenAIHTTPLLM
-from edgecall.llm import openai_http
+from edgecall.llm import LLMError, OpenAIHTTPLLM, openai_http
 from edgecall.planner import Planner
 from edgecall.tools import Toolset, tool
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from plan_fuzz import chunked, deep, long, odd_literals, parse_both, unicode
 
 from edgecall.plan import PlanError, PlanStreamParser, PlanSyntaxError, parse_plan
 from edgecall.plan.parser import MAX_DEPTH, MAX_PLAN_CHARS, MAX_STEP_CHARS
-
-from plan_fuzz import chunked, deep, long, odd_literals, parse_both, unicode
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 

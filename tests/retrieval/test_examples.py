@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from edgecall.assistant.tools import assistant_toolset
-from edgecall.planner import Example
 from edgecall.data.bank import example_bank
+from edgecall.planner import Example
 from edgecall.retrieval import ExampleRetriever
 from edgecall.retrieval.examples import _content_words
 

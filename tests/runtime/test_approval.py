@@ -143,7 +143,7 @@ def test_an_approver_that_cannot_ask_gives_its_reason():
     async def nobody(request: ApprovalRequest) -> bool:
         raise ConsentUnavailable("not confirmed: no terminal to ask on")
 
-    _, results, events = run(PLAN, nobody)
+    _, results, _events = run(PLAN, nobody)
     assert sent == [] and results[2].status == "declined"
     assert results[2].error == "not confirmed: no terminal to ask on"
     assert results[3].status == "skipped"

@@ -9,7 +9,6 @@ import wave
 
 import httpx
 import pytest
-
 from serverkit import NOW, sse_events
 
 MARIA = "Text Maria that I'm running late"
@@ -104,7 +103,7 @@ def test_eight_concurrent_requests_are_all_answered_and_nothing_is_lost(server):
     def one(i: int) -> None:
         try:
             results[i] = run(server)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=one, args=(i,)) for i in range(8)]

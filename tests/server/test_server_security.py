@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
 from serverkit import NOW, sse_events, start_server, stop_server
 
 

@@ -9,7 +9,17 @@ from typing import Annotated
 import pytest
 
 from edgecall.plan import PlanValidationError, parse_plan, plans_match, validate_plan
-from edgecall.tools import Arg, ArgKind, Returns, Tool, ToolArgumentError, ToolError, Toolset, tool, tool_from_json_schema
+from edgecall.tools import (
+    Arg,
+    ArgKind,
+    Returns,
+    Tool,
+    ToolArgumentError,
+    ToolError,
+    Toolset,
+    tool,
+    tool_from_json_schema,
+)
 
 
 @tool

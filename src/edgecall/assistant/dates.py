@@ -11,7 +11,6 @@ from datetime import date, datetime
 
 from edgecall.tools import ToolError
 
-
 MIN_YEAR, MAX_YEAR = 1900, 9000
 """Dates a personal assistant can mean. Outside them, adding an hour (year 9999) or converting to
 UTC (year 1) overflows Python's datetime, and no calendar app shows such an event anyway."""

@@ -32,7 +32,8 @@ _STOPWORDS = frozenset(
 
 
 class CompletionLike(Protocol):
-    text: str
+    @property
+    def text(self) -> str: ...
 
 
 class LLMLike(Protocol):

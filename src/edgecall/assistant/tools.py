@@ -12,10 +12,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from edgecall.config import AssistantConfig
 from edgecall.assistant.dates import parse_date, parse_datetime, same_zone
 from edgecall.assistant.store import Store
 from edgecall.assistant.subagents import SubAgents
+from edgecall.config import AssistantConfig
 from edgecall.tools import Arg, ArgKind, Returns, Tool, ToolError, Toolset, tool
 
 DEFAULT_MEETING_MINUTES = 60

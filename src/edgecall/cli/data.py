@@ -8,12 +8,13 @@ import random
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
-from .common import SafeConsole, fail
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
+
+from .common import SafeConsole, fail
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Generate, validate and export planning datasets.")
@@ -31,7 +32,7 @@ def _progress() -> Progress:
                     TimeRemainingColumn(), console=err, transient=False)
 
 
-def _tools(spec: str):  # noqa: ANN202 - Toolset, imported lazily
+def _tools(spec: str):
     from ..data.toolsets import ToolsetError, load_toolset
 
     try:
@@ -103,14 +104,14 @@ def generate(
 def validate(
     file: Annotated[Path, typer.Argument(help="JSONL file of {query, plan, now?} rows.")],
     toolset: ToolsetOpt = "assistant",
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the rows that pass here.")] = None,
-    rejects: Annotated[Optional[Path], typer.Option(help="Write rejected rows with their reason here.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the rows that pass here.")] = None,
+    rejects: Annotated[Path | None, typer.Option(help="Write rejected rows with their reason here.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print counts as one JSON object.")] = False,
     strict: Annotated[bool, typer.Option(help="Exit with status 1 when any row is rejected.")] = False,
 ) -> None:
     """Run the sanity checks and exact/near-duplicate removal; count rejects per reason."""
-    from ..dataset import DatasetError, read_rows, write_rows
     from ..data.validate import validate_rows
+    from ..dataset import DatasetError, read_rows, write_rows
 
     tools = _tools(toolset)
     try:
@@ -137,9 +138,9 @@ def validate(
 @app.command()
 def stats(
     files: Annotated[list[Path], typer.Argument(help="One or more JSONL files (one section each).")],
-    card: Annotated[Optional[Path], typer.Option("--card", help="Write the Markdown dataset card here.")] = None,
+    card: Annotated[Path | None, typer.Option("--card", help="Write the Markdown dataset card here.")] = None,
     samples: Annotated[int, typer.Option(help="Sample rows per file in the card.")] = 5,
-    reference: Annotated[Optional[list[Path]], typer.Option(
+    reference: Annotated[list[Path] | None, typer.Option(
         "--reference", help="Report the share of this file's plan shapes (tool multiset + reference edges) that "
         "occur in each file, e.g. data/dev.jsonl. Repeatable.")] = None,
 ) -> None:
@@ -197,7 +198,7 @@ def export(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output JSONL with prompt/completion.")],
     toolset: ToolsetOpt = "assistant",
     examples: Annotated[bool, typer.Option(help="Include the in-context examples, as `edgecall run` does.")] = True,
-    distractors: Annotated[Optional[int], typer.Option(help="Tool-RAG style: only the plan's tools plus N random "
+    distractors: Annotated[int | None, typer.Option(help="Tool-RAG style: only the plan's tools plus N random "
                                                         "others in the prompt (default: all tools).")] = None,
     seed: Annotated[int, typer.Option(help="Seed for the distractor choice.")] = 0,
     prompt_format: Annotated[str, typer.Option("--format", help="Prompt format: long (untuned models) or compact "
@@ -224,7 +225,7 @@ def export(
     with _progress() as progress:
         bar = progress.add_task("export", total=len(rows))
 
-        def tick(items):  # noqa: ANN001, ANN202 - generator passthrough
+        def tick(items):
             for item in items:
                 progress.advance(bar)
                 yield item
@@ -263,11 +264,11 @@ def teach(
     endpoint: Annotated[str, typer.Option(help="OpenAI-compatible base URL of the teacher.")],
     n: Annotated[int, typer.Option("-n", help="Items to ask for (each: one request + one plan).")] = 100,
     model: Annotated[str, typer.Option(help="Model name the server serves.")] = "teacher",
-    api_key: Annotated[Optional[str], typer.Option(envvar="EDGECALL_API_KEY", help="API key.")] = None,
+    api_key: Annotated[str | None, typer.Option(envvar="EDGECALL_API_KEY", help="API key.")] = None,
     toolset: ToolsetOpt = "assistant",
     out: Annotated[Path, typer.Option("--out", "-o", help="Output JSONL of validated rows.")] = Path(
         "data/generated/teacher.jsonl"),
-    rejects: Annotated[Optional[Path], typer.Option(help="Write rejected pairs with their reason here.")] = None,
+    rejects: Annotated[Path | None, typer.Option(help="Write rejected pairs with their reason here.")] = None,
     cache_dir: Annotated[Path, typer.Option(help="On-disk response cache.")] = Path("data/generated/teacher-cache"),
     concurrency: Annotated[int, typer.Option(help="Parallel requests to the endpoint.")] = 4,
     retries: Annotated[int, typer.Option(help="Retries per failed call.")] = 3,
@@ -277,7 +278,7 @@ def teach(
     mode: Annotated[str, typer.Option(help="'completions' or 'chat' API.")] = "completions",
     timeout: Annotated[float, typer.Option(help="Seconds per HTTP call.")] = 120.0,
     max_tokens: Annotated[int, typer.Option(help="Token limit for each plan.")] = 400,
-    paraphrase: Annotated[Optional[Path], typer.Option(
+    paraphrase: Annotated[Path | None, typer.Option(
         help="Paraphrase mode: rewrite the requests of this JSONL file (its first N rows) and keep their plans.")] = None,
     variants: Annotated[int, typer.Option(help="Paraphrase mode: rewrites per source row.", min=1)] = 1,
 ) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -20,7 +20,7 @@ def demo() -> None:
 @app.command()
 def init(
     data_dir: Annotated[
-        Optional[Path], typer.Option("--data-dir", help="Where to create it (default: the XDG data dir edgecall-demo).")
+        Path | None, typer.Option("--data-dir", help="Where to create it (default: the XDG data dir edgecall-demo).")
     ] = None,
     reset: Annotated[bool, typer.Option("--reset", help="Recreate an existing demo profile.")] = False,
 ) -> None:

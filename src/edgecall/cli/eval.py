@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -40,21 +40,21 @@ def eval_command(
     model: ModelOpt = None,
     endpoint: EndpointOpt = None,
     api_key: ApiKeyOpt = None,
-    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Only the first N examples.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the first N examples.")] = None,
     json_out: JsonOpt = False,
     report: Annotated[
-        Optional[Path], typer.Option("--report", help="Write records, a Markdown summary and charts here.")
+        Path | None, typer.Option("--report", help="Write records, a Markdown summary and charts here.")
     ] = None,
     grammar: GrammarOpt = None,
     examples: Annotated[
-        Optional[bool], typer.Option("--examples/--no-examples", help="In-context examples in the planner prompt.")
+        bool | None, typer.Option("--examples/--no-examples", help="In-context examples in the planner prompt.")
     ] = None,
     concurrency: Annotated[
         int, typer.Option("--concurrency", min=1, help="Parallel requests (for --endpoint; local models use 1).")
     ] = 1,
     now: NowOpt = None,
     compare: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option(
             "--compare",
             help="A variant to compare, repeatable: 'model=smollm2-135m|gemma3-270m,grammar=on|off' "

@@ -218,7 +218,7 @@ def execute(
     """Run a given plan with the assistant's tools, without any model (sub-agents fall back to plain text)."""
     from ..app import run_journal
     from ..plan import PlanError, parse_plan
-    from ..runtime import Executor, RuleJoiner
+    from ..runtime import Executor, Finish, RuleJoiner
     from .display import EventPrinter, print_answer
     from .feedback import Progress, terminal_approver
 
@@ -253,6 +253,7 @@ def execute(
     with run_journal(settings, f"the plan in {plan_file}"):
         results = asyncio.run(executor.run(parsed.tasks))
     decision = RuleJoiner().decide("", parsed, results, can_replan=False)
+    assert isinstance(decision, Finish)  # without replans the rule joiner always finishes
     ok = all(r.ok for r in results.values())
     if json_out:
         print_json(

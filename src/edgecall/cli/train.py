@@ -7,7 +7,7 @@ one error line naming the install command.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -23,31 +23,31 @@ app.command("toolrag")(train_toolrag)
 def train_planner(
     recipe_name: Annotated[str, typer.Option("--recipe", help="Starting recipe (default reproduces the shipped "
                                              "adapter; gpu-full is the paper-style full fine-tune).")] = "default",
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Run directory (config, log, checkpoints, "
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Run directory (config, log, checkpoints, "
                                                 "best adapter, metrics).")] = None,
-    base: Annotated[Optional[str], typer.Option("--base", help="Preset, .gguf file or Hugging Face model dir.")] = None,
-    train_file: Annotated[Optional[Path], typer.Option("--train", help="Training JSONL (edgecall data generate).")] = None,
-    val_file: Annotated[Optional[Path], typer.Option("--val", help="Validation JSONL.")] = None,
-    method: Annotated[Optional[str], typer.Option("--method", help="lora or full.")] = None,
-    rank: Annotated[Optional[int], typer.Option("--rank", help="LoRA rank.")] = None,
-    alpha: Annotated[Optional[float], typer.Option("--alpha", help="LoRA alpha.")] = None,
-    lr: Annotated[Optional[float], typer.Option("--lr", help="Peak learning rate.")] = None,
-    epochs: Annotated[Optional[float], typer.Option("--epochs")] = None,
-    max_steps: Annotated[Optional[int], typer.Option("--max-steps", help="Stop after N optimizer steps.")] = None,
-    batch_size: Annotated[Optional[int], typer.Option("--batch-size")] = None,
-    grad_accum: Annotated[Optional[int], typer.Option("--grad-accum", help="Batches per optimizer step.")] = None,
-    max_len: Annotated[Optional[int], typer.Option("--max-len", help="Longest example in tokens.")] = None,
-    max_examples: Annotated[Optional[int], typer.Option("--max-examples", help="Train on N rows.")] = None,
-    eval_every: Annotated[Optional[int], typer.Option("--eval-every", help="Evaluate on val every N steps.")] = None,
-    eval_examples: Annotated[Optional[int], typer.Option("--eval-examples", help="Val requests planned per "
+    base: Annotated[str | None, typer.Option("--base", help="Preset, .gguf file or Hugging Face model dir.")] = None,
+    train_file: Annotated[Path | None, typer.Option("--train", help="Training JSONL (edgecall data generate).")] = None,
+    val_file: Annotated[Path | None, typer.Option("--val", help="Validation JSONL.")] = None,
+    method: Annotated[str | None, typer.Option("--method", help="lora or full.")] = None,
+    rank: Annotated[int | None, typer.Option("--rank", help="LoRA rank.")] = None,
+    alpha: Annotated[float | None, typer.Option("--alpha", help="LoRA alpha.")] = None,
+    lr: Annotated[float | None, typer.Option("--lr", help="Peak learning rate.")] = None,
+    epochs: Annotated[float | None, typer.Option("--epochs")] = None,
+    max_steps: Annotated[int | None, typer.Option("--max-steps", help="Stop after N optimizer steps.")] = None,
+    batch_size: Annotated[int | None, typer.Option("--batch-size")] = None,
+    grad_accum: Annotated[int | None, typer.Option("--grad-accum", help="Batches per optimizer step.")] = None,
+    max_len: Annotated[int | None, typer.Option("--max-len", help="Longest example in tokens.")] = None,
+    max_examples: Annotated[int | None, typer.Option("--max-examples", help="Train on N rows.")] = None,
+    eval_every: Annotated[int | None, typer.Option("--eval-every", help="Evaluate on val every N steps.")] = None,
+    eval_examples: Annotated[int | None, typer.Option("--eval-examples", help="Val requests planned per "
                                                          "evaluation.")] = None,
-    save_every: Annotated[Optional[int], typer.Option("--save-every", help="Checkpoint every N steps.")] = None,
-    max_minutes: Annotated[Optional[float], typer.Option("--max-minutes", help="Wall-time budget.")] = None,
-    seed: Annotated[Optional[int], typer.Option("--seed")] = None,
-    device: Annotated[Optional[str], typer.Option("--device", help="cpu, cuda or auto.")] = None,
-    bf16: Annotated[Optional[bool], typer.Option("--bf16/--fp32", help="bf16 autocast.")] = None,
-    threads: Annotated[Optional[int], typer.Option("--threads", help="CPU threads for torch.")] = None,
-    prompt_format: Annotated[Optional[str], typer.Option("--format", help="Prompt format to train for.")] = None,
+    save_every: Annotated[int | None, typer.Option("--save-every", help="Checkpoint every N steps.")] = None,
+    max_minutes: Annotated[float | None, typer.Option("--max-minutes", help="Wall-time budget.")] = None,
+    seed: Annotated[int | None, typer.Option("--seed")] = None,
+    device: Annotated[str | None, typer.Option("--device", help="cpu, cuda or auto.")] = None,
+    bf16: Annotated[bool | None, typer.Option("--bf16/--fp32", help="bf16 autocast.")] = None,
+    threads: Annotated[int | None, typer.Option("--threads", help="CPU threads for torch.")] = None,
+    prompt_format: Annotated[str | None, typer.Option("--format", help="Prompt format to train for.")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue the run in --out from its last "
                                          "checkpoint.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print the final metrics as JSON.")] = False,
@@ -75,7 +75,14 @@ def train_planner(
 
         resolve_base(cfg.base)
         require_train_extra()
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
         progress = Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -99,7 +106,7 @@ def train_planner(
 def export(
     run: Annotated[Path, typer.Argument(help="Training run directory (or an adapter directory).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output .gguf file.")],
-    base: Annotated[Optional[str], typer.Option("--base", help="Base model (default: the one the run trained).")] = None,
+    base: Annotated[str | None, typer.Option("--base", help="Base model (default: the one the run trained).")] = None,
     merge: Annotated[bool, typer.Option("--merge", help="Merge into the base and write a standalone model.")] = False,
     quant: Annotated[str, typer.Option("--quant", help="With --merge: q4_0, q4_k_m, q8_0 or f16.")] = "q4_k_m",
     f16: Annotated[bool, typer.Option("--f16", help="Store the adapter in float16 (half the size).")] = False,
@@ -107,8 +114,7 @@ def export(
 ) -> None:
     """Export a trained planner: a llama.cpp GGUF LoRA adapter, or (--merge) a quantized GGUF model."""
     from ..training.config import TrainingError
-    from ..training.export import merge_and_quantize
-    from ..training.export import export_adapter
+    from ..training.export import export_adapter, merge_and_quantize
 
     if not run.exists():
         fail(f"{run} does not exist (expected a run directory from `edgecall train planner`)")

@@ -29,6 +29,7 @@ from edgecall.tools import Toolset
 from .grammar import frame_key, plan_words
 from .surface import fold
 
+
 def shape_key(plan: Plan) -> str:
     """A hash of the labelled DAG: equal for isomorphic plans (confirm with ``nx.is_isomorphic``)."""
     g = plan_graph(plan)

@@ -20,7 +20,6 @@ from edgecall.planner import PromptFormat, get_prompt_format
 from edgecall.tools import Toolset
 
 
-
 def _tool_subset(tools: Toolset, used: list[str], distractors: int, rng: random.Random) -> Toolset:
     others = [n for n in tools.names() if n not in used]
     keep = set(used) | set(rng.sample(others, min(distractors, len(others))))

@@ -18,9 +18,9 @@ from typing import Any
 from edgecall.plan import render_plan
 from edgecall.tools import Toolset
 
+from ..dataset import NOW_FORMAT
 from .checks import issue_of, steps_to_plan
 from .dedup import Deduper
-from ..dataset import NOW_FORMAT
 from .grammar import frame_key, plan_words
 from .scenarios import Pools, generate_example
 

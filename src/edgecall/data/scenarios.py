@@ -108,7 +108,7 @@ class Pools:
             pools.REMINDER_TASKS, pools.FILE_DESCRIPTIONS, pools.SMS_MESSAGES + pools.SMS_TEMPLATES))
         topics = pools.EMAIL_SUBJECTS_AND_CONTEXTS + pools.EMAIL_TOPICS
         keep = set(pools.split_pool([s for s, _ in topics])[part])
-        return cls(*simple, [t for t in topics if t[0] in keep])
+        return cls(*simple, [t for t in topics if t[0] in keep])  # type: ignore[arg-type, call-arg]  # one list per field, in order
 
 
 @dataclass

@@ -38,10 +38,10 @@ from edgecall.plan import exact_ref, parse_plan, render_plan
 from edgecall.planner import build_planner_prompt
 from edgecall.tools import Toolset
 
+from ..dataset import NOW_FORMAT, row_now
 from .checks import CheckFailed, Issue, check_example
 from .dedup import Deduper, exact_key
 from .surface import fold
-from ..dataset import NOW_FORMAT, row_now
 from .timeexpr import random_now
 
 REQUEST_PROMPT = """You write realistic requests that a user types to a personal assistant app.

@@ -31,6 +31,6 @@ def load_toolset(spec: str) -> Toolset:
     for i, item in enumerate(data):
         try:
             tools.append(tool_from_json_schema(item))
-        except Exception as exc:  # noqa: BLE001 - any schema problem becomes one clear message
+        except Exception as exc:
             raise ToolsetError(f"{path}: schema #{i + 1} is not a valid function schema: {exc}") from None
     return Toolset(tools)

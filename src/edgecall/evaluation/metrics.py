@@ -113,7 +113,7 @@ def values_match(pred: Any, gold: Any, kind: ArgKind) -> bool:
     """Whether a (ref-remapped) predicted value matches the gold value for a strict kind."""
     if _is_unused(pred) and _is_unused(gold):
         return True
-    return _scalar_key(pred, kind) == _scalar_key(gold, kind)
+    return bool(_scalar_key(pred, kind) == _scalar_key(gold, kind))
 
 
 def _strip_refs(text: str) -> str:

@@ -91,7 +91,7 @@ def summary_markdown(results: Sequence[ExampleResult], summary: dict[str, Any], 
     return "\n".join(lines)
 
 
-def _pyplot():  # noqa: ANN202 - matplotlib module
+def _pyplot() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")

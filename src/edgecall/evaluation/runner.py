@@ -68,7 +68,7 @@ class ExampleResult:
 def evaluate_example(planner: PlannerLike, example: Example, *, now: datetime | None = None) -> ExampleResult:
     """Plan one request and score it; never raises for model output or a backend failure."""
     when = now or example.now
-    base = dict(
+    base: dict[str, Any] = dict(
         id=example.id, query=example.query, now=format_now(when),
         gold=example.plan, n_steps=len(example.gold.tasks),
     )

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol, Self, runtime_checkable
 
-from ..errors import LLMError
+from ..errors import LLMError as LLMError  # re-exported: backends raise it from here
 
 
 def tokens_per_s(tokens: int | None, seconds: float | None) -> float | None:
@@ -155,7 +155,7 @@ class CompletionStream(Iterator[str]):
         if close is not None:
             try:
                 close()
-            except Exception:  # noqa: BLE001 - closing a broken connection may fail too; the error above is the news
+            except Exception:
                 pass
 
     @property

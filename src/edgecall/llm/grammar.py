@@ -53,13 +53,19 @@ BASE_RULES = {
 
 
 class _ParamLike(Protocol):
-    name: str
-    annotation: Any
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def annotation(self) -> Any: ...
 
 
 class _ToolLike(Protocol):
-    name: str
-    params: Sequence[_ParamLike]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def params(self) -> Sequence[_ParamLike]: ...
 
 
 def _gbnf_literal(text: str) -> str:

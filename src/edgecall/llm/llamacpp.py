@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import llama_cpp
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from .base import DEFAULT_DEADLINE_S, MAX_CHARS_PER_TOKEN, BaseLLM, Completion, CompletionStream, LLMError
@@ -138,11 +137,11 @@ class _Engine:
     # -- tokens -------------------------------------------------------------------------------------------
     def tokenize(self, text: str) -> list[int]:
         """Tokenize like llama-cpp-python does for a string prompt (BOS if the model wants one)."""
-        return self.llama.tokenize(text.encode("utf-8"), add_bos=True, special=True)
+        return list(self.llama.tokenize(text.encode("utf-8"), add_bos=True, special=True))
 
     def evaluated(self) -> list[int]:
         """Tokens whose KV cells are currently in the context."""
-        return self.llama.input_ids[: self.llama.n_tokens].tolist()
+        return list(self.llama.input_ids[: self.llama.n_tokens].tolist())
 
     # -- KV snapshots -------------------------------------------------------------------------------------
     def _snapshot(self) -> PrefixSnapshot:
@@ -350,7 +349,7 @@ class LlamaCppLLM(BaseLLM):
 
     @property
     def n_ctx(self) -> int:
-        return self._engine.llama.n_ctx()
+        return int(self._engine.llama.n_ctx())
 
     def count_tokens(self, text: str) -> int:
         return len(self._engine.tokenize(text))

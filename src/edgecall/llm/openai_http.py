@@ -10,13 +10,12 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import httpx
 from httpx_sse import SSEError, connect_sse
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from .base import DEFAULT_DEADLINE_S, MAX_CHARS_PER_TOKEN, BaseLLM, Completion, CompletionStream, LLMError
@@ -201,7 +200,7 @@ class OpenAIHTTPLLM(BaseLLM):
         expired = threading.Event()
         try:
             with self._client.stream("POST", self._path, json=body, timeout=self._timeout) as response:
-                timer = threading.Timer(self.deadline, lambda: (expired.set(), response.close()))
+                timer = threading.Timer(self.deadline, _both(expired.set, response.close))
                 timer.daemon = True
                 timer.start()
                 try:
@@ -303,3 +302,13 @@ class OpenAIHTTPLLM(BaseLLM):
     def close(self) -> None:
         self._client.close()
         super().close()
+
+
+def _both(first: Callable[[], None], second: Callable[[], None]) -> Callable[[], None]:
+    """One callback that runs two (for a timer)."""
+
+    def run() -> None:
+        first()
+        second()
+
+    return run

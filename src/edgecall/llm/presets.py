@@ -15,6 +15,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from filelock import FileLock
+
 from ..errors import LLMError
 from ..paths import cache_dir
 
@@ -60,7 +61,7 @@ def _gemma3_path() -> Path:
             except (OSError, ValueError) as exc:
                 raise LLMError(f"could not assemble the gemma3-270m model into {target}: {exc}") from exc
             os.replace(tmp, target)
-    return target
+    return Path(target)
 
 
 ADAPTER_DIR = Path(__file__).parent / "adapters"

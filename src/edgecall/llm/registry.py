@@ -78,6 +78,7 @@ def load_llm(
 
     Keyword options are validated by the backend's options model (see `backend_options`).
     """
+    chosen: Backend | None
     if backend is not None:
         chosen = get_backend(backend)
     else:

@@ -44,7 +44,7 @@ def plans_match(pred: Plan, gold: Plan) -> bool:
     g1, g2 = plan_graph(pred), plan_graph(gold)
     if g1.number_of_nodes() != g2.number_of_nodes() or g1.number_of_edges() != g2.number_of_edges():
         return False
-    return nx.is_isomorphic(g1, g2, node_match=_same_tool)
+    return bool(nx.is_isomorphic(g1, g2, node_match=_same_tool))
 
 
 def iter_isomorphisms(pred: Plan, gold: Plan) -> Iterator[dict[int, int]]:
@@ -54,4 +54,5 @@ def iter_isomorphisms(pred: Plan, gold: Plan) -> Iterator[dict[int, int]]:
     g1, g2 = plan_graph(pred), plan_graph(gold)
     if g1.number_of_nodes() != g2.number_of_nodes():
         return iter(())
-    return DiGraphMatcher(g1, g2, node_match=_same_tool).isomorphisms_iter()
+    mappings: Iterator[dict[int, int]] = DiGraphMatcher(g1, g2, node_match=_same_tool).isomorphisms_iter()
+    return mappings

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ..llm.base import LLM, LLMError, tokens_per_s
+from ..llm.base import LLM, CompletionStream, LLMError, tokens_per_s
 from ..plan import Plan, PlanError, PlanStreamParser, PlanSyntaxError, Task, parse_plan
 from ..tools import Toolset
 from .prompt import DEFAULT_NOW, ExampleLike, PromptFormat, ReplanContext, get_prompt_format
@@ -145,7 +145,7 @@ class Planner:
             replan=replan,
         )
 
-    def _open(self, prompt: str, query: str):
+    def _open(self, prompt: str, query: str) -> CompletionStream:
         selected = self.selected_tools(query)
         grammar = self.grammar_for(selected) if selected is not None else self.grammar
         return self.llm.stream(prompt, stop=STOP, max_tokens=self.max_tokens, temperature=0.0, grammar=grammar)

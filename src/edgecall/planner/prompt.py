@@ -18,7 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..dataset import DEFAULT_NOW, Example
+from ..dataset import DEFAULT_NOW as DEFAULT_NOW
+from ..dataset import Example as Example
 from ..errors import PromptFormatError
 from ..tools import Toolset
 

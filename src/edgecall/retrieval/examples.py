@@ -14,7 +14,7 @@ from collections.abc import Collection, Sequence
 import bm25s
 import numpy as np
 
-from ..dataset import Example
+from ..dataset import Example as Example
 
 WORD_RE = re.compile(r"[A-Za-zÀ-ÿ']+|\d+")
 FILE_RE = re.compile(r"[\w\-]+\.(pdf|docx?|xlsx?|pptx?|txt|csv|md|png|jpe?g|zip|key|pages)\b", re.IGNORECASE)

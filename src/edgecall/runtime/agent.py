@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..llm.base import LLMError
-from ..plan import PlanError, render_plan
 from ..dataset import DEFAULT_NOW
+from ..llm.base import LLMError
+from ..plan import PlanError, Task, render_plan
 from ..planner import Planner, PlanOutcome, ReplanContext
 from .approval import Approver
 from .events import Event, EventHandler, EventKind
@@ -144,7 +145,7 @@ class Agent:
 
         stream = self.planner.stream(query, now=now, replan=replan, outcome=rnd.outcome, on_prompt=prompt_built)
 
-        async def tasks():
+        async def tasks() -> AsyncIterator[Task]:
             try:
                 async for task in stream:
                     yield task

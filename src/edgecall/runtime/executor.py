@@ -248,7 +248,7 @@ class Executor:
         """Run one call under its own timeout and `CallScope`; report only what is true."""
         loop = asyncio.get_running_loop()
         has_thread = asyncio.Event()
-        scope = CallScope(self.timeout, on_start=lambda: loop.call_soon_threadsafe(has_thread.set))
+        scope = CallScope(self.timeout, on_start=lambda: _ignore(loop.call_soon_threadsafe(has_thread.set)))
         started = time.time()
         self._emit(Event(EventKind.STARTED, task.idx, task.tool, time=started, args=args))
         token = use_scope(scope)
@@ -335,3 +335,7 @@ class Executor:
         error = f"skipped: {reason}"
         self._emit(Event(EventKind.SKIPPED, task.idx, task.tool, args=task.args, error=error))
         return TaskResult(task.idx, task.tool, task.args, "skipped", error=error)
+
+
+def _ignore(_: object) -> None:
+    """Drop a return value (a callback that must return None)."""

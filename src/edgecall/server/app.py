@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,10 +36,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
 from ..config import Settings
+from ..errors import ServerBusy
 from ..plan import render_plan
 from ..voice import MAX_AUDIO_SECONDS, VoiceError
 from .openai_compat import ChatRequest, chat_completion, chat_stream
-from ..errors import ServerBusy
 from .runs import RunService
 
 MAX_REQUEST_CHARS = 2000
@@ -93,7 +93,7 @@ def _now(value: datetime | None) -> datetime:
     return (value or datetime.now()).replace(microsecond=0, tzinfo=None)
 
 
-def error_response(status: int, detail: Any, headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(status: int, detail: Any, headers: Mapping[str, str] | None = None) -> JSONResponse:
     """`detail` as FastAPI clients expect it, and `error` in OpenAI's shape so OpenAI clients show the message."""
     message = detail if isinstance(detail, str) else "; ".join(
         f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in detail
@@ -307,7 +307,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None, *, serv
             if not transcript.text:
                 raise HTTPException(400, "no speech was recognised in the recording")
             try:
-                body = RunRequest(request=transcript.text[:MAX_REQUEST_CHARS], now=fields.get("now") or None)
+                body = RunRequest.model_validate({"request": transcript.text[:MAX_REQUEST_CHARS], "now": fields.get("now") or None})
             except ValidationError as exc:
                 raise HTTPException(422, exc.errors(include_url=False, include_context=False, include_input=False)) from None
         else:

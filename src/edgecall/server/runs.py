@@ -13,7 +13,7 @@ import itertools
 import secrets
 import time
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -129,7 +129,7 @@ class RunService:
 
     async def run(
         self, ticket: Ticket, query: str, now: datetime, *, can_ask: bool = True
-    ) -> AsyncIterator[dict[str, Any]]:
+    ) -> AsyncGenerator[dict[str, Any], None]:
         """Run `query`, yielding event dicts; closing the iterator early (client gone) cancels the run.
 
         Yields `accepted`, then the runtime's events (`prompt`, `planned`, `started`, `finished`, `failed`,

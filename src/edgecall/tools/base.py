@@ -22,7 +22,8 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from ..errors import ToolArgumentError, ToolError
+from ..errors import ToolArgumentError as ToolArgumentError
+from ..errors import ToolError as ToolError
 from ..plan.model import exact_ref, find_refs
 from .cancel import current_scope
 from .meta import DEFAULT_ARG, Arg, ArgKind, Returns
@@ -261,13 +262,33 @@ class Tool:
         return value
 
 
+@typing.overload
+def tool(
+    fn: Callable[..., Any],
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    irreversible: Callable[..., str | None] | None = None,
+) -> Tool: ...
+
+
+@typing.overload
+def tool(
+    fn: None = None,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    irreversible: Callable[..., str | None] | None = None,
+) -> Callable[[Callable[..., Any]], Tool]: ...
+
+
 def tool(
     fn: Callable[..., Any] | None = None,
     *,
     name: str | None = None,
     description: str | None = None,
     irreversible: Callable[..., str | None] | None = None,
-) -> Any:
+) -> Tool | Callable[[Callable[..., Any]], Tool]:
     """Decorator: `@tool` or `@tool(name=...)` turns a typed, documented function into a `Tool`.
 
     `irreversible`, given the call's arguments, says in words what the call would do that

@@ -36,7 +36,7 @@ def _gguf() -> Any:
     try:
         import gguf
     except ModuleNotFoundError:
-        raise TrainingError("exporting needs the package 'gguf': pip install 'edgecall[train]' (or pip install gguf)")
+        raise TrainingError("exporting needs the package 'gguf': pip install 'edgecall[train]' (or pip install gguf)") from None
     return gguf
 
 

@@ -76,7 +76,7 @@ class HFTokenizer:
         return [bos_id, *ids] if bos and bos_id is not None else list(ids)
 
     def decode(self, ids: list[int]) -> str:
-        return self._tok.decode(ids, skip_special_tokens=True)
+        return str(self._tok.decode(ids, skip_special_tokens=True))
 
 
 def load_tokenizer(base: BaseModel) -> LlamaCppTokenizer | HFTokenizer:
@@ -213,7 +213,8 @@ class Trainer:
             if missing:
                 raise TrainingError(f"the base model has no modules named {', '.join(missing)} "
                                     f"(LoRA targets); its linear layers: {_linear_names(model)}")
-            lora = LoraConfig(r=cfg.rank, lora_alpha=cfg.alpha, lora_dropout=cfg.dropout,
+            lora = LoraConfig(r=cfg.rank, lora_alpha=cfg.alpha,  # type: ignore[arg-type]  # peft accepts a float alpha
+                              lora_dropout=cfg.dropout,
                               target_modules=list(cfg.target_modules), task_type="CAUSAL_LM")
             model = get_peft_model(model, lora)
         params = [p for p in model.parameters() if p.requires_grad]
@@ -250,7 +251,7 @@ class Trainer:
         return {"input_ids": ids.to(self.device), "attention_mask": mask.to(self.device),
                 "labels": labels.to(self.device)}
 
-    def _batches(self, state: RunState):  # noqa: ANN202 - generator of (epoch, index, batch)
+    def _batches(self, state: RunState):
         lengths = [e.length for e in self.train_examples]
         epoch, start = state.epoch, state.batch_in_epoch
         while True:
@@ -279,7 +280,7 @@ class Trainer:
                         loss = model(**self._collate(chunk)).loss
                     losses.append(float(loss))
                     weights.append(sum(len(e.completion_ids) for e in chunk))
-                result["val_loss"] = sum(l * w for l, w in zip(losses, weights)) / sum(weights)
+                result["val_loss"] = sum(loss_ * w for loss_, w in zip(losses, weights)) / sum(weights)
             if self.val_plain:
                 ok = args_ok = valid = 0
                 gen = self.accelerator.unwrap_model(model)
@@ -293,7 +294,7 @@ class Trainer:
                     gold = parse_plan(row["plan"], self.tools)
                     try:
                         pred, is_valid = parse_plan(text, self.tools), True
-                    except Exception:  # noqa: BLE001 - any bad model output scores 0
+                    except Exception:
                         pred, is_valid = None, False
                     score = score_plan(pred, gold, valid=is_valid)
                     ok += score.success

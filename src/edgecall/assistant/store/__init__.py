@@ -18,7 +18,6 @@ from pathlib import Path
 
 import platformdirs
 
-from edgecall.config import AssistantConfig
 from edgecall.assistant.store._io import StoreError
 from edgecall.assistant.store.calendar import Calendar, Reminders
 from edgecall.assistant.store.contacts import Contact, ContactBook
@@ -30,6 +29,7 @@ from edgecall.assistant.store.meetings import Meetings
 from edgecall.assistant.store.notes import Notes
 from edgecall.assistant.store.pdf import pdf_text
 from edgecall.assistant.store.sms import Sms
+from edgecall.config import AssistantConfig
 
 __all__ = ["Contact", "Store", "StoreError", "default_data_dir"]
 

@@ -25,8 +25,8 @@ from email.utils import (
 from html.parser import HTMLParser
 from pathlib import Path
 
-from edgecall.config import SmtpConfig
 from edgecall.assistant.store._io import StoreError, observer, read_text, write_atomic
+from edgecall.config import SmtpConfig
 from edgecall.tools.cancel import checkpoint, remaining
 
 DRAFTS = "Drafts"

@@ -47,7 +47,7 @@ def start(tmp: Path) -> tuple[subprocess.Popen, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    log = open(tmp / "serve.log", "wb")  # noqa: SIM115 - lives as long as the server
+    log = open(tmp / "serve.log", "wb")
     env = {**os.environ, "EDGECALL_CONFIG": str(tmp / "none.toml")}
     proc = subprocess.Popen([sys.executable, "-m", "edgecall.cli", "serve", "--demo", "--data-dir", str(tmp / "demo"),
                              "--port", str(port), "--max-queue", "64"], stdout=log, stderr=subprocess.STDOUT, env=env)

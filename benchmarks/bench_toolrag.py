@@ -68,7 +68,7 @@ def measure(name: str, clf: ToolClassifier, sets: dict, avg: float) -> None:
     clf.scores("warm up")
     load_s = time.perf_counter() - t0
     cells = []
-    for set_name, rows in sets.items():
+    for rows in sets.values():
         index = {t: i for i, t in enumerate(clf.tools)}
         gold = [{index[t] for t in g} for g in gold_sets(rows)]
         lat, probs = [], []

@@ -22,8 +22,8 @@ from .common import (
     JsonOpt,
     ModelOpt,
     NowOpt,
-    YesOpt,
     ToolRagOpt,
+    YesOpt,
     console,
     fail,
     parse_now,
@@ -46,10 +46,10 @@ def _mount() -> None:
     from .listen import listen
     from .mail import app as mail_app
     from .serve import serve
+    from .toolrag import tools
     from .train import app as train_app
     from .train import export as export_command
     from .undo import undo
-    from .toolrag import tools
 
     app.add_typer(data_app, name="data", help="Generate, validate and export planning datasets.")
     app.add_typer(demo_app, name="demo", help="Create a demo personal data store.")

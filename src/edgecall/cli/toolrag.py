@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -14,10 +14,10 @@ from .common import ConfigOpt, JsonOpt, console, err_console, fail, print_json, 
 
 
 def tools(
-    explain: Annotated[Optional[str], typer.Option("--explain", help="Show which tools Tool RAG selects for this "
+    explain: Annotated[str | None, typer.Option("--explain", help="Show which tools Tool RAG selects for this "
                                                    "request, with the classifier's scores.")] = None,
     json_out: JsonOpt = False,
-    model: Annotated[Optional[Path], typer.Option("--toolrag-model", help="Tool RAG artifact (default: the "
+    model: Annotated[Path | None, typer.Option("--toolrag-model", help="Tool RAG artifact (default: the "
                                                   "configured or packaged one).")] = None,
     config: ConfigOpt = None,
 ) -> None:
@@ -75,10 +75,10 @@ def tools(
 
 
 def train_toolrag(
-    data: Annotated[Optional[Path], typer.Option("--data", help="Folder with train.jsonl and val.jsonl (from `edgecall "
+    data: Annotated[Path | None, typer.Option("--data", help="Folder with train.jsonl and val.jsonl (from `edgecall "
                                                  "data generate`); default: generate them in memory.")] = None,
-    train_file: Annotated[Optional[Path], typer.Option("--train", help="Training JSONL (overrides --data).")] = None,
-    val_file: Annotated[Optional[Path], typer.Option("--val", help="Validation JSONL for the thresholds "
+    train_file: Annotated[Path | None, typer.Option("--train", help="Training JSONL (overrides --data).")] = None,
+    val_file: Annotated[Path | None, typer.Option("--val", help="Validation JSONL for the thresholds "
                                                      "(default: the last 10% of the training rows).")] = None,
     toolset_spec: Annotated[str, typer.Option("--toolset", help="'assistant' or a JSON file of OpenAI function "
                                               "schemas.")] = "assistant",
@@ -90,7 +90,7 @@ def train_toolrag(
     fallback_below: Annotated[float, typer.Option("--fallback-below", help="Offer every tool when no score reaches "
                                                   "this.")] = 0.2,
     c: Annotated[float, typer.Option("--c", help="Inverse L2 regularisation of the logistic regressions.")] = 1.0,
-    static: Annotated[Optional[Path], typer.Option("--static", help="A model2vec folder whose static embeddings join "
+    static: Annotated[Path | None, typer.Option("--static", help="A model2vec folder whose static embeddings join "
                                                    "the n-gram features (see docs/results.md).")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Generator seed when no data is given.")] = 0,
     json_out: JsonOpt = False,
@@ -139,7 +139,7 @@ def train_toolrag(
         path = report_.classifier.save(out)
     except EdgecallError as exc:
         fail(str(exc))
-    result = {"out": str(path), "bytes": path.stat().st_size, "tools": len(toolset), "train_rows": report_.train_rows,
+    result: dict[str, Any] = {"out": str(path), "bytes": path.stat().st_size, "tools": len(toolset), "train_rows": report_.train_rows,
               "val_rows": report_.val_rows, "features": report_.features, "seconds": round(time.perf_counter() - t0, 1),
               "thresholds": report_.classifier.thresholds}
     if json_out:

@@ -23,6 +23,7 @@ tool when the classifier does not recognise the request at all.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import unicodedata
@@ -95,7 +96,7 @@ def ngram_keys(text: str) -> list[str]:
     inflections without a tokenizer or stemmer."""
     words = _words(text)
     keys = [f"w:{w}" for w in words]
-    keys += [f"b:{a} {b}" for a, b in zip(words, words[1:])]
+    keys += [f"b:{a} {b}" for a, b in itertools.pairwise(words)]
     for w in words:
         padded = f" {w} "
         for n in NGRAM_SIZES:
@@ -143,7 +144,8 @@ def explicit_tools(query: str, tools: Iterable[str]) -> list[str]:
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(x, -40, 40)))
+    out: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(x, -40, 40)))
+    return out
 
 
 # -- the classifier ------------------------------------------------------------------------------------------
@@ -323,7 +325,7 @@ class ToolClassifier:
             arrays["static_drop_ids"] = np.asarray(self.static.get("drop_ids", []), dtype=np.int64)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp.npz")
-        np.savez_compressed(tmp, **arrays)
+        np.savez_compressed(tmp, **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds as allow_pickle
         tmp.replace(path)
         return path
 

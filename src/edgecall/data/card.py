@@ -128,6 +128,8 @@ class SplitStats:
     plan_chars: list[int] = field(default_factory=list)
     samples: list[dict[str, Any]] = field(default_factory=list)
     frames: set[str] = field(default_factory=set)
+    single_frames: set[str] = field(default_factory=set)
+    """Frames of one-step requests: there a frame is one intent's phrasing, so this counts phrasing variety."""
     bigrams: set[tuple[str, ...]] = field(default_factory=set)
     trigrams: set[tuple[str, ...]] = field(default_factory=set)
     n_bigrams: int = 0
@@ -167,7 +169,10 @@ def split_stats(rows: Sequence[dict[str, Any]], n_samples: int = 5, tools: Tools
         used = [t.tool for t in plan.tasks]
         st.shape_index.add(plan)
         st.pairs.update(set(flow_pairs(plan, tools)))
-        st.frames.add(frame_key(row["query"], plan_words(a for t in plan.tasks for a in t.args)))
+        frame = frame_key(row["query"], plan_words(a for t in plan.tasks for a in t.args))
+        st.frames.add(frame)
+        if len(plan.tasks) == 1:
+            st.single_frames.add(frame)
         words = _WORDS.findall(fold(row["query"]))
         bi, tri = _ngrams(words, 2), _ngrams(words, 3)
         st.bigrams.update(bi)
@@ -210,13 +215,16 @@ def render_card(stats: dict[str, SplitStats], *, title: str = "edgecall function
                      f"{_dist(st.query_chars)['median']} | {100 * multi / max(1, st.n):.1f}% |")
     lines.append("")
     lines += ["## Coverage and diversity", "",
-              "| split | distinct plan shapes | distinct frames | frames per 100 rows | distinct word 2-grams | "
+              "| split | distinct plan shapes | distinct frames | frames per 100 rows | one-step frames (per 100 one-step "
+              "rows) | distinct word 2-grams | "
               "distinct 3-grams | 3-grams distinct share | producer->consumer pairs |" +
               "".join(f" shape coverage of {ref} |" for ref in _refs(stats)),
-              "|---|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(_refs(stats))]
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(_refs(stats))]
     for name, st in stats.items():
         cov = "".join(f" {_pct(*st.coverage[r])} |" if r in st.coverage else " |" for r in _refs(stats))
+        ones = st.steps.get(1, 0)
         lines.append(f"| {name} | {len(st.shape_index)} | {len(st.frames)} | {100 * len(st.frames) / max(1, st.n):.1f} | "
+                     f"{len(st.single_frames)} ({100 * len(st.single_frames) / max(1, ones):.1f}) | "
                      f"{len(st.bigrams)} | {len(st.trigrams)} | {100 * len(st.trigrams) / max(1, st.n_trigrams):.1f}% | "
                      f"{len(st.pairs)} |{cov}")
     lines.append("")

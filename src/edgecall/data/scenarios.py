@@ -808,6 +808,10 @@ def _directions(ctx: Ctx, b: PlanBuilder) -> tuple[str, str, str, str]:
     """Adds the directions call; (clause, ref, destination as mentioned ("X" or "X from Y"), transport phrase)."""
     mode, by = _transport(ctx)
     end_m, end = ctx.place()
+    if ctx.chance(0.04):  # "to the Louvre, no wait, Tate Modern": only the final place counts
+        wrong_m, wrong = ctx.place()
+        if wrong != end:
+            end_m = ctx.pick(f"{wrong_m}[, no wait,|, sorry, I mean| - actually|, no,] {end_m}")
     start_m, start = "", ""
     if ctx.chance(0.35):
         start_m, start = ctx.place()

@@ -126,6 +126,17 @@ def abbreviate(text: str, protected: set[str], rng: random.Random) -> str:
     return " ".join(words)
 
 
+_ARTICLE = re.compile(r"\b(?:the|a|an) (?=([^\W\d_]+))", re.IGNORECASE)
+
+
+def drop_articles(text: str, protected: set[str]) -> str:
+    """Telegraphic style ("send email to Bo, attach report"): articles go unless a plan word or time word follows."""
+    def keep(m: re.Match[str]) -> str:
+        nxt = fold(m.group(1))
+        return m.group(0) if nxt in protected or nxt in TIME_WORDS or m.group(0).lower().strip() in protected else ""
+    return _ARTICLE.sub(keep, text)
+
+
 def _capitalise_sentences(text: str) -> str:
     text = text[0].upper() + text[1:]
     return re.sub(r"([.!?]\s+)([a-z])", lambda m: m.group(1) + m.group(2).upper(), text)
@@ -148,6 +159,8 @@ def surface(text: str, ctx: Ctx, protected: set[str]) -> str:
         q = add_typo(q, protected, rng)
     if rng.random() < 0.15:
         q = abbreviate(q, protected, rng)
+    if rng.random() < 0.06:
+        q = drop_articles(q, protected)
     style = rng.random()
     if style < 0.12:
         q = q.lower()

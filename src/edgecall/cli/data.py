@@ -152,7 +152,7 @@ def stats(
     for ref in reference or []:
         ref_rows = _load(ref)
         for st in per_file.values():
-            st.cover(ref.name, ref_rows)
+            st.cover(ref.name, ref_rows, tools)
     text = render_card(per_file)
     if card is not None:
         card.parent.mkdir(parents=True, exist_ok=True)

@@ -138,10 +138,14 @@ class SplitStats:
     shape_index: ShapeIndex = field(default_factory=ShapeIndex)
     coverage: dict[str, tuple[int, int]] = field(default_factory=dict)
     """reference name -> (reference plans whose shape occurs here, reference plans)."""
+    pair_coverage: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """reference name -> (the reference's producer -> consumer pairs that occur here, its pairs)."""
 
-    def cover(self, name: str, reference: Sequence[dict[str, Any]]) -> tuple[int, int]:
-        """Plan-shape coverage of ``reference`` rows by this split; stored under ``name`` for the card."""
+    def cover(self, name: str, reference: Sequence[dict[str, Any]], tools: Toolset | None = None) -> tuple[int, int]:
+        """Plan-shape coverage of ``reference`` rows by this split (and, kept for the card under ``name``, how
+        many of the reference's producer -> consumer pairs occur here)."""
         hit = total = 0
+        ref_pairs: set[str] = set()
         for row in reference:
             try:
                 plan = parse_plan(row["plan"])
@@ -149,7 +153,9 @@ class SplitStats:
                 continue
             total += 1
             hit += plan in self.shape_index
+            ref_pairs.update(flow_pairs(plan, tools))
         self.coverage[name] = (hit, total)
+        self.pair_coverage[name] = (len(ref_pairs & set(self.pairs)), len(ref_pairs))
         return hit, total
 
 
@@ -218,10 +224,11 @@ def render_card(stats: dict[str, SplitStats], *, title: str = "edgecall function
               "| split | distinct plan shapes | distinct frames | frames per 100 rows | one-step frames (per 100 one-step "
               "rows) | distinct word 2-grams | "
               "distinct 3-grams | 3-grams distinct share | producer->consumer pairs |" +
-              "".join(f" shape coverage of {ref} |" for ref in _refs(stats)),
-              "|---|---:|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(_refs(stats))]
+              "".join(f" shape coverage of {ref} | pairs of {ref} |" for ref in _refs(stats)),
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|" + "---:|---:|" * len(_refs(stats))]
     for name, st in stats.items():
-        cov = "".join(f" {_pct(*st.coverage[r])} |" if r in st.coverage else " |" for r in _refs(stats))
+        cov = "".join(f" {_pct(*st.coverage[r])} | {st.pair_coverage[r][0]}/{st.pair_coverage[r][1]} |"
+                      if r in st.coverage else " | |" for r in _refs(stats))
         ones = st.steps.get(1, 0)
         lines.append(f"| {name} | {len(st.shape_index)} | {len(st.frames)} | {100 * len(st.frames) / max(1, st.n):.1f} | "
                      f"{len(st.single_frames)} ({100 * len(st.single_frames) / max(1, ones):.1f}) | "

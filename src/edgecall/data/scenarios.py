@@ -603,10 +603,10 @@ def unit_zoom(ctx: Ctx, b: PlanBuilder) -> str:
         text += ctx.pick(ctx.rng.choice(ZOOM_CAL))
         b.add("create_calendar_event", title, _fmt(start), end, link, emails, "", "")
     r = ctx.rng.random()
-    if r < 0.3:
+    if r < 0.3 or 0.45 <= r < 0.5:
         text += ctx.pick(ctx.rng.choice(ZOOM_MAIL))
         b.add("compose_new_email", emails, [], title, link, [])
-    elif r < 0.45 and people and all(e.startswith("$") for e in emails):
+    if 0.3 <= r < 0.5 and people and all(e.startswith("$") for e in emails):
         text += ctx.pick(ctx.rng.choice(ZOOM_SMS))
         phones = [ctx.lookup(b, "get_phone_number", p) for p in people]
         b.add("send_sms", phones, link)
@@ -893,11 +893,14 @@ def unit_lookup(ctx: Ctx, b: PlanBuilder) -> str:
     """A question that only asks for contact details: lookups and nothing after them."""
     r = ctx.rng.random()
     if r < 0.12:
-        p = ctx.person()
-        text = ctx.phrase("lookup_both", LOOKUP_BOTH, poss=_possessive(p.mention), who=p.mention)
-        ctx.lookup(b, "get_phone_number", p)
-        ctx.lookup(b, "get_email_address", p)
-        ctx.last_people = [p]
+        people = [ctx.person() for _ in range(ctx.rng.choices((1, 2), weights=(4, 1))[0])]
+        names = join_names([p.mention for p in people], ctx.rng)
+        poss = _possessive(people[0].mention) if len(people) == 1 else names + "'s"
+        text = ctx.phrase("lookup_both", LOOKUP_BOTH, poss=poss, who=names)
+        for p in people:
+            ctx.lookup(b, "get_phone_number", p)
+            ctx.lookup(b, "get_email_address", p)
+        ctx.last_people = people
         return text
     phone = r < 0.55
     people = [ctx.person() for _ in range(ctx.rng.choices((1, 2, 3), weights=(8, 3, 1))[0])]
@@ -1134,14 +1137,24 @@ def _consume(ctx: Ctx, b: PlanBuilder, consumer: str, content: Content, folded: 
             if content.path and ctx.chance(0.25):
                 atts = [content.path]
                 text += ctx.pick("[ and attach the file| with the pdf attached|, attaching the document]")
-            b.add("compose_new_email", values, [], content.title, content.ref, atts)
+            cc_text, cc = _cc(ctx, b)
+            text += cc_text
+            b.add("compose_new_email", values, cc, content.title, content.ref, atts)
         else:
             text = ctx.phrase("c_forward", C_FORWARD, to=to, c=c)
-            b.add("forward_email", values, [], content.ref, [])
+            atts = []
+            if content.path and ctx.chance(0.25):
+                atts = [content.path]
+                text += ctx.pick("[ and attach the file too| with the pdf attached]")
+            b.add("forward_email", values, [], content.ref, atts)
         return text
     if consumer == "reply":
         text = ctx.phrase("c_reply_np" if folded else "c_reply_it", C_REPLY_NP if folded else C_REPLY_IT, c=c)
-        b.add("reply_to_email", [], content.ref, [])
+        atts = []
+        if content.path and ctx.chance(0.25):
+            atts = [content.path]
+            text += ctx.pick("[ and attach the file| with the pdf attached|, attaching the document too]")
+        b.add("reply_to_email", [], content.ref, atts)
         return text
     if consumer == "note_create":
         name = ctx.rng.choice(ctx.pools.notes)
@@ -1211,8 +1224,10 @@ UNITS: dict[str, tuple[Unit, float]] = {
     "maps_open": (unit_maps_open, 4), "directions": (unit_directions, 4), "file_open": (unit_file_open, 3),
     "summarize": (unit_summarize, 4), "lookup": (unit_lookup, 6), "mixed": (unit_mixed, 3), "flow": (unit_flow, 16),
 }
+INTENT_COUNTS = (52, 34, 14)
+"""Weights of one, two and three intents per request (flows and meetings make single intents long too)."""
 REPEATABLE = frozenset({"sms", "email", "reminder", "calendar", "note_create", "note_append", "summarize",
-                        "directions", "maps_open", "file_open", "lookup"})
+                        "directions", "maps_open", "file_open", "lookup", "note_open", "forward", "zoom"})
 """Intents that may come twice in one request ("text Ana X and text Bo Y", two reminders)."""
 QUESTION_UNITS = frozenset({"lookup"})
 """Units whose clause may be a question; they lead a request ("What's Ana's number? Also, ...")."""
@@ -1233,7 +1248,7 @@ def generate_example(rng: random.Random, *, held_out: bool, pools_: Pools, now: 
     for _ in range(100):
         ctx = Ctx(rng=rng, now=now or random_now(rng), held_out=held_out, pools=pools_)
         if kinds is None:
-            n_units = rng.choices((1, 2, 3), weights=(52, 34, 14))[0]
+            n_units = rng.choices((1, 2, 3), weights=INTENT_COUNTS)[0]
             chosen: list[str] = []
             while len(chosen) < n_units:
                 k = rng.choices(names, weights=weights)[0]

@@ -64,7 +64,7 @@ def serve(
 
     options = ServerOptions(
         token=token, cors_origins=[o.rstrip("/") for o in cors_origin or []], max_pending=max_queue, warm=warm, on_ready=ready,
-        ask=not yes
+        ask=settings.confirm and not yes,  # `confirm = false` in the config means the same as --yes
     )
     console.print(f"[dim]loading {settings.model}" + (" and planning one request to warm it up" if warm else "") + " ...[/]")
     try:

@@ -128,11 +128,16 @@ def _loaded_after(code: str) -> set[str]:
     return {m.split(".")[0] for m in out.split()}
 
 
-@pytest.mark.parametrize("module", ["edgecall", "edgecall.tools", "edgecall.app", "edgecall.cli.main"])
+@pytest.mark.parametrize(
+    "module",
+    ["edgecall", "edgecall.tools", "edgecall.app", "edgecall.cli.main", "edgecall.assistant.demo",
+     "edgecall.evaluation.report"],
+)
 def test_import_loads_no_heavy_extras(module):
-    """torch/transformers ([train]) and fastapi ([server]) load only inside the commands that need them."""
+    """torch/transformers ([train]), fastapi ([server]), matplotlib ([report]) and fpdf (dev only) load only inside
+    the code that needs them."""
     loaded = _loaded_after(f"import {module}")
-    assert loaded & {"torch", "transformers", "peft", "fastapi", "uvicorn", "matplotlib"} == set()
+    assert loaded & {"torch", "transformers", "peft", "fastapi", "uvicorn", "matplotlib", "fpdf"} == set()
 
 
 def test_tools_do_not_load_networkx():

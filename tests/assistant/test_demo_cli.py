@@ -65,3 +65,17 @@ def test_mail_list_and_select(demo_dir):
 
     res = runner.invoke(mail_app, ["select", "nothing like this", "--data-dir", str(demo_dir)])
     assert res.exit_code == 1 and "matches no message" in text(res)
+
+
+def test_shipped_demo_pdfs_say_what_PDFS_says():
+    """The demo ships its PDFs (no PDF writer at run time); their text is exactly the documented PDFS content."""
+    from pypdf import PdfReader
+
+    from edgecall.assistant.demo import DEMO_FILES
+
+    assert sorted(p.name for p in DEMO_FILES.glob("*.pdf")) == sorted(rel.split("/")[-1] for rel in PDFS)
+    for rel, (title, paragraphs) in PDFS.items():
+        extracted = " ".join(" ".join(page.extract_text() for page in PdfReader(DEMO_FILES / rel.split("/")[-1]).pages).split())
+        assert extracted.startswith(title)
+        for para in paragraphs:
+            assert " ".join(para.split()) in extracted, (rel, para[:40])

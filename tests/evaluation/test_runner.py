@@ -67,3 +67,17 @@ def test_report_files(tmp_path):
     for png in files[3:]:
         height, width, _ = imread(png).shape
         assert width > 600 and height > 400
+
+
+def test_report_without_the_charts_extra_keeps_records_and_summary(tmp_path, monkeypatch):
+    """matplotlib is the optional [report] extra: without it the report still has everything but the PNGs."""
+    from edgecall.evaluation import report as report_mod
+    from edgecall.evaluation.runner import ExampleResult, summarize
+
+    monkeypatch.setattr(report_mod, "charts_available", lambda: False)
+    results = [ExampleResult(id="a", query="q", now="2024-06-03 09:00:00", gold="1. join()", predicted="1. join()",
+                             n_steps=0, parsed=True, valid=True, success=True)]
+    files = report_mod.write_report(tmp_path, results, summarize(results), title="t")
+    assert sorted(f.name for f in files) == ["records.jsonl", "summary.json", "summary.md"]
+    assert "pip install 'edgecall[report]'" in (tmp_path / "summary.md").read_text()
+    assert not list(tmp_path.glob("*.png"))

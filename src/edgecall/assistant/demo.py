@@ -14,7 +14,6 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 import platformdirs
-from fpdf import FPDF
 
 from edgecall.assistant.store import Contact, Store, StoreError
 
@@ -118,8 +117,16 @@ def default_demo_dir() -> Path:
     return Path(platformdirs.user_data_dir("edgecall-demo"))
 
 
+DEMO_FILES = Path(__file__).parent / "demo_files"
+"""The demo's PDFs, shipped as files (written once by `write_pdf` from :data:`PDFS`; tests check they agree), so
+the runtime needs no PDF writer."""
+
+
 def write_pdf(path: Path, title: str, paragraphs: list[str]) -> None:
-    """A real, text-extractable PDF (Helvetica, so the text must be Latin-1)."""
+    """A real, text-extractable PDF (Helvetica, so the text must be Latin-1); regenerates `DEMO_FILES` with fpdf2
+    (a dev dependency): ``python -c "from edgecall.assistant.demo import regenerate_pdfs; regenerate_pdfs()"``."""
+    from fpdf import FPDF
+
     pdf = FPDF()
     pdf.set_title(title)
     pdf.add_page()
@@ -143,6 +150,12 @@ def _message(sender: str, subject: str, body: str, when: datetime, to: str) -> E
     msg["Message-ID"] = make_msgid(domain="example.com")
     msg.set_content(body)
     return msg
+
+
+def regenerate_pdfs() -> None:
+    """Rewrite the shipped demo PDFs from :data:`PDFS` (after editing their text)."""
+    for rel, (title, paragraphs) in PDFS.items():
+        write_pdf(DEMO_FILES / Path(rel).name, title, paragraphs)
 
 
 def init_demo(root: Path, *, reset: bool = False) -> Store:
@@ -169,8 +182,9 @@ def init_demo(root: Path, *, reset: bool = False) -> Store:
     for (folder, name), text in NOTES.items():
         store.notes.create(name, text, folder)
     files = root / "files"
-    for rel, (title, paragraphs) in PDFS.items():
-        write_pdf(files / rel, title, paragraphs)
+    for rel in PDFS:
+        (files / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(DEMO_FILES / Path(rel).name, files / rel)
     for rel, text in TEXT_FILES.items():
         (files / rel).parent.mkdir(parents=True, exist_ok=True)
         (files / rel).write_text(text, encoding="utf-8")

@@ -107,6 +107,11 @@ def eval_command(
         console.print(summary_table(rows[0]))
     if report is not None and compare:
         write_compare(report, rows, data)
+    if report is not None:
+        from ..evaluation.report import CHARTS_HINT, charts_available
+
+        if not charts_available():
+            err_console.print(f"[yellow]note:[/] {CHARTS_HINT}")
     if all(row["n"] and row["model_errors"] == row["n"] for row in rows):
         fail("every request failed at the model backend (see the errors above or in the report)")
 

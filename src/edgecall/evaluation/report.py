@@ -32,10 +32,25 @@ def write_report(
         for r in results:
             fh.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
     (out / SUMMARY_JSON).write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    (out / SUMMARY_MD).write_text(summary_markdown(results, summary, title=title), encoding="utf-8")
-    steps = plot_success_by_steps(summary, out / STEPS_PNG, title=title)
-    latency = plot_latency(results, out / LATENCY_PNG, title=title)
-    return [records, out / SUMMARY_JSON, out / SUMMARY_MD, steps, latency]
+    markdown = summary_markdown(results, summary, title=title)
+    if not charts_available():
+        markdown += f"\nCharts: {CHARTS_HINT}\n"
+    (out / SUMMARY_MD).write_text(markdown, encoding="utf-8")
+    files = [records, out / SUMMARY_JSON, out / SUMMARY_MD]
+    if charts_available():
+        files.append(plot_success_by_steps(summary, out / STEPS_PNG, title=title))
+        files.append(plot_latency(results, out / LATENCY_PNG, title=title))
+    return files
+
+
+CHARTS_HINT = "the PNG charts need matplotlib: pip install 'edgecall[report]'"
+
+
+def charts_available() -> bool:
+    """Whether the optional `[report]` extra (matplotlib) is installed; records and summaries never need it."""
+    import importlib.util
+
+    return importlib.util.find_spec("matplotlib") is not None
 
 
 def fmt_pct(x: float | None) -> str:

@@ -7,6 +7,7 @@ each message it is asked to send (what kdeconnect-cli would hand to a phone).
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import httpx
@@ -109,6 +110,8 @@ def test_the_page_asks_and_the_approve_button_sends(asking, gateway, tmp_path_fa
         assert PHONE in page.inner_text("#acts")
         assert page.locator("#dag g.node.waiting").count() == 1
         assert len(sent(gateway)) == before  # waiting: nothing sent while the question is on screen
+        if os.environ.get("EDGECALL_SCREENSHOTS"):  # the README's docs/web-page-approval.png
+            page.screenshot(path=os.path.join(os.environ["EDGECALL_SCREENSHOTS"], "web-page-approval.png"), full_page=True)
         page.click("#approve")
         page.wait_for_selector("#answer-card:not([hidden])")
         assert page.locator("#approval-card").is_hidden()

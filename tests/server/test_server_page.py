@@ -34,8 +34,8 @@ def test_typing_a_request_draws_the_dag_live_and_shows_the_answer(page, server):
     assert "+1 510 555 0101" in page.inner_text("#steps")
     page.wait_for_function("document.querySelector('#history li .q')?.textContent === " + repr(MARIA))
     assert len(server.outbox()) == before + 1
-    if os.environ.get("EDGECALL_SCREENSHOT"):  # docs/web-page.png is made this way (see README)
-        page.screenshot(path=os.environ["EDGECALL_SCREENSHOT"], full_page=True)
+    if os.environ.get("EDGECALL_SCREENSHOTS"):  # the README's docs/web-page.png is made this way
+        page.screenshot(path=os.path.join(os.environ["EDGECALL_SCREENSHOTS"], "web-page.png"), full_page=True)
 
 
 def test_uploading_a_recording_shows_the_transcript_and_runs_it(page, speech):

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .common import ConfigOpt, DataDirOpt, DemoOpt, ModelOpt, console, fail, settings_from_flags
+from .common import ConfigOpt, DataDirOpt, DemoOpt, ModelOpt, YesOpt, console, fail, settings_from_flags
 
 
 def is_loopback(host: str) -> bool:
@@ -32,7 +32,7 @@ def serve(
         list[str] | None, typer.Option("--cors-origin", help="Allow this web origin to call the API (repeatable; default: none).")
     ] = None,
     max_queue: Annotated[int, typer.Option("--max-queue", min=1, help="Requests admitted at once; more get HTTP 429.")] = 16,
-    yes: Annotated[bool, typer.Option("--yes", help="Do not ask before irreversible acts (messages really sent).")] = False,
+    yes: YesOpt = False,
     warm: Annotated[bool, typer.Option("--warm/--no-warm", help="Plan one request at startup so the prompt is cached.")] = True,
     model: ModelOpt = None,
     data_dir: DataDirOpt = None,

@@ -187,10 +187,12 @@ function onEvent(ev) {
       $("approval-meta").textContent = `no answer in ${Math.round(ev.timeout_s)} s means no`;
       $("approval-card").hidden = false;
       $("approve").disabled = $("deny").disabled = false;
+      $("plan-meta").textContent = "waiting for your OK";
       break;
     }
     case "approved":
       pendingApproval = null; $("approval-card").hidden = true;
+      $("plan-meta").textContent = ev.approved ? "approved: running…" : "not approved";
       if (!ev.approved && ev.acts) for (const a of ev.acts) { const t = tasks.get(a.idx); if (t) t.state = "planned"; }
       break;
   }

@@ -9,7 +9,8 @@ from serverkit import NOW, sse_events, start_server, stop_server
 
 @pytest.fixture(scope="module")
 def exposed(tmp_path_factory):
-    srv = start_server(tmp_path_factory.mktemp("exposed"), "--host", "0.0.0.0", "--max-queue", "1", "--no-warm")
+    srv = start_server(tmp_path_factory.mktemp("exposed"), "--host", "0.0.0.0", "--max-queue", "1", "--no-warm",
+                       env={"EDGECALL_CONFIRM": "false"})
     yield srv
     stop_server(srv)
 
@@ -33,6 +34,11 @@ def test_post_without_a_token_runs_nothing(exposed, path):
     r = httpx.post(f"{exposed.url}{path}", json={"request": "Text Maria that I'm running late", "which": "1"})
     assert r.status_code == 401
     assert exposed.outbox() == []
+
+
+def test_confirm_false_in_the_settings_means_the_server_does_not_ask(exposed):
+    health = httpx.get(f"{exposed.url}/v1/health", headers=exposed.headers()).json()
+    assert health["asks_before_irreversible_acts"] is False and health["auth"] is True
 
 
 def test_the_page_accepts_the_token_in_its_url(exposed):

@@ -71,7 +71,10 @@ class PlanBuilder:
 
 
 @dataclass
-class Example:
+class Sample:
+    """One generated request with the tool calls that solve it (rendered into a dataset row by generate.py;
+    the row type itself is `edgecall.dataset.Example`)."""
+
     query: str
     now: datetime
     steps: list[tuple[str, tuple[Any, ...]]]
@@ -1241,7 +1244,7 @@ def _unit(ctx: Ctx, kind: str, b: PlanBuilder) -> str:
 
 
 def generate_example(rng: random.Random, *, held_out: bool, pools_: Pools, now: datetime | None = None,
-                     kinds: Sequence[str] | None = None) -> Example:
+                     kinds: Sequence[str] | None = None) -> Sample:
     """One request with its gold plan; ``kinds`` forces the units (tests), else they are drawn."""
     names = list(UNITS)
     weights = [UNITS[k][1] for k in names]
@@ -1270,6 +1273,6 @@ def generate_example(rng: random.Random, *, held_out: bool, pools_: Pools, now: 
         query = surface(text, ctx, protected_words(b.steps))
         named = [f"flow:{ctx.flows.pop(0)}" if k == "flow" else k for k in chosen]
         scenario = "+".join(named)
-        return Example(query=query, now=ctx.now, steps=b.steps, scenario=scenario,
+        return Sample(query=query, now=ctx.now, steps=b.steps, scenario=scenario,
                        template="+".join(ctx.templates))
     raise RuntimeError("could not generate a plan within the step limit")

@@ -97,6 +97,9 @@ def test_a_chat_client_cannot_approve_so_nothing_is_sent(asking, gateway):
     assert r.status_code == 200
     tasks = r.json()["edgecall"]["tasks"]
     assert [t["status"] for t in tasks if t["tool"] == "send_sms"] == ["declined"]
+    assert [t["error"] for t in tasks if t["tool"] == "send_sms"] == [
+        "not confirmed: this client cannot approve; use /v1/run or the web page"
+    ]
     assert len(sent(gateway)) == before
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from ..app import build_agent, build_llm, build_planner, build_toolset, run_journal
 from ..assistant.store import Store
 from ..config import Settings
-from ..errors import ServerBusy
+from ..errors import ConsentUnavailable, ServerBusy
 from ..planner import PlanOutcome
 from ..runtime.approval import ApprovalRequest
 from ..runtime.events import Event, EventKind
@@ -151,7 +151,7 @@ class RunService:
             """Send an `approval` event and wait for POST /v1/approvals/{id}; no answer in time means no."""
             if not can_ask:
                 queue.put_nowait(("approved", {"approval": None, "approved": False, **request.to_dict()}))
-                return False
+                raise ConsentUnavailable("not confirmed: this client cannot approve; use /v1/run or the web page")
             approval_id = secrets.token_urlsafe(12)
             fut: asyncio.Future[bool] = loop.create_future()
             self.approvals[approval_id] = fut
@@ -161,11 +161,13 @@ class RunService:
             try:
                 approved = await asyncio.wait_for(fut, self.approval_timeout)
             except TimeoutError:
-                approved = False
+                approved = None
             finally:
                 self.approvals.pop(approval_id, None)
             item.status = "running"
-            queue.put_nowait(("approved", {"approval": approval_id, "approved": approved}))
+            queue.put_nowait(("approved", {"approval": approval_id, "approved": bool(approved)}))
+            if approved is None:
+                raise ConsentUnavailable(f"not confirmed: no answer within {self.approval_timeout:g} s")
             return approved
 
         async def work() -> None:

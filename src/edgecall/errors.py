@@ -12,6 +12,7 @@ keeps working. The modules that raise an error re-export it (``edgecall.plan.Pla
     │   ├── ToolCancelled                 stopped before acting: the step was already reported failed  tools/cancel.py
     │   └── StoreError                    the personal data store cannot do it       assistant/store/
     ├── ConsentUnavailable                nobody can be asked to approve an act      runtime/approval.py
+    ├── RequestError (ValueError)         the user's request cannot be planned (blank, undecodable)  planner/
     ├── LLMError (RuntimeError)           a model backend failed                     llm/
     ├── GrammarError (ValueError)         a tool signature has no GBNF form          llm/grammar.py
     ├── DatasetError (ValueError)         a dataset file cannot be used              dataset.py
@@ -39,6 +40,7 @@ __all__ = [
     "PlanError",
     "PlanSyntaxError",
     "PlanValidationError",
+    "RequestError",
     "PromptFormatError",
     "ServerBusy",
     "StoreError",
@@ -107,6 +109,11 @@ class StoreError(ToolError):
 class ConsentUnavailable(EdgecallError):
     """Raised by an approver that cannot ask anyone (no terminal, no page open): the irreversible act is not done,
     and the task's error is this message instead of "declined by the user"."""
+class RequestError(EdgecallError, ValueError):
+    """The user's request cannot be planned: it is blank, or holds bytes that were not valid text.
+
+    Raised before any model runs: a 135M planner given nothing invents a plan (texts to strangers).
+    """
 
 
 class LLMError(EdgecallError, RuntimeError):

@@ -57,6 +57,61 @@ ToolRagOpt = Annotated[bool | None, typer.Option("--tool-rag/--no-tool-rag", hel
                                                  "the Tool RAG classifier selects (see `edgecall tools --explain`).")]
 JoinerOpt = Annotated[str | None, typer.Option("--joiner", help="rule (deterministic) or llm (the paper's).")]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Do acts that cannot be undone (messages really sent) without asking.")]
+NCtxOpt = Annotated[int | None, typer.Option("--n-ctx", min=256, help="Context size in tokens for a local model (default 4096).")]
+
+_FLAGS = {"model": "--model", "endpoint": "--endpoint", "api_key": "--api-key", "grammar": "--grammar",
+          "joiner": "--joiner", "n_ctx": "--n-ctx", "data_dir": "--data-dir", "tool_rag": "--tool-rag"}
+
+
+def describe_settings_error(exc: Any, config: Path | None, flags: dict[str, Any]) -> str:
+    """A pydantic ValidationError as one line per problem, naming the flag, or the config file and env var."""
+    from ..config import default_config_path
+
+    path = config or default_config_path()
+    problems = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ())]
+        key = loc[-1] if loc else "?"
+        got = f" (got {err['input']!r:.60})" if "input" in err and not isinstance(err["input"], dict) else ""
+        if flags.get(key) is not None and key in _FLAGS:
+            where = f"option {_FLAGS[key]}"
+        else:
+            dotted = ".".join(loc)
+            where = f"setting {dotted!r} (config file {path} or ${'EDGECALL_' + '__'.join(loc).upper()})"
+        problems.append(f"{where}: {err.get('msg', 'invalid')}{got}")
+    return "; ".join(problems)
+
+
+def check_request_or_fail(request: str) -> str:
+    """The request, or exit with the planner's one-line reason (blank, undecodable bytes)."""
+    from ..errors import RequestError
+    from ..planner.planner import check_request
+
+    try:
+        return check_request(request)
+    except RequestError as exc:
+        fail(str(exc))
+        raise  # unreachable: fail exits
+
+
+def warn_if_read_only(settings: Any) -> None:
+    """Say once, before anything runs, that the data store cannot be written (steps that write will fail)."""
+    import tempfile
+
+    from ..assistant.store import default_data_dir
+
+    root = Path(getattr(settings.assistant, "data_dir", None) or default_data_dir())
+    if not root.is_dir():
+        return
+    try:  # a real probe: os.access says yes to root on an immutable or read-only mounted folder
+        with tempfile.TemporaryFile(dir=root):
+            pass
+    except OSError as exc:
+        err_console.print(
+            f"[yellow]warning:[/] the data store {escape(str(root))} is not writable ({exc.strerror}): "
+            "steps that write to it will fail",
+            soft_wrap=True,
+        )
 
 
 def parse_now(now: str | None) -> datetime:
@@ -82,6 +137,7 @@ def settings_from_flags(
     data_dir: Path | None = None,
     demo: bool = False,
     tool_rag: bool | None = None,
+    n_ctx: int | None = None,
 ) -> Any:
     """Load settings (file < env < flags); exits with a clear message on a bad config."""
     from pydantic import ValidationError
@@ -103,12 +159,19 @@ def settings_from_flags(
             grammar=grammar,
             joiner=joiner,
             tool_rag=tool_rag,
+            n_ctx=n_ctx,
             assistant={"data_dir": data_dir},
         )
     except ValidationError as exc:
-        fail(f"invalid configuration: {exc}")
+        flags = {"model": model, "endpoint": endpoint, "api_key": api_key, "grammar": grammar, "joiner": joiner,
+                 "n_ctx": n_ctx, "data_dir": data_dir, "tool_rag": tool_rag}
+        fail(f"invalid configuration: {describe_settings_error(exc, config, flags)}")
     except (OSError, ValueError) as exc:  # unreadable or malformed TOML
-        fail(f"cannot read configuration: {exc}")
+        from ..config import default_config_path
+
+        path = config or default_config_path()
+        reason = getattr(exc, "strerror", None) or str(exc)
+        fail(f"cannot read the config file {path}: {reason}; fix it, or pass another with --config")
 
 
 def demo_data_dir(data_dir: Path | None) -> Path:

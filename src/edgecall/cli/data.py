@@ -51,6 +51,20 @@ def _load(path: Path) -> list[dict[str, Any]]:
     return []
 
 
+def _jsonl_files(paths: list[Path]) -> list[Path]:
+    """Files as given, folders as their *.jsonl files (`edgecall data stats data/generated`)."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(path.glob("*.jsonl"))
+            if not found:
+                _fail(f"{path} is a folder with no .jsonl files in it")
+            out.extend(found)
+        else:
+            out.append(path)
+    return out
+
+
 def _reasons_table(reasons: Counter[str], total: int, kept: int) -> Table:
     table = Table(title=f"{kept} of {total} rows kept")
     table.add_column("reason")
@@ -137,7 +151,7 @@ def validate(
 
 @app.command()
 def stats(
-    files: Annotated[list[Path], typer.Argument(help="One or more JSONL files (one section each).")],
+    files: Annotated[list[Path], typer.Argument(help="JSONL files or folders of them (one section per file).")],
     card: Annotated[Path | None, typer.Option("--card", help="Write the Markdown dataset card here.")] = None,
     samples: Annotated[int, typer.Option(help="Sample rows per file in the card.")] = 5,
     reference: Annotated[list[Path] | None, typer.Option(
@@ -148,6 +162,7 @@ def stats(
     from ..data.card import render_card, split_stats, summary_text
 
     tools = _tools("assistant")
+    files = _jsonl_files(files)
     per_file = {f.stem: split_stats(_load(f), n_samples=samples, tools=tools) for f in files}
     for ref in reference or []:
         ref_rows = _load(ref)

@@ -33,5 +33,8 @@ def init(
         store = init_demo(root, reset=reset)
     except StoreError as exc:
         fail(str(exc))
+    except OSError as exc:  # e.g. --reset on a read-only folder
+        fail(f"cannot {'reset' if reset else 'create'} the demo profile in {root}: {exc.strerror or exc}"
+             f"{f' ({exc.filename})' if exc.filename else ''}; check the folder's permissions")
     console.print(f"Demo profile created in [bold]{store.root}[/]")
     console.print(f"Try: edgecall run --data-dir '{store.root}' \"Text Maria that I'm running late\"")

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from .common import ConfigOpt, DataDirOpt, JsonOpt, console, fail, print_json, settings_from_flags
+from rich.markup import escape
+
+from .common import ConfigOpt, DataDirOpt, DemoOpt, JsonOpt, console, fail, print_json, settings_from_flags
 
 if TYPE_CHECKING:  # the store pulls in vobject/icalendar/pypdf: keep `--help` instant
     from ..assistant.store import Store
@@ -17,20 +19,22 @@ if TYPE_CHECKING:  # the store pulls in vobject/icalendar/pypdf: keep `--help` i
 app = typer.Typer(no_args_is_help=True)
 
 
-def _store(config: Path | None, data_dir: Path | None) -> Store:
+def _store(config: Path | None, data_dir: Path | None, demo: bool = False) -> Store:
     from ..assistant.store import Store
 
-    settings = settings_from_flags(config=config, data_dir=data_dir)
+    settings = settings_from_flags(config=config, data_dir=data_dir, demo=demo)
     cfg = settings.assistant
     return Store(cfg.data_dir, config=cfg)
 
 
 @app.command("list")
-def list_mail(data_dir: DataDirOpt = None, config: ConfigOpt = None, json_out: JsonOpt = False) -> None:
+def list_mail(
+    data_dir: DataDirOpt = None, config: ConfigOpt = None, json_out: JsonOpt = False, demo: DemoOpt = False
+) -> None:
     """List the inbox, newest first; '*' marks the current email."""
     from ..assistant.store import StoreError
 
-    store = _store(config, data_dir)
+    store = _store(config, data_dir, demo)
     try:
         messages = store.mail.summaries()
         current = str(store.mail.current()["Message-ID"]) if messages else None
@@ -44,7 +48,7 @@ def list_mail(data_dir: DataDirOpt = None, config: ConfigOpt = None, json_out: J
         return
     table = Table("", "#", "Date", "From", "Subject")
     for i, m in enumerate(messages, 1):
-        table.add_row("*" if m.message_id == current else "", str(i), m.date, m.sender, m.subject)
+        table.add_row("*" if m.message_id == current else "", str(i), escape(m.date), escape(m.sender), escape(m.subject))
     console.print(table)
 
 
@@ -53,13 +57,14 @@ def select(
     which: Annotated[str, typer.Argument(help="Number from `edgecall mail list`, Message-ID, or part of the subject.")],
     data_dir: DataDirOpt = None,
     config: ConfigOpt = None,
+    demo: DemoOpt = False,
 ) -> None:
     """Make a message the current email for reply_to_email / forward_email."""
     from ..assistant.store import StoreError
 
-    store = _store(config, data_dir)
+    store = _store(config, data_dir, demo)
     try:
         chosen = store.mail.select(which)
     except StoreError as exc:
         fail(str(exc))
-    console.print(f"Current email: {chosen.subject!r} from {chosen.sender}")
+    console.print(f"Current email: {escape(repr(chosen.subject))} from {escape(chosen.sender)}")

@@ -21,14 +21,17 @@ from .common import (
     JoinerOpt,
     JsonOpt,
     ModelOpt,
+    NCtxOpt,
     NowOpt,
     ToolRagOpt,
     YesOpt,
+    check_request_or_fail,
     console,
     fail,
     parse_now,
     print_json,
     settings_from_flags,
+    warn_if_read_only,
 )
 
 app = typer.Typer(
@@ -42,7 +45,7 @@ app = typer.Typer(
 def _mount() -> None:
     from .data import app as data_app
     from .demo import app as demo_app
-    from .eval import app as eval_app
+    from .eval import eval_command
     from .listen import listen
     from .mail import app as mail_app
     from .serve import serve
@@ -54,7 +57,8 @@ def _mount() -> None:
     app.add_typer(data_app, name="data", help="Generate, validate and export planning datasets.")
     app.add_typer(demo_app, name="demo", help="Create a demo personal data store.")
     app.add_typer(mail_app, name="mail", help="Inspect the mailbox and select the current email.")
-    app.add_typer(eval_app, name="eval", help="Score a planner on a dataset (success rate, args, latency).")
+    # a command, not a group: a group with only a callback shows a phantom "COMMAND [ARGS]" in --help
+    app.command("eval", help="Score a planner on a dataset (success rate, args, latency).")(eval_command)
     app.command()(serve)
     app.command()(listen)
     app.add_typer(train_app, name="train", help="Fine-tune planners (needs the [train] extra).")
@@ -81,6 +85,7 @@ def run(
     yes: YesOpt = False,
     config: ConfigOpt = None,
     tool_rag: ToolRagOpt = None,
+    n_ctx: NCtxOpt = None,
 ) -> None:
     """Plan, execute and answer a request with the personal assistant's tools.
 
@@ -93,9 +98,11 @@ def run(
     from .display import EventPrinter, print_answer
     from .feedback import Progress, terminal_approver
 
+    if request is not None:
+        request = check_request_or_fail(request)
     settings = settings_from_flags(
         config=config, model=model, endpoint=endpoint, api_key=api_key, grammar=grammar, joiner=joiner, data_dir=data_dir,
-        demo=demo, tool_rag=tool_rag,
+        demo=demo, tool_rag=tool_rag, n_ctx=n_ctx,
     )
     when = parse_now(now)
     if (request is None) == (audio is None):
@@ -109,6 +116,8 @@ def run(
             progress.stop()
             raise
     assert request is not None
+    request = check_request_or_fail(request)
+    warn_if_read_only(settings)
     events: list[dict] = []
     printer: EventPrinter | None = None
 
@@ -164,6 +173,7 @@ def plan(
     config: ConfigOpt = None,
     show_prompt: Annotated[bool, typer.Option("--show-prompt", help="Print the planner prompt too.")] = False,
     tool_rag: ToolRagOpt = None,
+    n_ctx: NCtxOpt = None,
 ) -> None:
     """Write the plan for a request without executing anything."""
     from ..app import build_llm, build_planner, build_toolset
@@ -173,8 +183,10 @@ def plan(
     from .display import plan_table
     from .feedback import Progress
 
-    settings = settings_from_flags(config=config, model=model, endpoint=endpoint, api_key=api_key, grammar=grammar,
-                                   tool_rag=tool_rag)
+    request = check_request_or_fail(request)
+    settings = settings_from_flags(
+        config=config, model=model, endpoint=endpoint, api_key=api_key, grammar=grammar, tool_rag=tool_rag, n_ctx=n_ctx
+    )
     progress = Progress(enabled=not json_out)
     try:
         progress.phase(_loading(settings))
@@ -223,13 +235,8 @@ def execute(
     from .feedback import Progress, terminal_approver
 
     settings = settings_from_flags(config=config, data_dir=data_dir, demo=demo)
-    if str(plan_file) == "-":
-        text = sys.stdin.read()
-    else:
-        try:
-            text = plan_file.read_text(encoding="utf-8")
-        except OSError as exc:
-            fail(f"cannot read plan file {plan_file}: {exc.strerror or exc}")
+    text = read_plan_text(plan_file)
+    warn_if_read_only(settings)
     from ..app import build_toolset
 
     tools = build_toolset(settings, None)
@@ -273,6 +280,23 @@ def _loading(settings) -> str:
     if settings.endpoint:
         return f"connecting to the model {settings.model} at {settings.endpoint}…"
     return f"loading the model {settings.model}…"
+
+
+def read_plan_text(plan_file: Path) -> str:
+    """The plan file (or stdin for '-') as text; exits with one line if it is unreadable or not UTF-8."""
+    where = "standard input" if str(plan_file) == "-" else f"plan file {plan_file}"
+    try:
+        data = sys.stdin.buffer.read() if str(plan_file) == "-" else plan_file.read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {where}: {exc.strerror or exc}")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        fail(
+            f"{where} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "a plan is text: save it as UTF-8"
+        )
+        raise  # unreachable: fail exits
 
 
 @app.command()

@@ -393,7 +393,7 @@ class LlamaCppLLM(BaseLLM):
         if room <= 0:
             raise LLMError(
                 f"prompt is {len(tokens)} tokens but {self.name} was loaded with n_ctx={self.n_ctx}; "
-                "shorten the prompt or load the model with a larger n_ctx"
+                "shorten the prompt or raise the context size (--n-ctx, or n_ctx in the config)"
             )
         info: dict[str, Any] = {"tokens": 0, "abort": threading.Event()}
 

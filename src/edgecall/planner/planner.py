@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ..errors import RequestError
 from ..llm.base import LLM, CompletionStream, LLMError, tokens_per_s
 from ..plan import Plan, PlanError, PlanStreamParser, PlanSyntaxError, Task, parse_plan
 from ..tools import Toolset
@@ -24,6 +25,20 @@ if TYPE_CHECKING:
     from ..retrieval import ExampleRetriever, ToolSelector
 
 STOP = ["<END_OF_PLAN>", "\nQuestion:", "###"]
+
+
+def check_request(query: str) -> str:
+    """`query`, or a `RequestError` saying why it cannot be planned (every front-end asks the planner)."""
+    if not query.strip():
+        raise RequestError('the request is empty; say what you want done, e.g. "Text Maria that I\'m running late"')
+    try:
+        query.encode("utf-8")
+    except UnicodeEncodeError as exc:  # argv bytes that were not UTF-8 arrive as lone surrogates
+        raise RequestError(
+            f"the request holds bytes that are not valid UTF-8 (at character {exc.start + 1}); "
+            "check the terminal's encoding (LANG, LC_ALL)"
+        ) from None
+    return query
 
 
 @dataclass
@@ -134,6 +149,7 @@ class Planner:
         return [*self.examples, *found]
 
     def prompt(self, query: str, *, now: datetime = DEFAULT_NOW, replan: ReplanContext | None = None) -> str:
+        check_request(query)
         return self.prompt_format.build(
             query,
             self.tools,

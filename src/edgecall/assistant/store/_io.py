@@ -57,11 +57,19 @@ def observer() -> WriteObserver | None:
     return write_observer.get()
 
 
+def cannot_write(path: Path, exc: OSError) -> StoreError:
+    """One line for a write the file system refused (a read-only data dir, a full disk)."""
+    return StoreError(f"cannot write {path}: {exc.strerror or exc} (is the data store read-only or full?)")
+
+
 def make_dirs(folder: Path) -> None:
     """``mkdir -p`` that the observer sees first (so undo can remove folders a run created)."""
     if not folder.is_dir() and (obs := observer()) is not None:
         obs.before_mkdir(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise cannot_write(folder, exc) from None
 
 
 def lock_path(path: Path) -> Path:
@@ -76,10 +84,15 @@ def locked(path: Path) -> Iterator[None]:
     make_dirs(path.parent)
     lock = FileLock(str(lock_path(path)), timeout=LOCK_TIMEOUT_S)
     try:
-        with lock:
-            yield
+        lock.acquire()
     except TimeoutError as exc:  # filelock.Timeout subclasses TimeoutError
         raise StoreError(f"{path} is locked by another process (waited {LOCK_TIMEOUT_S:.0f}s)") from exc
+    except OSError as exc:  # a read-only folder: the lock file cannot be created
+        raise cannot_write(lock_path(path), exc) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def write_atomic(path: Path, data: bytes, *, record: bool = False) -> None:
@@ -95,15 +108,20 @@ def write_atomic(path: Path, data: bytes, *, record: bool = False) -> None:
     make_dirs(path.parent)
     if (obs := observer()) is not None:
         obs.before_write(path, data)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise cannot_write(path, exc) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise cannot_write(path, exc) from None
         raise
 
 

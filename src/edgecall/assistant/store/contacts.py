@@ -69,34 +69,72 @@ def match_contacts(query: str, contacts: Iterable[Contact]) -> list[Contact]:
     return next((level for level in levels if level), [])
 
 
-def _parse_vcards(path: Path) -> list[Contact]:
+def _card_blocks(text: str) -> list[tuple[int, str]]:
+    """Split a .vcf into (first line number, text) per card, so one broken card loses only itself."""
+    blocks: list[tuple[int, str]] = []
+    start: int | None = None
+    buf: list[str] = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if start is None:
+            if not line.strip():
+                continue
+            start, buf = n, []
+        buf.append(line)
+        if line.strip().upper() == "END:VCARD":
+            blocks.append((start, "\n".join(buf) + "\n"))
+            start = None
+    if start is not None:
+        blocks.append((start, "\n".join(buf) + "\n"))
+    return blocks
+
+
+def _bad_line(exc: Exception, start: int, block: str) -> int:
+    """The real line of a vobject error (its own `lineNumber` is off: it counts CRLF twice and more)."""
+    msg = str(exc)
+    marker = "Failed to parse line: "
+    if marker in msg:
+        wanted = msg.split(marker, 1)[1].strip()
+        for offset, line in enumerate(block.splitlines()):
+            if line.strip() == wanted:
+                return start + offset
+    return start
+
+
+def _parse_vcards(path: Path) -> tuple[list[Contact], list[str]]:
+    """The contacts of one file, and a problem (file and line) for each card that cannot be read."""
     text = read_text(path, "contacts")
-    try:
-        cards = list(vobject.readComponents(text))
-    except Exception as exc:  # vobject raises ParseError and assorted ValueErrors
-        raise StoreError(f"contacts file {path} is not a valid vCard file: {exc}") from None
-    contacts = []
-    for card in cards:
-        if card.name != "VCARD":
-            raise StoreError(f"contacts file {path} holds a {card.name}, not a VCARD")
-        fn = card.contents.get("fn")
-        if not fn or not str(fn[0].value).strip():
-            raise StoreError(f"contacts file {path} has a vCard without a name (FN)")
-        contacts.append(
-            Contact(
-                name=str(fn[0].value).strip(),
-                emails=tuple(str(e.value).strip() for e in card.contents.get("email", [])),
-                phones=tuple(str(t.value).strip() for t in card.contents.get("tel", [])),
-                nicknames=tuple(
-                    n.strip()
-                    for nick in card.contents.get("nickname", [])
-                    for n in str(nick.value).split(",")
-                    if n.strip()
-                ),
-                source=path,
+    contacts: list[Contact] = []
+    problems: list[str] = []
+    for start, block in _card_blocks(text):
+        try:
+            cards = list(vobject.readComponents(block))
+        except Exception as exc:  # vobject raises ParseError and assorted ValueErrors
+            reason = str(exc).split(": ", 1)[-1] if str(exc).startswith("At line") else str(exc)
+            problems.append(f"{path} line {_bad_line(exc, start, block)}: {reason[:120]}")
+            continue
+        for card in cards:
+            if card.name != "VCARD":
+                problems.append(f"{path} line {start}: a {card.name}, not a VCARD")
+                continue
+            fn = card.contents.get("fn")
+            if not fn or not str(fn[0].value).strip():
+                problems.append(f"{path} line {start}: a vCard without a name (FN)")
+                continue
+            contacts.append(
+                Contact(
+                    name=str(fn[0].value).strip(),
+                    emails=tuple(str(e.value).strip() for e in card.contents.get("email", [])),
+                    phones=tuple(str(t.value).strip() for t in card.contents.get("tel", [])),
+                    nicknames=tuple(
+                        n.strip()
+                        for nick in card.contents.get("nickname", [])
+                        for n in str(nick.value).split(",")
+                        if n.strip()
+                    ),
+                    source=path,
+                )
             )
-        )
-    return contacts
+    return contacts, problems
 
 
 def to_vcard(contact: Contact) -> str:
@@ -121,11 +159,31 @@ class ContactBook:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self.problems: list[str] = []
+        """Cards skipped by the last `all()`, as "file line N: reason" (named when a lookup fails)."""
 
     def all(self) -> list[Contact]:
+        """Every readable contact; a broken card (or unreadable file) is skipped and noted in `problems`,
+        so one corrupt .vcf does not block every lookup."""
+        self.problems = []
         if not self.folder.is_dir():
             return []
-        return [c for path in sorted(self.folder.glob("*.vcf")) for c in _parse_vcards(path)]
+        out: list[Contact] = []
+        for path in sorted(self.folder.glob("*.vcf")):
+            try:
+                contacts, problems = _parse_vcards(path)
+            except StoreError as exc:  # not UTF-8, unreadable
+                self.problems.append(str(exc))
+                continue
+            out.extend(contacts)
+            self.problems.extend(problems)
+        return out
+
+    def _skipped(self) -> str:
+        if not self.problems:
+            return ""
+        more = f" and {len(self.problems) - 1} more" if len(self.problems) > 1 else ""
+        return f"; skipped an unreadable card: {self.problems[0]}{more}"
 
     def add(self, contact: Contact) -> Path:
         path = self.folder / f"{safe_name(contact.name, 'contact')}.vcf"
@@ -138,8 +196,10 @@ class ContactBook:
         found = match_contacts(name, contacts)
         if not found:
             if not contacts:
-                raise StoreError(f"no contact matches {name!r}: the address book {self.folder} is empty")
-            raise StoreError(f"no contact matches {name!r} (searched {len(contacts)} contacts in {self.folder})")
+                raise StoreError(f"no contact matches {name!r}: the address book {self.folder} is empty{self._skipped()}")
+            raise StoreError(
+                f"no contact matches {name!r} (searched {len(contacts)} contacts in {self.folder}){self._skipped()}"
+            )
         if len(found) > 1:
             names = ", ".join(sorted(c.name for c in found))
             raise StoreError(f"{name!r} is ambiguous: it matches {names}; use the full name")

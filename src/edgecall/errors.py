@@ -109,6 +109,8 @@ class StoreError(ToolError):
 class ConsentUnavailable(EdgecallError):
     """Raised by an approver that cannot ask anyone (no terminal, no page open): the irreversible act is not done,
     and the task's error is this message instead of "declined by the user"."""
+
+
 class RequestError(EdgecallError, ValueError):
     """The user's request cannot be planned: it is blank, or holds bytes that were not valid text.
 

@@ -40,7 +40,7 @@ from typing import Any
 
 from filelock import FileLock
 
-from edgecall.assistant.store._io import StoreError, lock_path, write_atomic, write_observer
+from edgecall.assistant.store._io import StoreError, cannot_write, lock_path, write_atomic, write_observer
 
 JOURNAL_DIR = ".journal"
 KEEP_RUNS = 100
@@ -108,7 +108,7 @@ class RunJournal:
             if rel in self._files:  # written before in this run: the first "before" stands
                 name, entry = self._files[rel]
                 entry["writes"].append(write)
-                write_atomic(self.folder / f"{name}.json", _dump(entry))
+                write_atomic(self.folder / f"{name}.json", _dump(entry), record=True)  # records an act: never cancelled
                 return
             p = _abs(path)
             before = p.read_bytes() if p.is_file() else None
@@ -117,7 +117,7 @@ class RunJournal:
             if before is not None:
                 entry["before"] = f"{name}.bin"
                 write_atomic(self.folder / f"{name}.bin", before)
-            write_atomic(self.folder / f"{name}.json", _dump(entry))
+            write_atomic(self.folder / f"{name}.json", _dump(entry), record=True)  # records an act: never cancelled
             self._files[rel] = (name, entry)
 
     def before_maildir_add(self, folder: Path, message_id: str) -> None:
@@ -138,12 +138,15 @@ class RunJournal:
 
     def _entry(self, entry: dict[str, Any]) -> None:
         name = self._next()
-        write_atomic(self.folder / f"{name}.json", _dump(entry))
+        write_atomic(self.folder / f"{name}.json", _dump(entry), record=True)  # records an act: never cancelled
 
     def _start(self) -> None:
         if self.started:
             return
-        self.folder.mkdir(parents=True)
+        try:
+            self.folder.mkdir(parents=True)
+        except OSError as exc:  # a read-only data dir: one StoreError, not a PermissionError traceback
+            raise cannot_write(self.folder, exc) from None
         meta = {
             "id": self.id,
             "request": self.request,
@@ -151,14 +154,16 @@ class RunJournal:
             "pid": os.getpid(),
             "host": socket.gethostname(),
         }
-        write_atomic(self.folder / "run.json", _dump(meta))
+        write_atomic(self.folder / "run.json", _dump(meta), record=True)
         self.started = True
         _prune(self.base, keep=KEEP_RUNS, current=self.id)
 
     def close(self) -> None:
         with self._lock:
             if self.started:
-                write_atomic(self.folder / "end.json", _dump({"ended": datetime.now().isoformat(timespec="seconds")}))
+                write_atomic(
+                    self.folder / "end.json", _dump({"ended": datetime.now().isoformat(timespec="seconds")}), record=True
+                )
 
 
 @contextmanager

@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from .surface import fold
+from .surface import _strings, fold
 
 __all__ = ["expand", "frame_key", "held_out_index", "plan_words"]
 
@@ -69,14 +69,6 @@ def expand(template: str, rng: random.Random) -> str:
 
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 _DIGITS = re.compile(r"\d+")
-
-
-def _strings(value: Any) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            yield from _strings(v)
 
 
 def plan_words(args: Iterable[Any]) -> set[str]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import math
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -397,6 +398,17 @@ def _too_long(size: int) -> PlanSyntaxError:
     )
 
 
+def check_step_order(task: Task, earlier: Container[int]) -> None:
+    """`task` has a new step number and refers only to `earlier` steps (the parser's and the executor's rule: a
+    task waiting for a later or unknown step would wait forever)."""
+    if task.idx in earlier:
+        raise PlanValidationError(f"duplicate step number {task.idx}", step=task.idx, expected="unique step numbers")
+    for ref in task.deps:
+        if ref not in earlier:
+            what = "its own step" if ref == task.idx else f"step {ref}, which does not come before it"
+            raise PlanValidationError(f"${ref} refers to {what}", step=task.idx, expected="an earlier step")
+
+
 def check_structure(plan: Plan, *, require_join: bool = True) -> None:
     """Tool-independent checks: unique step numbers, references only to earlier steps, a final join()."""
     seen: dict[int, Task] = {}
@@ -517,12 +529,7 @@ class PlanStreamParser:
 
     def _check_task(self, task: Task) -> None:
         earlier = self._earlier
-        if task.idx in earlier:
-            raise PlanValidationError(f"duplicate step number {task.idx}", step=task.idx, expected="unique step numbers")
-        for ref in task.deps:
-            if ref not in earlier:
-                what = "its own step" if ref == task.idx else f"step {ref}, which does not come before it"
-                raise PlanValidationError(f"${ref} refers to {what}", step=task.idx, expected="an earlier step")
+        check_step_order(task, earlier)
         earlier.add(task.idx)
         if self._tools is not None:
             from .validate import validate_task

@@ -14,10 +14,10 @@ from collections.abc import AsyncIterable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import PlanValidationError, ToolArgumentError, ToolCancelled, ToolError
+from ..errors import ToolArgumentError, ToolCancelled, ToolError
 from ..limits import MAX_INTERPOLATED_CHARS, cap_value
 from ..plan.model import REF_RE, Plan, Task, exact_ref
-from ..plan.parser import check_structure
+from ..plan.parser import check_step_order, check_structure
 from ..tools import Toolset
 from ..tools.cancel import CallScope, reset_scope, use_scope
 from .approval import DECLINED, ApprovalRequest, Approver, ConsentUnavailable, PendingAct
@@ -106,16 +106,6 @@ def _interpolate(text: str, results: dict[int, Any]) -> str:
     return f"{out}… [truncated, {full:,} bytes]" if cut else out
 
 
-def _check_order(task: Task, done: dict[int, Any]) -> None:
-    """A task may only wait for tasks given before it: anything else would wait forever."""
-    if task.idx in done:
-        raise PlanValidationError(f"duplicate step number {task.idx}", step=task.idx, expected="unique step numbers")
-    for ref in task.deps:
-        if ref not in done:
-            what = "its own step" if ref == task.idx else f"step {ref}, which does not come before it"
-            raise PlanValidationError(f"${ref} refers to {what}", step=task.idx, expected="an earlier step")
-
-
 def _as_text(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
@@ -183,7 +173,7 @@ class Executor:
         self._pool = concurrent.futures.ThreadPoolExecutor(self.max_workers, thread_name_prefix="edgecall-tool")
 
         def submit(task: Task) -> None:
-            _check_order(task, done)
+            check_step_order(task, done)  # anything else would wait forever
             fut: asyncio.Future[TaskResult] = loop.create_future()
             done[task.idx] = fut
             self._planned.append(task)

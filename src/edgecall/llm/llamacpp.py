@@ -126,6 +126,14 @@ class _Engine:
                 f"could not apply the LoRA adapter {lora_path} to {path}: {exc} "
                 "(an adapter only fits the base model it was trained on)"
             ) from exc
+        # llama-cpp-python tests the adapter pointer with `is None`, which a NULL ctypes pointer never is, so a
+        # rejected adapter (wrong base model, bad file) would otherwise be silently ignored.
+        if lora_path is not None and not self.llama._lora_adapter:
+            self.llama.close()
+            raise LLMError(
+                f"could not apply the LoRA adapter {lora_path} to {path} (llama.cpp rejected it: an adapter only "
+                "fits the base model it was trained on; its message is on stderr)"
+            )
         self.path = path
         self.lock = threading.Lock()
         self.states = PrefixStates()

@@ -33,7 +33,7 @@ from .config import TRAIN_EXTRA_HINT, TrainConfig, TrainingError
 from .data import TokenizedExample, length_batches, load_training_rows, select_rows, tokenize_pairs, training_pairs
 
 END = "<END_OF_PLAN>"
-VAL_LOSS_EXAMPLES = 96
+VAL_LOSS_EXAMPLES = 32
 
 
 def require_train_extra() -> None:
@@ -213,9 +213,14 @@ class Trainer:
             if missing:
                 raise TrainingError(f"the base model has no modules named {', '.join(missing)} "
                                     f"(LoRA targets); its linear layers: {_linear_names(model)}")
+            n_layers = int(model.config.num_hidden_layers)
+            layers = None
+            if cfg.lora_layers is not None and cfg.lora_layers < n_layers:
+                layers = list(range(n_layers - cfg.lora_layers, n_layers))
             lora = LoraConfig(r=cfg.rank, lora_alpha=cfg.alpha,  # type: ignore[arg-type]  # peft accepts a float alpha
                               lora_dropout=cfg.dropout,
-                              target_modules=list(cfg.target_modules), task_type="CAUSAL_LM")
+                              target_modules=list(cfg.target_modules), layers_to_transform=layers,
+                              task_type="CAUSAL_LM")
             model = get_peft_model(model, lora)
         params = [p for p in model.parameters() if p.requires_grad]
         self.n_trainable = sum(p.numel() for p in params)
@@ -251,6 +256,23 @@ class Trainer:
         return {"input_ids": ids.to(self.device), "attention_mask": mask.to(self.device),
                 "labels": labels.to(self.device)}
 
+    def _loss(self, batch: dict[str, Any]) -> Any:
+        """Completion-only cross-entropy, with the vocabulary projection only at completion positions.
+
+        The LM head (hidden x 49k vocabulary for SmolLM2) is a fifth of the model's compute; prompts carry no
+        loss, so projecting only the positions that predict a completion token saves that share of it.
+        """
+        import torch.nn.functional as F
+
+        core = self.accelerator.unwrap_model(self.model)
+        if hasattr(core, "get_base_model"):
+            core = core.get_base_model()
+        hidden = core.model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
+        labels = batch["labels"][:, 1:]
+        keep = labels != -100
+        logits = core.lm_head(hidden[:, :-1][keep])
+        return F.cross_entropy(logits.float(), labels[keep])
+
     def _batches(self, state: RunState):
         lengths = [e.length for e in self.train_examples]
         epoch, start = state.epoch, state.batch_in_epoch
@@ -277,7 +299,7 @@ class Trainer:
                 for i in range(0, len(self.val_examples), self.cfg.batch_size):
                     chunk = self.val_examples[i : i + self.cfg.batch_size]
                     with self.accelerator.autocast():
-                        loss = model(**self._collate(chunk)).loss
+                        loss = self._loss(self._collate(chunk))
                     losses.append(float(loss))
                     weights.append(sum(len(e.completion_ids) for e in chunk))
                 result["val_loss"] = sum(loss_ * w for loss_, w in zip(losses, weights)) / sum(weights)
@@ -392,11 +414,11 @@ class Trainer:
                 epoch, index, examples = next(batches)
                 batch = self._collate(examples)
                 with self.accelerator.accumulate(model), self.accelerator.autocast():
-                    loss = model(**batch).loss
+                    loss = self._loss(batch)
                     self.accelerator.backward(loss)
                     self.optimizer.step()
                     self.optimizer.zero_grad()
-                loss_sum += float(loss)
+                loss_sum += float(loss.detach())
                 n_tok = int(batch["attention_mask"].sum())
                 state.tokens += n_tok
                 window_tokens += n_tok
@@ -420,14 +442,14 @@ class Trainer:
                 window_tokens, window_start = 0, now
             over_time = cfg.max_minutes is not None and state.seconds > cfg.max_minutes * 60
             last = state.step >= self.total_steps or over_time
+            if state.step % cfg.save_every == 0 or last:
+                self.save_checkpoint(state)
             if state.step % cfg.eval_every == 0 or last:
                 metrics = {"step": state.step, **self.evaluate()}
                 self._log({"eval": True, **metrics})
                 self.say("eval " + ", ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}"
                                              for k, v in metrics.items()))
                 self._maybe_best(state, metrics)
-            if state.step % cfg.save_every == 0 or last:
-                self.save_checkpoint(state)
             if over_time and state.step < self.total_steps:
                 stopped_early = True
                 self.say(f"stopping at step {state.step}: --max-minutes {cfg.max_minutes} reached")

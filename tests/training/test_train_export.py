@@ -1,0 +1,124 @@
+"""Train until memorised -> export -> llama.cpp plans with the adapter (and the merged, quantized model), not without.
+
+Runs the real pipeline end to end on the tiny llama GGUF of conftest.py (the packaged tokenizer, same architecture and
+file format as the packaged SmolLM2); needs the `[train]` extra, which CI installs.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("peft")
+
+from typer.testing import CliRunner
+
+from edgecall.assistant.tools import assistant_toolset
+from edgecall.cli.main import app
+from edgecall.errors import LLMError, TrainingError
+from edgecall.llm import LlamaCppLLM
+from edgecall.plan import render_plan
+from edgecall.planner import Planner
+from edgecall.training.config import TrainConfig
+from edgecall.training.export import export_adapter, merge_and_quantize
+from edgecall.training.trainer import train
+
+NOW = "2024-06-05 14:30:00"
+ROWS = [
+    {"id": "a", "now": NOW, "query": "Text Bo that I'm late",
+     "plan": '1. get_phone_number("Bo")\n2. send_sms(["$1"], "I\'m late")\n3. join()<END_OF_PLAN>'},
+    {"id": "b", "now": NOW, "query": "What's Ana's email?",
+     "plan": '1. get_email_address("Ana")\n2. join()<END_OF_PLAN>'},
+    {"id": "c", "now": NOW, "query": "Open the report.pdf file",
+     "plan": '1. open_and_get_file_path("report.pdf")\n2. join()<END_OF_PLAN>'},
+]  # fmt: skip
+TOOLS = assistant_toolset()
+
+
+def _plans(llm: LlamaCppLLM) -> list[str]:
+    planner = Planner(llm, TOOLS, grammar=False, prompt_format="compact", max_tokens=60)
+    out = []
+    for row in ROWS:
+        outcome = planner.plan(row["query"], now=datetime.strptime(NOW, "%Y-%m-%d %H:%M:%S"))
+        out.append(render_plan(outcome.plan) if outcome.plan else outcome.text)
+    return out
+
+
+@pytest.fixture(scope="module")
+def trained(tiny_llama: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("train")
+    data = root / "train.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in ROWS), encoding="utf-8")
+    cfg = TrainConfig(base=str(tiny_llama), train=data, val=data, out=root / "run", rank=16, alpha=32, lr=1e-2,
+                      max_steps=60, batch_size=3, warmup=0.05, eval_every=1000, eval_examples=3, save_every=20,
+                      no_tools=1.0, threads=1, seed=0)
+    metrics = train(cfg, log=lambda _: None)
+    assert metrics["steps"] == 60
+    return cfg.out
+
+
+def test_loss_goes_down_and_the_run_directory_is_complete(trained: Path) -> None:
+    log = [json.loads(line) for line in (trained / "log.jsonl").read_text().splitlines()]
+    losses = [e["loss"] for e in log if "loss" in e]
+    assert losses[-1] < 0.2 * losses[0]
+    metrics = json.loads((trained / "metrics.json").read_text())
+    assert metrics["best_val_success"] == 1.0  # memorised: every val request planned exactly (paper's metric)
+    for part in ("config.json", "data.json", "best/adapter_model.safetensors", "checkpoints/last/trainer_state.pt"):
+        assert (trained / part).exists(), part
+
+
+def test_exported_adapter_and_merged_model_write_the_memorised_plans(trained: Path, tiny_llama: Path,
+                                                                     tmp_path: Path) -> None:
+    gold = [r["plan"] for r in ROWS]
+    base = LlamaCppLLM(tiny_llama, n_ctx=512, n_threads=1, prefix_cache=False)
+    assert _plans(base) != gold  # the base model does not know them
+
+    info = export_adapter(trained, tmp_path / "adapter.gguf")
+    assert info["tensors"] == 2 * 7 * 2  # lora_a and lora_b of 7 linear layers in 2 blocks
+    tuned = LlamaCppLLM(tiny_llama, n_ctx=512, n_threads=1, prefix_cache=False, lora_path=tmp_path / "adapter.gguf")
+    assert _plans(tuned) == gold
+
+    merged = merge_and_quantize(trained, tmp_path / "merged-q8_0.gguf", quant="q8_0")
+    assert merged["merged_tensors"] == 14
+    assert _plans(LlamaCppLLM(tmp_path / "merged-q8_0.gguf", n_ctx=512, n_threads=1, prefix_cache=False)) == gold
+
+
+def test_resume_continues_from_the_last_checkpoint(trained: Path, tmp_path: Path) -> None:
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(trained, run)
+    cfg = TrainConfig.load(run / "config.json").model_copy(update={"out": run, "max_steps": 64})
+    cfg.save(run / "config.json")
+    metrics = train(TrainConfig.load(run / "config.json"), resume=True, log=lambda _: None)
+    assert metrics["steps"] == 64
+    steps = [json.loads(line).get("step") for line in (run / "log.jsonl").read_text().splitlines()]
+    assert steps.count(1) == 1  # continued, not restarted
+
+
+def test_an_adapter_does_not_fit_another_base(trained: Path, tmp_path: Path) -> None:
+    with pytest.raises(TrainingError, match="does not fit the base model SmolLM2-135M-Instruct.Q4_1.gguf"):
+        export_adapter(trained, tmp_path / "a.gguf", base_spec="smollm2-135m")
+    export_adapter(trained, tmp_path / "a.gguf")
+    from edgecall.llm.presets import preset_path
+
+    with pytest.raises(LLMError, match="could not apply the LoRA adapter"):
+        LlamaCppLLM(preset_path("smollm2-135m"), n_ctx=512, n_threads=1, lora_path=tmp_path / "a.gguf")
+
+
+def test_cuda_without_cuda_is_one_clear_line(tiny_llama: Path, tmp_path: Path) -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    data = tmp_path / "t.jsonl"
+    data.write_text(json.dumps(ROWS[0]) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(app, ["train", "planner", "--base", str(tiny_llama), "--train", str(data), "--out",
+                                   str(tmp_path / "r"), "--device", "cuda", "--max-steps", "1"])
+    assert res.exit_code == 1
+    assert "--device cuda, but torch" in res.output and "sees no CUDA GPU" in res.output
+    assert "Traceback" not in res.output

@@ -178,3 +178,15 @@ def test_a_run_still_going_is_not_undone(demo_dir, tools, call):
         with pytest.raises(Exception, match="'slow request'.*is still going"):
             undo_last_run(demo_dir)
     assert undo_last_run(demo_dir).request == "slow request"
+
+
+def test_old_journals_are_pruned(demo_dir, tools, call, monkeypatch):
+    from edgecall.assistant.store import journal
+
+    monkeypatch.setattr(journal, "KEEP_RUNS", 2)
+    for n in range(4):
+        with journal_run(demo_dir, f"run {n}"):
+            call(tools, "append_note_content", "Groceries", f"item {n}", "")
+    kept = sorted(json.loads(p.read_text())["request"] for p in (demo_dir / JOURNAL_DIR).glob("*/run.json"))
+    assert kept == ["run 2", "run 3"]
+    assert undo_last_run(demo_dir).request == "run 3"

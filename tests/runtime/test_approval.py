@@ -155,3 +155,30 @@ def test_only_true_approves():
 
     _, results, _ = run(PLAN, vague)
     assert sent == [] and results[2].status == "declined"
+
+
+def test_the_agent_does_not_replan_after_a_refusal(scripted_llm):
+    """A new plan would only ask the same question again: a refusal ends the run, even if the joiner wants more."""
+    from edgecall.planner import Planner
+    from edgecall.runtime import Agent, LLMJoiner
+
+    llm = scripted_llm('1. send("+1 555 0100", "late")\n2. join()', "Action: Replan(send it anyway)",
+                       '1. send("+1 555 0100", "late")\n2. join()')
+    approver = Recorder(False, True)
+    sent.clear()
+    result = Agent(Planner(llm, TOOLS, grammar=False), joiner=LLMJoiner(llm), approve=approver).run("text Ann")
+    assert len(result.rounds) == 1 and len(approver.requests) == 1 and sent == []
+    assert result.answer == f"Did not send: {DECLINED}" and not result.ok
+
+
+def test_a_refusal_in_a_plan_that_turns_out_invalid_is_not_asked_again(scripted_llm):
+    from edgecall.planner import Planner
+    from edgecall.runtime import Agent
+
+    llm = scripted_llm('1. send("+1 555 0100", "late")\n2. sned("x")\n3. join()',
+                       '1. send("+1 555 0100", "late")\n2. join()')
+    approver = Recorder(False, True)
+    sent.clear()
+    result = Agent(Planner(llm, TOOLS, grammar=False), approve=approver).run("text Ann")
+    assert len(result.rounds) == 1 and len(approver.requests) == 1 and sent == []
+    assert result.rounds[0].results[1].status == "declined"

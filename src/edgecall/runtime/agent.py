@@ -106,16 +106,16 @@ class Agent:
                 answer = f"The model failed while planning: {exc}. {what_ran(rnd.results)}"
                 self._emit(Event(EventKind.ANSWER, attempt, "", result=answer))
                 return AgentResult(query, answer, rounds, time.perf_counter() - start, False)
+            declined = any(r.status == "declined" for r in rnd.results.values())  # a new plan would ask again
             if rnd.outcome.error is not None:  # bad plan text: replan with the parser's exact complaint
                 reason = f"the plan was invalid: {rnd.outcome.error}"
                 rnd.decision = Replan(reason)
-                if not can_replan:
+                if not can_replan or declined:
                     break
                 self._emit(Event(EventKind.REPLAN, attempt, "", error=reason))
                 replan = ReplanContext(rnd.outcome.text, observations_of(rnd), reason)
                 continue
             assert rnd.outcome.plan is not None
-            declined = any(r.status == "declined" for r in rnd.results.values())  # a new plan would ask again
             rnd.decision = self.joiner.decide(
                 query, rnd.outcome.plan, rnd.results, can_replan=can_replan and not declined
             )

@@ -9,14 +9,26 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
+from pathlib import Path
 
 import pytest
 
 
+def _test_dir(config: pytest.Config, name: str) -> Path:
+    """A folder in pytest's cache (`.pytest_cache/d/`), or in the temp dir when the cache plugin is off."""
+    cache = getattr(config, "cache", None)
+    if cache is not None:
+        return Path(cache.mkdir(name))
+    path = Path(tempfile.gettempdir()) / f"edgecall-tests-{name}"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def pytest_configure(config: pytest.Config) -> None:
     if "EDGECALL_CACHE_DIR" not in os.environ:
-        os.environ["EDGECALL_CACHE_DIR"] = str(config.cache.mkdir("edgecall-cache"))
-    os.environ.setdefault("EDGECALL_CONFIG", str(config.cache.mkdir("edgecall-config") / "none.toml"))
+        os.environ["EDGECALL_CACHE_DIR"] = str(_test_dir(config, "edgecall-cache"))
+    os.environ.setdefault("EDGECALL_CONFIG", str(_test_dir(config, "edgecall-config") / "none.toml"))
 
 
 class ScriptedLLM:

@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
-
 from rich.markup import escape
+from rich.table import Table
 
 from .common import ConfigOpt, DataDirOpt, DemoOpt, JsonOpt, console, fail, print_json, settings_from_flags
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import vobject
 
 from edgecall.assistant.store._io import StoreError, read_text, safe_name, update_file
-from edgecall.text import fold
+from edgecall.text import best_matches, fold
 
 _PHONE_RE = re.compile(r"^\+?[\d\s().\-/]{3,}$")
 _NAME_SEP = re.compile(r"[\s\-'.]+")
@@ -53,20 +53,7 @@ def match_contacts(query: str, contacts: Iterable[Contact]) -> list[Contact]:
     starts a word of the name; the query occurs inside the name.  Only the best
     non-empty level counts, so "Dana" is not ambiguous with "Danalyn" if a Dana exists.
     """
-    q = normalize(query)
-    if not q:
-        return []
-    words = q.split()
-    levels: list[list[Contact]] = [[], [], []]
-    for c in contacts:
-        names = [normalize(n) for n in (c.name, *c.nicknames)]
-        if q in names:
-            levels[0].append(c)
-        elif any(all(any(t.startswith(w) for t in _NAME_SEP.split(n)) for w in words) for n in names):
-            levels[1].append(c)
-        elif any(q in n for n in names):
-            levels[2].append(c)
-    return next((level for level in levels if level), [])
+    return best_matches(query, contacts, lambda c: (c.name, *c.nicknames), words=_NAME_SEP.split)
 
 
 def _card_blocks(text: str) -> list[tuple[int, str]]:

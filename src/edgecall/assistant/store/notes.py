@@ -9,25 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from edgecall.assistant.store._io import StoreError, locked, read_text, safe_name, write_atomic
-from edgecall.assistant.store.contacts import normalize
+from edgecall.text import best_matches
 
 DEFAULT_FOLDER = "Notes"
 
 
 def match_notes(query: str, paths: list[Path]) -> list[Path]:
-    """Best matches of ``query`` among note files (same levels as contact lookup; pure)."""
-    q = normalize(query.removesuffix(".md"))
-    words = q.split()
-    levels: list[list[Path]] = [[], [], []]
-    for path in paths:
-        stem = normalize(path.stem)
-        if stem == q:
-            levels[0].append(path)
-        elif words and all(any(t.startswith(w) for t in stem.split()) for w in words):
-            levels[1].append(path)
-        elif q and q in stem:
-            levels[2].append(path)
-    return next((level for level in levels if level), [])
+    """Best matches of ``query`` among note files (the same levels as contact lookup: `edgecall.text.best_matches`)."""
+    return best_matches(query.removesuffix(".md"), paths, lambda path: (path.stem,))
 
 
 class Notes:

@@ -115,6 +115,16 @@ def _pyplot() -> Any:
     return plt
 
 
+def _save(plt: Any, fig: Any, ax: Any, path: Path, title: str) -> Path:
+    """Title, the house style (no top/right frame) and a PNG written to `path`."""
+    ax.set_title(title, fontsize=11)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
 def plot_success_by_steps(summary: dict[str, Any], path: Path, *, title: str) -> Path:
     """Bar chart: success rate per gold plan length, with the example count on each bar."""
     plt = _pyplot()
@@ -129,12 +139,7 @@ def plot_success_by_steps(summary: dict[str, Any], path: Path, *, title: str) ->
     ax.set_ylim(0, 115)
     ax.set_xlabel("tool calls in the gold plan")
     ax.set_ylabel("success rate (%)")
-    ax.set_title(f"Success by plan length: {title}", fontsize=11)
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, ax, path, f"Success by plan length: {title}")
 
 
 def plot_latency(results: Sequence[ExampleResult], path: Path, *, title: str) -> Path:
@@ -167,9 +172,4 @@ def plot_latency(results: Sequence[ExampleResult], path: Path, *, title: str) ->
         ax.text(0.5, 0.5, "no timings (every request failed)", ha="center", va="center", transform=ax.transAxes)
     ax.set_xlabel("seconds (log scale)" if totals and log else "seconds")
     ax.set_ylabel("examples")
-    ax.set_title(f"Planning latency: {title}", fontsize=11)
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, ax, path, f"Planning latency: {title}")

@@ -158,3 +158,22 @@ def test_base_url_normalisation() -> None:
 def test_bad_mode_is_rejected() -> None:
     with pytest.raises(LLMError, match="unknown HTTP mode"):
         OpenAIHTTPLLM("http://127.0.0.1:1/v1", "m", mode="embeddings")  # type: ignore[arg-type]
+
+
+def test_injected_transport_carries_a_dropped_connection() -> None:
+    """The transport is injectable (load_llm(..., transport=...)); a peer that drops the connection mid-answer,
+    which a real local server does not do on demand, is a clear LLMError naming the server."""
+    import httpx
+
+    from edgecall.llm import LLMError, load_llm
+
+    seen: list[str] = []
+
+    def drop(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        raise httpx.RemoteProtocolError("peer closed connection without sending complete message body")
+
+    llm = load_llm("m", endpoint="http://10.255.0.1:8080/v1", transport=httpx.MockTransport(drop))
+    with pytest.raises(LLMError, match=r"10\.255\.0\.1:8080.*peer closed connection"):
+        llm.complete("hi", max_tokens=4)
+    assert seen == ["/v1/completions"]

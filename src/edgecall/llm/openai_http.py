@@ -61,7 +61,7 @@ class OpenAIHTTPLLM(BaseLLM):
     class Options(BaseModel):
         """Options of the OpenAI-compatible HTTP backend (`load_llm(model, endpoint=..., **options)`)."""
 
-        model_config = ConfigDict(extra="forbid")
+        model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
         api_key: str | None = Field(None, description="Sent as a Bearer token.")
         mode: Mode = Field("completions", description="'completions' (raw text) or 'chat' (messages) API.")
@@ -71,6 +71,9 @@ class OpenAIHTTPLLM(BaseLLM):
         send_grammar: bool = Field(True, description="Send the plan grammar (llama.cpp servers understand it).")
         stream_usage: bool = Field(True, description="Ask for token usage at the end of a stream.")
         deadline: float = Field(DEFAULT_DEADLINE_S, gt=0, description="Seconds one generation may take.")
+        transport: httpx.BaseTransport | None = Field(
+            None, description="An httpx transport to send requests through (tests: httpx.MockTransport)."
+        )
 
     def __init__(
         self,
@@ -85,8 +88,10 @@ class OpenAIHTTPLLM(BaseLLM):
         send_grammar: bool = True,
         stream_usage: bool = True,
         deadline: float = DEFAULT_DEADLINE_S,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
-        """`timeout` bounds each read, `deadline` a whole generation (a server that trickles forever)."""
+        """`timeout` bounds each read, `deadline` a whole generation (a server that trickles forever); `transport`
+        replaces the network (an `httpx.MockTransport` for failure modes a real local server cannot produce)."""
         if mode not in ("completions", "chat"):
             raise LLMError(f"unknown HTTP mode {mode!r}; use 'completions' or 'chat'")
         self.base_url = normalize_base_url(base_url)
@@ -102,7 +107,8 @@ class OpenAIHTTPLLM(BaseLLM):
             base_url=self.base_url,
             headers=headers,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
-            transport=httpx.HTTPTransport(retries=retries),  # retries connect errors only, never a sent request
+            # retries connect errors only, never a sent request
+            transport=transport if transport is not None else httpx.HTTPTransport(retries=retries),
         )
 
     # -- request building ---------------------------------------------------------------------------------

@@ -193,6 +193,8 @@ SOURCES = [
      "plan": '1. maps_open_location("Union Square")\n2. join()<END_OF_PLAN>'},
     {"id": "s6", "now": "2024-06-03 09:00:00", "query": "sms Maria: I'm running late",
      "plan": '1. get_phone_number("Maria")\n2. send_sms(["$1"], "I\'m running late.")\n3. join()<END_OF_PLAN>'},
+    {"id": "s7", "now": "2024-06-03 09:00:00", "query": "Please text Maria that I'm running late, thanks.",
+     "plan": '1. get_phone_number("Maria")\n2. send_sms(["$1"], "I\'m running late.")\n3. join()<END_OF_PLAN>'},
 ]
 REWRITES = {
     "Text Maria that I'm running late.": "hey could you send a quick text to Maria saying I'm running late",
@@ -201,6 +203,15 @@ REWRITES = {
     "Open my Groceries note.": "pull up my shopping note please",
     "Please show Union Square on the map for me.": "Union Square",
     "sms Maria: I'm running late": "Text Maria that I'm running late.",
+    "Please text Maria that I'm running late, thanks.": "Text Maria and Bo that I'm running late.",
+}
+
+
+PLANS = {  # the teacher's own plans for the rewrites that pass the other checks
+    REWRITES[SOURCES[0]["query"]]: SOURCES[0]["plan"].replace("<END_OF_PLAN>", ""),
+    SOURCES[0]["query"]: SOURCES[0]["plan"].replace("<END_OF_PLAN>", ""),
+    "Text Maria and Bo that I'm running late.": '1. get_phone_number("Maria")\n2. get_phone_number("Bo")\n'
+                                                 '3. send_sms(["$1", "$2"], "I\'m running late.")\n4. join()',
 }
 
 
@@ -212,8 +223,13 @@ class _ScriptedParaphraser(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         type(self).calls += 1
-        source = body["prompt"].rsplit("\nRequest: ", 1)[1].split("\nProtected:")[0]
-        payload = json.dumps({"choices": [{"text": " " + REWRITES[source], "finish_reason": "stop", "index": 0}],
+        if "\nRewritten:" in body["prompt"]:
+            source = body["prompt"].rsplit("\nRequest: ", 1)[1].split("\nProtected:")[0]
+            text = " " + REWRITES[source]
+        else:  # the verification plan of a rewrite
+            rewrite = body["prompt"].rsplit("Question: ", 1)[1].split("\n")[0]
+            text = PLANS[rewrite]
+        payload = json.dumps({"choices": [{"text": text, "finish_reason": "stop", "index": 0}],
                               "usage": {"prompt_tokens": 1, "completion_tokens": 1}}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -249,8 +265,8 @@ def test_paraphrase_keeps_plans_and_rejects_what_changes_meaning(tmp_path: Path)
         ("s1-p1", REWRITES[SOURCES[0]["query"]], SOURCES[0]["plan"], "s1", "teacher-paraphrase")]
     reasons = {json.loads(x)["paraphrase_of"]: json.loads(x)["reject_reason"] for x in rejects.read_text().splitlines()}
     assert reasons == {"s2": "time_changed", "s3": "unchanged", "s4": "entity_missing", "s5": "length",
-                       "s6": "duplicate"}
-    assert _ScriptedParaphraser.calls == 6
+                       "s6": "duplicate", "s7": "plan_mismatch"}
+    assert _ScriptedParaphraser.calls == 7 + 3  # a rewrite each, a verification plan for the three that got there
 
     # answers are cached: the same run against a dead endpoint writes the same files
     dead = f"http://127.0.0.1:{_free_port()}/v1"
@@ -276,9 +292,10 @@ def test_paraphrase_through_a_real_llama_cpp_server(teacher_url: str, tmp_path: 
     for row in rows:
         assert row["plan"] == by_id[row["paraphrase_of"]]["plan"] and row["query"] != by_id[row["paraphrase_of"]]["query"]
     assert len(validate_rows(rows, tools).kept) == len(rows)
-    known = {"time_changed", "unchanged", "length", "bad_request", "entity_missing", "duplicate", "near_duplicate"}
+    known = {"time_changed", "unchanged", "length", "bad_request", "entity_missing", "duplicate", "near_duplicate",
+             "plan_mismatch"}
     assert all(r["reject_reason"] in known and r["reject_detail"] for r in rejected), rejected
-    assert len(list(cache.glob("*.json"))) == 3
+    assert len(list(cache.glob("*.json"))) >= 3
     dead = f"http://127.0.0.1:{_free_port()}/v1"
     _paraphrase(dead, src, tmp_path / "p2.jsonl", tmp_path / "r2.jsonl", cache)
     assert (tmp_path / "p2.jsonl").read_text() == out.read_text()

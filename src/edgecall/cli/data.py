@@ -296,6 +296,8 @@ def teach(
     paraphrase: Annotated[Path | None, typer.Option(
         help="Paraphrase mode: rewrite the requests of this JSONL file (its first N rows) and keep their plans.")] = None,
     variants: Annotated[int, typer.Option(help="Paraphrase mode: rewrites per source row.", min=1)] = 1,
+    verify: Annotated[bool, typer.Option(help="Paraphrase mode: keep a rewrite only if the teacher's own plan for "
+                                              "it matches the source plan.")] = True,
 ) -> None:
     """Teacher mode: a model behind an endpoint writes requests and plans (or, with --paraphrase, rewrites
     existing requests keeping their plans); the sanity checks filter them."""
@@ -307,6 +309,10 @@ def teach(
     tools = _tools(toolset)
     config = TeacherConfig(n=n, seed=seed, concurrency=concurrency, retries=retries, temperature=temperature,
                            grammar=grammar, cache_dir=cache_dir, max_plan_tokens=max_tokens)
+    if toolset == "assistant":
+        from ..assistant.prompt import EXAMPLES, PLANNING_RULES
+
+        config.rules, config.examples = PLANNING_RULES, list(EXAMPLES)
     if paraphrase is not None:
         sources = _load(paraphrase)
         try:
@@ -314,7 +320,7 @@ def teach(
         except LLMError as exc:
             _fail(str(exc))
             return
-        para = Paraphraser(llm, tools, sources, config, variants=variants)
+        para = Paraphraser(llm, tools, sources, config, variants=variants, verify=verify)
         with _progress() as progress:
             bar = progress.add_task("paraphrase", total=min(n, len(sources)) * variants)
             done = para.run(on_item=lambda _it: progress.advance(bar))
@@ -329,10 +335,8 @@ def teach(
         console.print(f"{len(kept)} validated paraphrases -> {out}")
         return
     if toolset == "assistant":
-        from ..assistant.prompt import EXAMPLES, PLANNING_RULES
         from ..data.generate import generate_splits
 
-        config.rules, config.examples = PLANNING_RULES, list(EXAMPLES)
         sample = generate_splits(tools, seed=seed, sizes={"train": 60, "val": 0, "test": 0, "test_heldout": 0})
         config.example_requests = [r["query"] for r in sample.rows["train"]]
     try:

@@ -11,9 +11,9 @@ rewrites each request in a different style while the gold plan stays as it is.  
 name, file, place, address and number the plan copies (the entity check) and every date and time word
 (``time_changed``), must differ from the source (``unchanged``) without shrinking or growing wildly
 (``length``), and goes through the same sanity checks and dedup (seeded with the source requests and the
-prompt's own examples) as everything else.  What no automatic check sees is a rewrite that keeps every word
-that matters but changes the action; a stronger teacher makes fewer of those, and the cache keeps the raw
-answers for review.
+prompt's own examples) as everything else.  A rewrite can keep every word that matters and still change the
+action, so by default (``verify``) the teacher also plans its rewrite with the runtime's planner prompt, and
+only a plan with the source plan's DAG keeps it (``plan_mismatch`` otherwise).
 
 Responses are cached on disk by a hash of (model, prompt, settings), so an interrupted or repeated run
 costs nothing for the items already answered; failed HTTP calls are retried with backoff.
@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from edgecall.llm.base import LLM, LLMError
-from edgecall.plan import exact_ref, parse_plan, render_plan
+from edgecall.plan import PlanError, exact_ref, parse_plan, plans_match, render_plan
 from edgecall.planner import build_planner_prompt
 from edgecall.tools import Toolset
 
@@ -292,13 +292,19 @@ class Paraphraser:
     """Rewrites existing rows' requests through a teacher, keeping their plans; same checks and dedup."""
 
     def __init__(self, llm: LLM, tools: Toolset, rows: list[dict[str, Any]], config: TeacherConfig,
-                 variants: int = 1) -> None:
+                 variants: int = 1, verify: bool = True) -> None:
         self.llm = llm
         self.tools = tools
         self.rows = rows
         self.config = config
         self.variants = variants
+        self.verify = verify
         self.cache = ResponseCache(config.cache_dir)
+        self.grammar: str | None = None
+        if verify and config.grammar:
+            from edgecall.llm.grammar import plan_grammar
+
+            self.grammar = plan_grammar(tools)
 
     def protected(self, row: dict[str, Any]) -> list[str]:
         """The literal values of entity parameters (names, files, places, addresses, numbers) in the plan."""
@@ -353,6 +359,24 @@ class Paraphraser:
         except CheckFailed as failed:
             item.issue = failed.issue
             return item
+        if self.verify:  # the teacher plans its own rewrite; it must come back to the gold plan's DAG
+            prompt = build_planner_prompt(item.request, self.tools, now=now, rules=self.config.rules,
+                                          examples=self.config.examples)
+            try:
+                text = cached_complete(self.llm, self.cache, self.config.retries, prompt, stop=PLAN_STOP,
+                                       max_tokens=self.config.max_plan_tokens, temperature=0.0,
+                                       grammar=self.grammar, salt="plan")
+            except LLMError as exc:
+                item.issue = Issue("teacher_error", str(exc))
+                return item
+            try:
+                replanned = parse_plan(text if "<END_OF_PLAN>" in text else text.rstrip() + "<END_OF_PLAN>")
+            except PlanError:
+                replanned = None
+            if replanned is None or not plans_match(replanned, plan):
+                item.issue = Issue("plan_mismatch", "the teacher's plan for the rewrite is not the source's plan "
+                                   "(the rewrite changed what is asked)")
+                return item
         item.row = {"id": f"{source.get('id', 'row')}-p{item.variant + 1}", "now": now.strftime(NOW_FORMAT),
                     "query": item.request, "plan": render_plan(plan), "scenario": source.get("scenario", ""),
                     "source": "teacher-paraphrase", "teacher": self.llm.name,

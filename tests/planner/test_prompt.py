@@ -119,3 +119,16 @@ def test_retrieved_examples_follow_the_fixed_ones_most_similar_last(scripted_llm
     assert planner.examples_for("text Cy that the train is late") == [fixed[0], ranked[1], ranked[0]]
     p = planner.prompt("text Cy that the train is late", now=NOW)
     assert p.index(fixed[0][0]) < p.index(ranked[1].query) < p.index(ranked[0].query) < p.index("Question: text Cy")
+
+
+def test_presets_and_settings_choose_the_prompt_format():
+    from edgecall.app import build_planner
+    from edgecall.config import load_settings
+    from edgecall.llm.presets import PRESETS, preset_prompt_format
+
+    assert {name: p.prompt_format for name, p in PRESETS.items() if p.adapter is None} == {
+        "smollm2-135m": "long", "gemma3-270m": "long"}
+    assert preset_prompt_format("/models/any.gguf") == "long"
+    assert build_planner(load_settings(model="smollm2-135m"), TOOLS, None).prompt_format.name == "long"
+    tuned = build_planner(load_settings(model="smollm2-135m", prompt_format="compact"), TOOLS, None)
+    assert tuned.prompt("Text Bo", now=NOW) == "Today is Wednesday 2024-06-05 14:30:00.\nQuestion: Text Bo\nPlan:\n"

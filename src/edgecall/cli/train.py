@@ -30,6 +30,7 @@ def train_planner(
     val_file: Annotated[Path | None, typer.Option("--val", help="Validation JSONL.")] = None,
     method: Annotated[str | None, typer.Option("--method", help="lora or full.")] = None,
     rank: Annotated[int | None, typer.Option("--rank", help="LoRA rank.")] = None,
+    lora_layers: Annotated[int | None, typer.Option("--lora-layers", help="LoRA only in the top N layers.")] = None,
     alpha: Annotated[float | None, typer.Option("--alpha", help="LoRA alpha.")] = None,
     lr: Annotated[float | None, typer.Option("--lr", help="Peak learning rate.")] = None,
     epochs: Annotated[float | None, typer.Option("--epochs")] = None,
@@ -63,6 +64,7 @@ def train_planner(
             cfg = TrainConfig.load(out / "config.json")
         else:
             cfg = recipe(recipe_name, out=out, base=base, train=train_file, val=val_file, method=method, rank=rank,
+                         lora_layers=lora_layers,
                          alpha=alpha, lr=lr, epochs=epochs, max_steps=max_steps, batch_size=batch_size,
                          grad_accum=grad_accum, max_len=max_len, max_examples=max_examples, eval_every=eval_every,
                          eval_examples=eval_examples, save_every=save_every, max_minutes=max_minutes, seed=seed,

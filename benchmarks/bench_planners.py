@@ -1,0 +1,145 @@
+"""Untuned vs fine-tuned planner (issue 9's benchmark): quality on hand-written and generated requests, speed, memory.
+
+Variants (each in its own warm process, 2 llama.cpp threads unless EDGECALL_THREADS says otherwise):
+
+- untuned:          the packaged SmolLM2-135M, long prompt (tools, rules, 4 retrieved examples), plan grammar on
+- fine-tuned:       the same base with the LoRA adapter, compact prompt, no grammar
+- fine-tuned+gbnf:  the same with the plan grammar
+
+For each variant and dataset it prints success (the paper's DAG metric), argument accuracy (among successes),
+validity, p50/p90 time to first task and plan latency, mean prompt tokens, and the process's peak RSS. Run:
+
+    python benchmarks/bench_planners.py --adapter runs/planner-default/adapter.gguf      # dev + generated splits
+    python benchmarks/bench_planners.py --sets dev --limit 50                              # smaller
+    python benchmarks/bench_planners.py --smoke                                            # CI size
+
+The adapter defaults to the one the `edgecall-planner` preset ships. Generated splits come from
+`edgecall data generate --out data/generated`. Figures depend on the machine and its load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SETS = {"dev": ROOT / "data" / "dev.jsonl", "test": ROOT / "data" / "generated" / "test.jsonl",
+        "test_heldout": ROOT / "data" / "generated" / "test_heldout.jsonl"}
+VARIANTS = {
+    "untuned": {"prompt_format": "long", "grammar": True, "tuned": False},
+    "fine-tuned": {"prompt_format": "compact", "grammar": False, "tuned": True},
+    "fine-tuned+gbnf": {"prompt_format": "compact", "grammar": True, "tuned": True},
+}
+COLUMNS = [("variant", "variant"), ("set", "set"), ("n", "n"), ("success", "success_rate"),
+           ("args", "arg_accuracy"), ("valid", "valid_rate"), ("ttft p50", "ttft_p50_s"), ("ttft p90", "ttft_p90_s"),
+           ("plan p50", "latency_p50_s"), ("plan p90", "latency_p90_s"), ("prompt tok", "prompt_tokens"),
+           ("peak RSS MB", "peak_rss_mb")]
+
+
+def default_adapter() -> Path | None:
+    from edgecall.errors import LLMError
+    from edgecall.llm.presets import PRESETS
+
+    preset = PRESETS.get("edgecall-planner")
+    if preset is None:
+        return None
+    try:
+        return preset.adapter_path()
+    except LLMError:
+        return None
+
+
+def child(variant: str, sets: list[str], limit: int | None, adapter: str | None) -> list[dict[str, Any]]:
+    """Evaluate one variant on the sets in this (warm) process; one summary row per set."""
+    from edgecall.app import build_llm, build_planner, build_toolset
+    from edgecall.config import load_settings
+    from edgecall.dataset import load_examples
+    from edgecall.evaluation.runner import run_evaluation, summarize
+
+    spec = VARIANTS[variant]
+    settings = load_settings(model="smollm2-135m", grammar=spec["grammar"], prompt_format=spec["prompt_format"],
+                             adapter=Path(adapter) if spec["tuned"] else None)
+    llm = build_llm(settings)
+    planner = build_planner(settings, build_toolset(settings, llm), llm)
+    planner.plan("warm-up: open the note Groceries", now=datetime(2024, 6, 3, 9))
+    rows = []
+    for name in sets:
+        examples = load_examples(SETS[name], limit=limit)
+        results = run_evaluation(planner, examples)
+        summary = summarize(results)
+        rows.append({"variant": variant, "set": name, **summary, "prompt_tokens": summary["prompt_tokens_mean"],
+                     "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+    return rows
+
+
+def cell(key: str, value: Any) -> str:
+    if value is None:
+        return "n/a"
+    if key.endswith("_rate") or key == "arg_accuracy":
+        return f"{100 * value:.1f}%"
+    if key.endswith("_s"):
+        return f"{value:.2f}"
+    if isinstance(value, float):
+        return f"{value:.0f}"
+    return str(value)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--adapter", help="GGUF LoRA adapter (default: the edgecall-planner preset's)")
+    ap.add_argument("--sets", default="dev,test,test_heldout", help="comma-separated: dev, test, test_heldout")
+    ap.add_argument("--limit", type=int, help="first N requests of each set")
+    ap.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated: " + ", ".join(VARIANTS))
+    ap.add_argument("--smoke", action="store_true", help="CI size: dev only, 2 requests")
+    ap.add_argument("--json", action="store_true", help="print the rows as JSON lines too")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    sets = ["dev"] if args.smoke else [s for s in args.sets.split(",") if s]
+    limit = 2 if args.smoke else args.limit
+    for name in sets:
+        if name not in SETS:
+            ap.error(f"unknown set {name!r}; choose from {', '.join(SETS)}")
+        if not SETS[name].is_file():
+            ap.error(f"{SETS[name]} is missing; make it with: edgecall data generate --out data/generated")
+    if args.child:
+        print(json.dumps(child(args.child, sets, limit, args.adapter)))
+        return 0
+    adapter = args.adapter or default_adapter()
+    variants = [v for v in args.variants.split(",") if v]
+    if adapter is None and any(VARIANTS[v]["tuned"] for v in variants):
+        if not args.smoke:
+            ap.error("no adapter: pass --adapter (from `edgecall export`); this package ships no edgecall-planner")
+        print("no fine-tuned adapter is shipped (docs/results.md says why): smoke-testing the untuned variant only")
+        variants = [v for v in variants if not VARIANTS[v]["tuned"]]
+    env = {**os.environ, "EDGECALL_THREADS": os.environ.get("EDGECALL_THREADS", "2")}
+    rows: list[dict[str, Any]] = []
+    for variant in variants:
+        cmd = [sys.executable, __file__, "--child", variant, "--sets", ",".join(sets)]
+        if limit:
+            cmd += ["--limit", str(limit)]
+        if adapter:
+            cmd += ["--adapter", str(adapter)]
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            print(done.stderr[-2000:], file=sys.stderr)
+            return done.returncode
+        rows.extend(json.loads(done.stdout.strip().splitlines()[-1]))
+    print(f"adapter: {adapter}; threads: {env['EDGECALL_THREADS']}")
+    print("| " + " | ".join(title for title, _ in COLUMNS) + " |")
+    print("|" + "---|" * len(COLUMNS))
+    for row in rows:
+        print("| " + " | ".join(cell(key, row.get(key)) for _, key in COLUMNS) + " |")
+        if args.json:
+            print(json.dumps(row))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

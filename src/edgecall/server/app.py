@@ -38,9 +38,9 @@ from .. import __version__
 from ..config import Settings
 from ..errors import ServerBusy
 from ..plan import render_plan
-from ..voice import MAX_AUDIO_SECONDS, VoiceError
+from ..voice import MAX_AUDIO_SECONDS, Transcriber, Transcript, VoiceError
 from .openai_compat import ChatRequest, chat_completion, chat_stream
-from .runs import RunService
+from .runs import RunService, Ticket
 
 MAX_REQUEST_CHARS = 2000
 
@@ -178,7 +178,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None, *, serv
     static = resources.files("edgecall.server") / "static"
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI):
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         if opts.warm:
             await svc.warm_up()
         if opts.on_ready is not None:
@@ -192,14 +192,15 @@ def create_app(settings: Settings, options: ServerOptions | None = None, *, serv
     app.state.service = svc
     app.state.transcriber = None
 
-    async def transcriber():
+    async def transcriber() -> Transcriber:
         if app.state.transcriber is None:
             from ..voice import default_transcriber
 
             app.state.transcriber = await asyncio.to_thread(default_transcriber)
-        return app.state.transcriber
+        model: Transcriber = app.state.transcriber
+        return model
 
-    async def transcribe(data: bytes) -> Any:
+    async def transcribe(data: bytes) -> Transcript:
         try:
             model = await transcriber()
             return await asyncio.to_thread(model.transcribe, data, max_seconds=opts.max_audio_seconds)
@@ -222,7 +223,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None, *, serv
         await form.close()
         return data, fields
 
-    def admit(query: str):
+    def admit(query: str) -> Ticket:
         try:
             return svc.admit(query)
         except ServerBusy as exc:

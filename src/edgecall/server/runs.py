@@ -23,6 +23,7 @@ from ..assistant.store import Store
 from ..config import Settings
 from ..errors import ConsentUnavailable, ServerBusy
 from ..planner import PlanOutcome
+from ..runtime.agent import AgentResult
 from ..runtime.approval import ApprovalRequest
 from ..runtime.events import Event, EventKind
 
@@ -227,7 +228,7 @@ def event_dict(ev: Event) -> dict[str, Any]:
     return ev.to_dict()
 
 
-def result_dict(result: Any) -> dict[str, Any]:
+def result_dict(result: AgentResult) -> dict[str, Any]:
     """`AgentResult.to_dict()` without the prompts (large, and the client did not ask for them)."""
     data = result.to_dict()
     for rnd in data.get("rounds", []):

@@ -100,14 +100,14 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
 
 
 @contextmanager
-def chromium_page(url: str, profile: Path) -> Iterator[Any]:
+def chromium_page(url: str, profile: Path, extra_args: tuple[str, ...] = ()) -> Iterator[Any]:
     """Debian's chromium, headless, on a fresh --user-data-dir, driven by Playwright; fails the test if the page
     fetches anything from anywhere but `url`."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         ctx = p.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS,
+            str(profile), executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_FLAGS, *extra_args],
             viewport={"width": 1360, "height": 900},
         )
         page = ctx.new_page()

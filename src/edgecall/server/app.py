@@ -36,7 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
 from ..config import Settings
-from ..errors import ServerBusy
+from ..errors import LLMError, ServerBusy
 from ..plan import render_plan
 from ..voice import MAX_AUDIO_SECONDS, Transcriber, Transcript, VoiceError
 from .openai_compat import ChatRequest, chat_completion, chat_stream
@@ -291,7 +291,10 @@ def create_app(settings: Settings, options: ServerOptions | None = None, *, serv
     @app.post("/v1/plan")
     async def plan(body: RunRequest) -> dict[str, Any]:
         ticket = admit(body.request)
-        outcome = await svc.plan(ticket, body.request, _now(body.now))
+        try:
+            outcome = await svc.plan(ticket, body.request, _now(body.now))
+        except LLMError as exc:  # the model backend failed (a dead --endpoint, say): the client can retry later
+            raise HTTPException(503, str(exc)) from None
         data = outcome.to_dict()
         data["plan"] = render_plan(outcome.plan) if outcome.plan else None
         data["tasks"] = [{"idx": t.idx, "tool": t.tool, "args": list(t.args)} for t in outcome.plan.tasks] \

@@ -177,13 +177,26 @@ def _wait_for_lines(path, n, timeout=10.0):
     return path.read_text().splitlines() if path.exists() else []
 
 
-def test_desktop_opening_only_when_configured(demo_dir, toolset_for, call, fake_xdg_open):
+def test_desktop_opening_only_when_configured(demo_dir, toolset_for, call, fake_xdg_open, monkeypatch):
+    import subprocess
+
+    from edgecall.assistant.store import desktop
+
+    launched = []
+    real_popen = subprocess.Popen
+
+    def recording_popen(argv, **kw):  # the real xdg-open still runs; the launch itself is recorded synchronously
+        launched.append(argv[1])
+        return real_popen(argv, **kw)
+
+    monkeypatch.setattr(desktop.subprocess, "Popen", recording_popen)
     quiet = toolset_for(demo_dir)
     call(quiet, "maps_open_location", "Louvre")
     call(quiet, "open_and_get_file_path", "Minutes")
-    assert _wait_for_lines(fake_xdg_open, 1, timeout=0.5) == []
+    assert launched == []  # nothing was handed to the desktop (checked when the call returns, not after a wait)
 
     loud = toolset_for(demo_dir, open_browser=True, open_files=True)
     url = call(loud, "maps_open_location", "Louvre")
     path = call(loud, "open_and_get_file_path", "Minutes")
+    assert launched == [url, path]
     assert sorted(_wait_for_lines(fake_xdg_open, 2)) == sorted([url, path])

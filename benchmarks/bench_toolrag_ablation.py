@@ -54,6 +54,33 @@ def run_config(name, planner, sets, out_dir: Path | None) -> None:
                     fh.write(json.dumps(r.to_dict()) + "\n")
 
 
+def prompt_cost(name, planner, sets) -> None:
+    """Without generating: tool recall, offered tools, prompt tokens, and the tokens llama.cpp must evaluate when it
+    reuses the longest prefix shared with any earlier prompt (its KV cache and snapshots do about that). Load-free,
+    unlike wall-clock latency on a shared machine."""
+    from edgecall.llm.llamacpp import common_prefix_len
+
+    tokenize = planner.llm._engine.tokenize
+    for set_name, examples in sets.items():
+        seen: list[list[int]] = []
+        hit = tot = 0
+        offered, total, fresh = [], [], []
+        for ex in examples:
+            gold = {t.tool for t in ex.gold.tasks} - {"join"}
+            selected = planner.selected_tools(ex.query)
+            names = set(selected.names()) if selected is not None else set(planner.tools.names())
+            hit, tot = hit + len(gold & names), tot + len(gold)
+            offered.append(len(names))
+            toks = tokenize(planner.prompt(ex.query, now=ex.now))
+            reuse = max((common_prefix_len(toks, s) for s in seen[-8:]), default=0)
+            seen.append(toks)
+            total.append(len(toks))
+            fresh.append(len(toks) - reuse)
+        n = len(examples)
+        print(f"| {name} | {set_name} | {n} | {hit / tot:.3f} | {sum(offered) / n:.2f} | {sum(total) / n:.0f} | "
+              f"{sum(fresh[1:]) / max(n - 1, 1):.0f} |", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dev", default="data/dev.jsonl")
@@ -65,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--build-topk", type=Path, help="model2vec folder: (re)build the --topk artifact from it")
     ap.add_argument("--configs", default="none,topk,classifier")
     ap.add_argument("--out", type=Path, help="folder for per-example results (JSONL)")
+    ap.add_argument("--tokens-only", action="store_true", help="no generation: recall, tools, prompt tokens and "
+                    "tokens to evaluate after prefix reuse, on every selected request")
+    ap.add_argument("--toolrag-model", type=Path, help="classifier artifact (default: the packaged one)")
     ap.add_argument("--smoke", action="store_true", help="CI size: 2 dev requests, no held-out set")
     args = ap.parse_args(argv)
     settings = load_settings(model=args.model)
@@ -78,10 +108,19 @@ def main(argv: list[str] | None = None) -> int:
     sets = {"dev": dev[:2] if args.smoke else dev}
     if args.heldout and not args.smoke:
         sets["test_heldout"] = load_examples(Path(args.data) / "test_heldout.jsonl", limit=args.heldout)
-    selectors = {"none": None, "classifier": default_classifier()}
+    selectors = {"none": None, "classifier": default_classifier(args.toolrag_model)}
     if args.topk.is_file():
         selectors["topk"] = ToolClassifier.load(args.topk)
     print(f"planner {settings.model}, grammar {settings.grammar}, {settings.retrieved_examples} retrieved examples")
+    if args.tokens_only:
+        print("| Tool RAG | set | n | tool recall | avg tools | prompt tokens | tokens to evaluate (prefix reused) |")
+        print("|---|---|---|---|---|---|---|")
+        for name in args.configs.split(","):
+            if name in selectors:
+                planner = build_planner(settings, tools, llm)
+                planner.tool_selector = selectors[name]
+                prompt_cost({"topk": "embedding top-3"}.get(name, name), planner, sets)
+        return 0
     print("| Tool RAG | set | n | tool recall | avg tools | prompt tokens | success | args (of successes) | "
           "first task p50 | plan latency p50 | wall |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")

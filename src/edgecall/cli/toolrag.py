@@ -85,7 +85,7 @@ def train_toolrag(
     out: Annotated[Path, typer.Option("--out", "-o", help="Artifact file to write (.npz).")] = Path("toolrag.npz"),
     target_recall: Annotated[float, typer.Option("--target-recall", help="Per-tool recall the thresholds keep "
                                                  "on val.")] = 0.999,
-    min_tools: Annotated[int, typer.Option("--min-tools", help="Always offer at least this many tools.")] = 2,
+    min_tools: Annotated[int, typer.Option("--min-tools", help="Always offer at least this many tools.")] = 3,
     max_tools: Annotated[int, typer.Option("--max-tools", help="Offer at most this many (named tools excepted).")] = 8,
     fallback_below: Annotated[float, typer.Option("--fallback-below", help="Offer every tool when no score reaches "
                                                   "this.")] = 0.2,

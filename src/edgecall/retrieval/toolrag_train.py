@@ -100,7 +100,7 @@ def train_classifier(
     tools: Sequence[str],
     *,
     target_recall: float = 0.999,
-    min_tools: int = 2,
+    min_tools: int = 3,
     max_tools: int | None = 8,
     fallback_below: float = 0.2,
     expand_above: float = 0.9,

@@ -190,3 +190,25 @@ def test_old_journals_are_pruned(demo_dir, tools, call, monkeypatch):
     kept = sorted(json.loads(p.read_text())["request"] for p in (demo_dir / JOURNAL_DIR).glob("*/run.json"))
     assert kept == ["run 2", "run 3"]
     assert undo_last_run(demo_dir).request == "run 3"
+
+
+CRASH = """
+import os, sys
+from edgecall.assistant.store import Store
+from edgecall.assistant.store.journal import journal_run
+
+with journal_run(sys.argv[1], "crashed request"):
+    Store(sys.argv[1]).notes.append("Groceries", "eggs", "")
+    os._exit(9)  # killed mid-run: no end marker is written
+"""
+
+
+def test_a_run_whose_process_died_can_be_undone(demo_dir):
+    before = snapshot(demo_dir)
+    proc = subprocess.run([sys.executable, "-c", CRASH, str(demo_dir)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 9, proc.stderr
+    assert snapshot(demo_dir) != before
+    [run] = (demo_dir / JOURNAL_DIR).glob("*/run.json")
+    assert not (run.parent / "end.json").exists()
+    assert undo_last_run(demo_dir).request == "crashed request"
+    assert snapshot(demo_dir) == before

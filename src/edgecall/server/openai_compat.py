@@ -8,7 +8,7 @@ arguments, status, result or error), `ok` and `replans`. The `openai` client exp
 `completion.model_extra["edgecall"]`.
 
 A chat client cannot answer a consent question, so an irreversible act (a message really sent through `sms_command`
-or SMTP) is not carried out from this endpoint: it is reported as declined. Use `/v1/run` or the web page to approve
+or SMTP) is not carried out from this endpoint: it is reported as not confirmed. Use `/v1/run` or the web page to approve
 it, or start the server with `--yes`.
 """
 

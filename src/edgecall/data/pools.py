@@ -220,7 +220,7 @@ SMS_TEMPLATES: tuple[str, ...] = (
     "can you grab {item} on the way home?", "don't forget {item}", "I picked up {item}",
     "we need {item} for tonight", "can you call me after {time}?", "I'm at {place}", "I'm heading to {place} now",
     "see you at {place}", "the {event} is cancelled", "the {event} is still on", "I'll call you at {time}",
-    "running late, start without me", "lunch at {time}?", "I'm free after {time}", "the {event} went great",
+    "lunch at {time}?", "I'm free after {time}", "the {event} went great",
     "thanks for the {thing}", "happy {occasion}!", "I'm home", "just landed", "the kids need picking up at {time}",
     "leaving the office now", "I'll be home by {time}", "door code is {code}", "parking is on level {n2}",
     "table is booked for {time}", "the {event} is at {place}", "could you feed the cat tonight?",

@@ -116,13 +116,21 @@ def test_run_end_to_end_on_the_demo_profile(demo_dir):
     data = json.loads(out.stdout)
     assert data["query"] == "Text Maria that I'm running late"
     assert data["rounds"] and data["rounds"][0]["planner"]["valid"], data["rounds"][0]
-    assert data["rounds"][0]["plan"] == (
-        '1. get_phone_number("Maria")\n2. send_sms(["$1"], "I\'m running late.")\n3. join()<END_OF_PLAN>')
+    # The plan's shape is exact; the message's wording is the model's (it follows the retrieved examples, which
+    # change with the generator), so the test pins what must hold: Maria's number flows into the SMS, the SMS
+    # says she is late, and the outbox holds exactly the message the plan wrote.
+    from edgecall.plan import parse_plan
+
+    plan = parse_plan(data["rounds"][0]["plan"])
+    assert [(t.idx, t.tool) for t in plan.tasks if t.tool != "join"] == [(1, "get_phone_number"), (2, "send_sms")]
+    assert plan.tasks[0].args == ("Maria",)
+    recipients, message = plan.tasks[1].args
+    assert recipients == ["$1"] and "late" in message.lower()
     assert [e["event"] for e in data["events"] if e["idx"] == 2][-1] == "finished"
     assert out.returncode == 0 and data["ok"]
     # the SMS really is in Maria's outbox (the demo store has no sms_command, so it is queued, not sent)
     sent = [json.loads(line) for line in (demo_dir / "sms" / "outbox.jsonl").read_text().splitlines()]
-    assert [(m["to"], m["message"]) for m in sent] == [(["+1 510 555 0101"], "I'm running late.")]
+    assert [(m["to"], m["message"]) for m in sent] == [(["+1 510 555 0101"], message)]
     assert data["answer"] == f"Queued SMS to +1 510 555 0101 ({demo_dir / 'sms' / 'outbox.jsonl'})"
 
 

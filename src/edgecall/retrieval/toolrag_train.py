@@ -119,7 +119,7 @@ def train_classifier(
     try:
         from sklearn.linear_model import LogisticRegression
     except ModuleNotFoundError:
-        raise ToolRAGError("training the Tool RAG classifier needs scikit-learn: pip install scikit-learn") from None
+        raise ToolRAGError("training the Tool RAG classifier needs scikit-learn: pip install 'edgecall[train]' (or pip install scikit-learn)") from None
     from scipy.sparse import csr_matrix, hstack
 
     if not train_rows:

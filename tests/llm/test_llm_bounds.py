@@ -113,5 +113,9 @@ def test_the_llama_cpp_backend_has_a_deadline_too():
     from edgecall.llm import LlamaCppLLM, preset_path
 
     model = LlamaCppLLM(preset_path("smollm2-135m"), deadline=0.05)
+    # A grammar with no end: the model cannot stop early (a quiet machine answers a short prompt's EOS well
+    # within 0.05 s), so only the deadline or the 400-token bound can end this generation, and 400 tokens
+    # take far longer than 0.05 s.
+    endless = 'root ::= word\nword ::= "sea " word\n'
     with pytest.raises(LLMError, match="did not finish within 0.05s"):
-        "".join(model.stream("Write a long story about the sea.", max_tokens=400))
+        "".join(model.stream("Write a long story about the sea.", max_tokens=400, grammar=endless))

@@ -148,6 +148,9 @@ class Trainer:
 
     def __init__(self, cfg: TrainConfig, *, log: Callable[[str], None] = print, progress: Any = None) -> None:
         require_train_extra()
+        # The device is checked first: `--device cuda` on a machine without CUDA should say so at once,
+        # not after the data has been read and tokenized (or fail on a missing data file instead).
+        self.device = pick_device(cfg.device)
         self.cfg = cfg
         self.say = log
         self.progress = progress
@@ -196,7 +199,7 @@ class Trainer:
         from accelerate import Accelerator
 
         cfg = self.cfg
-        device = pick_device(cfg.device)
+        device = self.device
         if cfg.threads:
             torch.set_num_threads(cfg.threads)
         torch.manual_seed(cfg.seed)

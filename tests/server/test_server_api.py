@@ -79,6 +79,7 @@ def test_plan_only_writes_nothing(server):
     ("body", "status", "fragment"),
     [
         ({"request": ""}, 422, "at least 1 character"),
+        ({"request": " \n\t "}, 422, "the request is blank"),
         ({"request": "x" * 2001}, 422, "at most 2000 characters"),
         ({"request": "hi", "rm": "-rf"}, 422, "Extra inputs"),
         ({"request": "hi", "now": "yesterday-ish"}, 422, "datetime"),

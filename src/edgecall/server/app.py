@@ -30,7 +30,7 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from starlette.formparsers import MultiPartParser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -75,6 +75,15 @@ class RunRequest(BaseModel):
     request: str = Field(min_length=1, max_length=MAX_REQUEST_CHARS)
     now: datetime | None = None
     """The current time for relative dates ("tomorrow"); default: the server's clock."""
+
+    @field_validator("request")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        # The planner refuses a blank request too, but here it is the client's mistake: a 422 that says so,
+        # before the request takes a place in the model's queue (a model given nothing invents a plan).
+        if value and not value.strip():
+            raise ValueError("the request is blank: say what the assistant should do")
+        return value
 
 
 class Decision(BaseModel):

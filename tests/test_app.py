@@ -41,3 +41,9 @@ def test_agent_settings(tmp_path, packaged_llm):
     assert (agent.max_replans, agent.task_timeout) == (0, 5.0)
     assert isinstance(build_agent(_settings(tmp_path)).joiner, RuleJoiner)
     assert build_llm(_settings(tmp_path)) is build_llm(_settings(tmp_path))  # one model load per process
+
+
+def test_the_deadline_setting_reaches_every_backend(tmp_path):
+    local = build_llm(_settings(tmp_path, deadline=7.5))
+    served = build_llm(_settings(tmp_path, deadline=2.5, endpoint="http://127.0.0.1:9/v1", model="x"))
+    assert (local.deadline, served.deadline) == (7.5, 2.5)

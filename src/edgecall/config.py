@@ -115,6 +115,8 @@ class Settings(BaseSettings):
     chat: bool = False
     """Send prompts as chat messages instead of raw text completions (for servers without /v1/completions)."""
     n_ctx: int = 4096
+    deadline: float = Field(300.0, gt=0)
+    """Seconds one model generation may take before it is stopped with an error (every backend)."""
     grammar: bool = True
     prompt_format: str | None = None
     """Planner prompt format (long, compact); default: the one the model preset names (long for GGUF paths)."""

@@ -89,7 +89,13 @@ def load_model(base: BaseModel, dtype: Any) -> Any:
 
     try:
         if base.gguf is not None:
-            return AutoModelForCausalLM.from_pretrained(str(base.gguf.parent), gguf_file=base.gguf.name, dtype=dtype)
+            model = AutoModelForCausalLM.from_pretrained(str(base.gguf.parent), gguf_file=base.gguf.name, dtype=dtype)
+            # The weights are dequantized to `dtype` on load; dropping the GGUF "quantizer" marks them as the plain
+            # tensors they are, so a fully fine-tuned model can be saved (transformers refuses to save "gguf").
+            model.hf_quantizer = None
+            if hasattr(model.config, "quantization_config"):
+                del model.config.quantization_config
+            return model
         return AutoModelForCausalLM.from_pretrained(str(base.hf_dir), dtype=dtype)
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise TrainingError(f"transformers cannot load the base model {base.spec}: {exc}") from None

@@ -7,12 +7,15 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.segment import Segment
+
+if TYPE_CHECKING:  # config pulls in pydantic: keep `--help` instant
+    from ..config import Settings
 
 _CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -138,7 +141,7 @@ def settings_from_flags(
     demo: bool = False,
     tool_rag: bool | None = None,
     n_ctx: int | None = None,
-) -> Any:
+) -> Settings:
     """Load settings (file < env < flags); exits with a clear message on a bad config."""
     from pydantic import ValidationError
 

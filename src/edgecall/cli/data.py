@@ -7,14 +7,20 @@ import json
 import random
 import time
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from .common import SafeConsole, fail
+
+if TYPE_CHECKING:
+    from ..tools import Toolset
+
+T = TypeVar("T")
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Generate, validate and export planning datasets.")
@@ -32,7 +38,7 @@ def _progress() -> Progress:
                     TimeRemainingColumn(), console=err, transient=False)
 
 
-def _tools(spec: str):
+def _tools(spec: str) -> Toolset:
     from ..data.toolsets import ToolsetError, load_toolset
 
     try:
@@ -240,7 +246,7 @@ def export(
     with _progress() as progress:
         bar = progress.add_task("export", total=len(rows))
 
-        def tick(items):
+        def tick(items: Iterable[T]) -> Iterator[T]:
             for item in items:
                 progress.advance(bar)
                 yield item

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import wave
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -36,7 +36,8 @@ def record_until_enter() -> bytes:
 
     frames: list[bytes] = []
 
-    def callback(indata, _frames, _time, _status) -> None:
+    # sounddevice's callback signature: a cffi buffer of int16 samples, a frame count, cffi time info, status flags
+    def callback(indata: Any, _frames: int, _time: Any, _status: sd.CallbackFlags) -> None:
         frames.append(bytes(indata))
 
     with sd.RawInputStream(samplerate=RATE, channels=1, dtype="int16", callback=callback):

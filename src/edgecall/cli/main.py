@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -33,6 +33,10 @@ from .common import (
     settings_from_flags,
     warn_if_read_only,
 )
+
+if TYPE_CHECKING:
+    from ..config import Settings
+    from ..runtime import Event
 
 app = typer.Typer(
     help="edgecall: function-calling agents at the edge (LLMCompiler planning with small local models).",
@@ -118,10 +122,10 @@ def run(
     assert request is not None
     request = check_request_or_fail(request)
     warn_if_read_only(settings)
-    events: list[dict] = []
+    events: list[dict[str, Any]] = []
     printer: EventPrinter | None = None
 
-    def on_event(ev):
+    def on_event(ev: Event) -> None:
         events.append(ev.to_dict())
         progress.on_event(ev)
         if printer is not None:
@@ -244,10 +248,10 @@ def execute(
         parsed = parse_plan(text, tools)
     except PlanError as exc:
         fail(f"invalid plan in {plan_file}: {exc}")
-    events: list[dict] = []
+    events: list[dict[str, Any]] = []
     printer = None if json_out else EventPrinter()
 
-    def on_event(ev):
+    def on_event(ev: Event) -> None:
         events.append(ev.to_dict())
         if printer is not None:
             printer(ev)
@@ -276,7 +280,7 @@ def execute(
     raise typer.Exit(0 if ok else 1)
 
 
-def _loading(settings) -> str:
+def _loading(settings: Settings) -> str:
     if settings.endpoint:
         return f"connecting to the model {settings.model} at {settings.endpoint}…"
     return f"loading the model {settings.model}…"

@@ -98,7 +98,7 @@ class BaseGGUF:
         return f.contents()
 
     def gguf_name(self, hf_module: str) -> str:
-        name = self.names.get_name(hf_module + ".weight", try_suffixes=(".weight",))
+        name: str | None = self.names.get_name(hf_module + ".weight", try_suffixes=(".weight",))
         if name is None:
             raise TrainingError(f"the adapter's layer {hf_module} has no counterpart in the {self.arch} GGUF naming")
         return name

@@ -23,7 +23,7 @@ import os
 import random
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,7 +58,8 @@ class LlamaCppTokenizer:
         return list(self._llama.tokenize(text.encode("utf-8"), add_bos=bos, special=True))
 
     def decode(self, ids: list[int]) -> str:
-        return self._llama.detokenize(ids).decode("utf-8", errors="replace")
+        text: bytes = self._llama.detokenize(ids)  # llama_cpp is not type-checked (follow_imports = skip)
+        return text.decode("utf-8", errors="replace")
 
 
 class HFTokenizer:
@@ -92,7 +93,7 @@ def load_model(base: BaseModel, dtype: Any) -> Any:
             model = AutoModelForCausalLM.from_pretrained(str(base.gguf.parent), gguf_file=base.gguf.name, dtype=dtype)
             # The weights are dequantized to `dtype` on load; dropping the GGUF "quantizer" marks them as the plain
             # tensors they are, so a fully fine-tuned model can be saved (transformers refuses to save "gguf").
-            model.hf_quantizer = None
+            model.hf_quantizer = None  # type: ignore[assignment]  # set at load, undeclared on PreTrainedModel
             if hasattr(model.config, "quantization_config"):
                 del model.config.quantization_config
             return model
@@ -282,7 +283,7 @@ class Trainer:
         logits = core.lm_head(hidden[:, :-1][keep])
         return F.cross_entropy(logits.float(), labels[keep])
 
-    def _batches(self, state: RunState):
+    def _batches(self, state: RunState) -> Iterator[tuple[int, int, list[TokenizedExample]]]:
         lengths = [e.length for e in self.train_examples]
         epoch, start = state.epoch, state.batch_in_epoch
         while True:

@@ -62,7 +62,8 @@ class IcsFolder:
         def change(old: bytes | None) -> bytes:
             cal = parse_calendar(old, path) if old is not None else new_calendar(path.stem)
             cal.add_component(component)
-            return cal.to_ical()
+            data: bytes = cal.to_ical()  # typed Any by icalendar
+            return data
 
         update_file(path, change)
         return path

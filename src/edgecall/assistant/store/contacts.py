@@ -138,7 +138,8 @@ def to_vcard(contact: Contact) -> str:
         card.add("tel").value = phone
     if contact.nicknames:
         card.add("nickname").value = ",".join(contact.nicknames)
-    return card.serialize()
+    text: str = card.serialize()  # vobject is untyped
+    return text
 
 
 class ContactBook:

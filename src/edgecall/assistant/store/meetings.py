@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 
@@ -16,7 +17,7 @@ from edgecall.tools.cancel import checkpoint, remaining
 ZOOM_TIMEOUT_S = 20.0
 
 
-def zoom_payload(topic: str, start: datetime, duration: int, invitees: list[str]) -> dict:
+def zoom_payload(topic: str, start: datetime, duration: int, invitees: list[str]) -> dict[str, Any]:
     """The request body Zoom's "Create a meeting" endpoint expects (pure).
 
     A naive ``start`` is local wall-clock time; it is sent as UTC ("...Z") so no time zone

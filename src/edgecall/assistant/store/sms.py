@@ -14,6 +14,7 @@ import json
 import subprocess
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from edgecall.assistant.store._io import StoreError, observer, read_text, update_file
 from edgecall.errors import ToolError
@@ -83,11 +84,11 @@ class Sms:
         self._record(sent, message, "sent")
         return f"Sent SMS to {', '.join(numbers)} ({self.outbox})"
 
-    def messages(self) -> list[dict]:
+    def messages(self) -> list[dict[str, Any]]:
         """All outbox records; a malformed line is reported with its file and line number."""
         if not self.outbox.exists():
             return []
-        records = []
+        records: list[dict[str, Any]] = []
         for n, line in enumerate(read_text(self.outbox, "SMS outbox").splitlines(), start=1):
             if not line.strip():
                 continue

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -37,6 +39,7 @@ from .common import (
 if TYPE_CHECKING:
     from ..config import Settings
     from ..runtime import Event
+    from .feedback import Progress
 
 app = typer.Typer(
     help="edgecall: function-calling agents at the edge (LLMCompiler planning with small local models).",
@@ -97,8 +100,6 @@ def run(
     asks; every local change is journaled for `edgecall undo`.
     """
     from ..app import build_agent, run_journal
-    from ..errors import ToolRAGError
-    from ..llm.base import LLMError
     from .display import EventPrinter, print_answer
     from .feedback import Progress, terminal_approver
 
@@ -131,18 +132,12 @@ def run(
         if printer is not None:
             printer(ev)
 
-    try:
-        progress.phase(_loading(settings))
+    with model_work(progress, settings):
         agent = build_agent(settings, on_event=on_event, approve=terminal_approver(progress, ask=settings.confirm and not yes))
         printer = None if json_out else EventPrinter()  # times count from here: planning, not loading
         progress.phase("planning: the model reads the prompt…")
         with run_journal(settings, request):
             result = agent.run(request, now=when)
-    except (LLMError, ToolRAGError) as exc:
-        progress.stop()
-        fail(str(exc))
-    finally:
-        progress.stop()
     if json_out:
         print_json({**result.to_dict(), "events": events})
     else:
@@ -181,8 +176,6 @@ def plan(
 ) -> None:
     """Write the plan for a request without executing anything."""
     from ..app import build_llm, build_planner, build_toolset
-    from ..errors import ToolRAGError
-    from ..llm.base import LLMError
     from ..plan import render_plan
     from .display import plan_table
     from .feedback import Progress
@@ -192,17 +185,11 @@ def plan(
         config=config, model=model, endpoint=endpoint, api_key=api_key, grammar=grammar, tool_rag=tool_rag, n_ctx=n_ctx
     )
     progress = Progress(enabled=not json_out)
-    try:
-        progress.phase(_loading(settings))
+    with model_work(progress, settings):
         llm = build_llm(settings)
         planner = build_planner(settings, build_toolset(settings, llm), llm)
         progress.phase("planning: the model reads the prompt and writes the plan…")
         outcome = planner.plan(request, now=parse_now(now))
-    except (LLMError, ToolRAGError) as exc:
-        progress.stop()
-        fail(str(exc))
-    finally:
-        progress.stop()
     if json_out:
         data = outcome.to_dict()
         data["plan"] = render_plan(outcome.plan) if outcome.plan else None
@@ -280,10 +267,24 @@ def execute(
     raise typer.Exit(0 if ok else 1)
 
 
-def _loading(settings: Settings) -> str:
-    if settings.endpoint:
-        return f"connecting to the model {settings.model} at {settings.endpoint}…"
-    return f"loading the model {settings.model}…"
+@contextmanager
+def model_work(progress: Progress, settings: Settings) -> Iterator[None]:
+    """Shows that the model is loading, then turns model and Tool RAG failures (a missing GGUF, a dead endpoint, an
+    unusable classifier) into one error line. The progress line is cleared either way, so nothing is drawn over
+    the answer or the error."""
+    from ..errors import LLMError, ToolRAGError
+
+    try:
+        if settings.endpoint:
+            progress.phase(f"connecting to the model {settings.model} at {settings.endpoint}…")
+        else:
+            progress.phase(f"loading the model {settings.model}…")
+        yield
+    except (LLMError, ToolRAGError) as exc:
+        progress.stop()
+        fail(str(exc))
+    finally:
+        progress.stop()
 
 
 def read_plan_text(plan_file: Path) -> str:

@@ -31,11 +31,12 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from edgecall.llm.base import LLM, LLMError
-from edgecall.plan import PlanError, exact_ref, parse_plan, plans_match, render_plan
+from edgecall.plan import END_OF_PLAN, PlanError, exact_ref, parse_plan, plans_match, render_plan
 from edgecall.planner import build_planner_prompt
+from edgecall.planner.planner import STOP
 from edgecall.tools import Toolset
 
 from ..dataset import NOW_FORMAT, row_now
@@ -52,7 +53,7 @@ Write one new, different request that needs these tools: {wanted}. Use concrete 
 and times. Write only the request, on one line.
 Request:"""
 
-PLAN_STOP = ["<END_OF_PLAN>", "\nQuestion:", "###"]
+PLAN_STOP = STOP  # the runtime planner's stops: the teacher plans exactly as the served planner does
 
 
 @dataclass
@@ -80,6 +81,45 @@ class TeacherItem:
     plan_text: str = ""
     issue: Issue | None = None
     row: dict[str, Any] | None = None
+
+
+class _Item(Protocol):
+    """What :func:`run_items` needs of a teacher or paraphrase item."""
+
+    index: int
+    request: str
+    issue: Issue | None
+    row: dict[str, Any] | None
+
+
+ItemT = TypeVar("ItemT", bound=_Item)
+
+
+def run_items(items: list[ItemT], run_item: Callable[[ItemT], ItemT], concurrency: int,
+              on_item: Callable[[ItemT], None] | None, dedup: Deduper, repeat: str) -> list[ItemT]:
+    """Run ``run_item`` over ``items`` in a thread pool (HTTP calls release the GIL), reporting each as it ends.
+
+    The results are put back in item order before ``dedup`` drops repeated requests (as issues saying ``repeat``),
+    so which copy survives does not depend on thread timing.
+    """
+    done: list[ItemT] = []
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        for future in as_completed([pool.submit(run_item, it) for it in items]):
+            done.append(future.result())
+            if on_item is not None:
+                on_item(done[-1])
+    done.sort(key=lambda it: it.index)
+    for it in done:
+        if it.row is not None:
+            dup = dedup.check(it.request)
+            if dup is not None:
+                it.issue, it.row = Issue(dup, repeat), None
+    return done
+
+
+def _ended(plan_text: str) -> str:
+    """The plan text with its end marker: the stop sequence that ends generation cuts it off."""
+    return plan_text if END_OF_PLAN in plan_text else plan_text.rstrip() + END_OF_PLAN
 
 
 class ResponseCache:
@@ -194,9 +234,8 @@ class Teacher:
         except LLMError as exc:
             item.issue = Issue("teacher_error", str(exc))
             return item
-        text = item.plan_text if "<END_OF_PLAN>" in item.plan_text else item.plan_text.rstrip() + "<END_OF_PLAN>"
         try:
-            plan = check_example(item.request, text, item.now, self.tools)
+            plan = check_example(item.request, _ended(item.plan_text), item.now, self.tools)
         except CheckFailed as failed:
             item.issue = failed.issue
             return item
@@ -206,22 +245,9 @@ class Teacher:
         return item
 
     def run(self, on_item: Callable[[TeacherItem], None] | None = None) -> list[TeacherItem]:
-        """All items, in order; dedup happens here, after the parallel part, so it is deterministic."""
-        items = self.items()
-        done: list[TeacherItem] = []
-        with ThreadPoolExecutor(max_workers=max(1, self.config.concurrency)) as pool:
-            for future in as_completed([pool.submit(self.run_item, it) for it in items]):
-                done.append(future.result())
-                if on_item is not None:
-                    on_item(done[-1])
-        done.sort(key=lambda it: it.index)
-        dedup = Deduper()
-        for it in done:
-            if it.row is not None:
-                dup = dedup.check(it.request)
-                if dup is not None:
-                    it.issue, it.row = Issue(dup, "request repeats an earlier one"), None
-        return done
+        """All items, in order; dedup happens after the parallel part, so it is deterministic."""
+        return run_items(self.items(), self.run_item, self.config.concurrency, on_item, Deduper(),
+                         "request repeats an earlier one")
 
 
 def _clean_request(raw: str) -> str:
@@ -370,7 +396,7 @@ class Paraphraser:
                 item.issue = Issue("teacher_error", str(exc))
                 return item
             try:
-                replanned = parse_plan(text if "<END_OF_PLAN>" in text else text.rstrip() + "<END_OF_PLAN>")
+                replanned = parse_plan(_ended(text))
             except PlanError:
                 replanned = None
             if replanned is None or not plans_match(replanned, plan):
@@ -385,22 +411,10 @@ class Paraphraser:
 
     def run(self, on_item: Callable[[ParaphraseItem], None] | None = None) -> list[ParaphraseItem]:
         """All items in order; dedup (seeded with every source request) after the parallel part."""
-        items = self.items()
-        done: list[ParaphraseItem] = []
-        with ThreadPoolExecutor(max_workers=max(1, self.config.concurrency)) as pool:
-            for future in as_completed([pool.submit(self.run_item, it) for it in items]):
-                done.append(future.result())
-                if on_item is not None:
-                    on_item(done[-1])
-        done.sort(key=lambda it: it.index)
         dedup = Deduper()
         for row in self.rows:
             dedup.check(row["query"])
         for shown in PARAPHRASE_SHOTS:  # a copied prompt example is a duplicate too
             dedup.check(shown)
-        for it in done:
-            if it.row is not None:
-                dup = dedup.check(it.request)
-                if dup is not None:
-                    it.issue, it.row = Issue(dup, "the rewrite repeats an existing request"), None
-        return done
+        return run_items(self.items(), self.run_item, self.config.concurrency, on_item, dedup,
+                         "the rewrite repeats an existing request")

@@ -83,6 +83,11 @@ def build_tool_selector(settings: Settings) -> ToolClassifier | None:
     return classifier
 
 
+def served_prompt_format(settings: Settings) -> str:
+    """The prompt format the settings name, else the one the model's preset names (the training export's default)."""
+    return settings.prompt_format or preset_prompt_format(settings.model)
+
+
 def build_planner(settings: Settings, tools: Toolset, llm: LLM) -> Planner:
     """The planner in the prompt format the settings name, else the one the model's preset names."""
     return Planner(
@@ -95,7 +100,7 @@ def build_planner(settings: Settings, tools: Toolset, llm: LLM) -> Planner:
         n_retrieved=settings.retrieved_examples,
         custom_instructions=settings.custom_instructions,
         max_tokens=settings.max_plan_tokens,
-        prompt_format=settings.prompt_format or preset_prompt_format(settings.model),
+        prompt_format=served_prompt_format(settings),
         tool_selector=build_tool_selector(settings),
     )
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from edgecall.app import build_planner, build_toolset
 from edgecall.assistant.prompt import EXAMPLES, PLANNING_RULES
 from edgecall.cli.data import app
+from edgecall.config import load_settings
 from edgecall.data.toolsets import load_toolset
+from edgecall.dataset import row_now
 from edgecall.planner import build_planner_prompt
 
 runner = CliRunner()
@@ -74,25 +76,40 @@ def test_stats_writes_a_card(generated: Path, tmp_path: Path) -> None:
     assert "### Lengths (characters)" in text and "### Samples" in text
 
 
-def test_export_uses_the_runtime_prompt_builder(generated: Path, tmp_path: Path) -> None:
+def test_export_prompt_is_what_the_served_planner_sends(generated: Path, tmp_path: Path, scripted_llm) -> None:
+    """The default export is the prompt `edgecall run` sends for the same request: the served planner, built from
+    the same settings by app.py, is asked for its prompt (it never calls the model: the script is empty). The
+    expected text is not assembled here, so a difference in rules, fixed or retrieved examples or tools fails."""
     out = tmp_path / "sft.jsonl"
     res = runner.invoke(app, ["export", str(generated / "val.jsonl"), "--out", str(out)])
     assert res.exit_code == 0, res.output
     pairs, rows = _rows(out), _rows(generated / "val.jsonl")
     assert len(pairs) == len(rows)
-    tools = load_toolset("assistant")
+    settings = load_settings()
+    llm = scripted_llm()
+    served = build_planner(settings, build_toolset(settings, llm), llm)
     for pair, row in zip(pairs, rows, strict=True):
         assert set(pair) == {"id", "prompt", "completion"}
-        now = datetime.strptime(row["now"], "%Y-%m-%d %H:%M:%S")
-        assert pair["prompt"] == build_planner_prompt(row["query"], tools, now=now, rules=PLANNING_RULES,
-                                                      examples=EXAMPLES)
+        assert pair["prompt"] == served.prompt(row["query"], now=row_now(row))
         assert pair["completion"] == row["plan"]
+    assert served.retriever is not None and "Here are some examples" in pairs[0]["prompt"]  # retrieval is on
+
+
+def test_export_can_show_the_fixed_examples(generated: Path, tmp_path: Path) -> None:
+    out = tmp_path / "fixed.jsonl"
+    res = runner.invoke(app, ["export", str(generated / "val.jsonl"), "--out", str(out), "--examples",
+                              "--retrieved", "0"])
+    assert res.exit_code == 0, res.output
+    tools = load_toolset("assistant")
+    for pair, row in zip(_rows(out), _rows(generated / "val.jsonl"), strict=True):
+        assert pair["prompt"] == build_planner_prompt(row["query"], tools, now=row_now(row), rules=PLANNING_RULES,
+                                                      examples=EXAMPLES)
 
 
 def test_export_with_tool_subsets(generated: Path, tmp_path: Path) -> None:
     out = tmp_path / "rag.jsonl"
     res = runner.invoke(app, ["export", str(generated / "val.jsonl"), "--out", str(out), "--distractors", "2",
-                              "--no-examples"])
+                              "--no-examples", "--retrieved", "0"])
     assert res.exit_code == 0, res.output
     for pair in _rows(out):
         assert "Here are some examples" not in pair["prompt"]

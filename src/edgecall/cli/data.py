@@ -15,7 +15,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from .common import SafeConsole, fail
+from .common import ConfigOpt, SafeConsole, fail, settings_from_flags
 
 if TYPE_CHECKING:
     from ..tools import Toolset
@@ -218,30 +218,47 @@ def export(
     file: Annotated[Path, typer.Argument(help="JSONL dataset file.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output JSONL with prompt/completion.")],
     toolset: ToolsetOpt = "assistant",
-    examples: Annotated[bool, typer.Option(help="Include the in-context examples, as `edgecall run` does.")] = True,
+    examples: Annotated[bool | None, typer.Option(help="Show the 12 fixed in-context examples (default: the "
+                                                       "`examples` setting, as `edgecall run`).")] = None,
+    retrieved: Annotated[int | None, typer.Option("--retrieved", help="Similar examples from the example bank per "
+                                                  "prompt (default: the `retrieved_examples` setting, as "
+                                                  "`edgecall run`; assistant toolset only).")] = None,
     distractors: Annotated[int | None, typer.Option(help="Tool-RAG style: only the plan's tools plus N random "
                                                         "others in the prompt (default: all tools).")] = None,
     seed: Annotated[int, typer.Option(help="Seed for the distractor choice.")] = 0,
-    prompt_format: Annotated[str, typer.Option("--format", help="Prompt format: long (untuned models) or compact "
-                                               "(fine-tuned planners).")] = "long",
+    prompt_format: Annotated[str | None, typer.Option("--format", help="Prompt format: long (untuned models) or "
+                                                      "compact (fine-tuned planners); default: the served model's, "
+                                                      "as `edgecall run`.")] = None,
+    config: ConfigOpt = None,
 ) -> None:
-    """Write prompt/completion pairs built by the runtime's prompt builder (loadable by HF datasets)."""
+    """Write prompt/completion pairs (loadable by HF datasets); by default each prompt is the one `edgecall run`
+    sends for its request with the same settings (rules, fixed and retrieved examples, preferences, format)."""
+    from ..app import example_retriever, served_prompt_format
     from ..data.export import export_rows
     from ..dataset import write_rows
     from ..plan import PlanError
     from ..planner import PromptFormatError, get_prompt_format
 
+    settings = settings_from_flags(config=config)
+    prompt_format = prompt_format or served_prompt_format(settings)
     try:
         get_prompt_format(prompt_format)
     except PromptFormatError as exc:
         _fail(str(exc))
+    n_retrieved = settings.retrieved_examples if retrieved is None else retrieved
+    if n_retrieved > 0 and toolset != "assistant":
+        if retrieved is not None:
+            _fail("retrieved examples come from the assistant's example bank; use --retrieved 0 with a JSON toolset")
+        n_retrieved = 0
 
     tools = _tools(toolset)
-    rules, shots = "", []
+    rules, shots, custom = "", [], ""
     if toolset == "assistant":
         from ..assistant.prompt import EXAMPLES, PLANNING_RULES
 
-        rules, shots = PLANNING_RULES, list(EXAMPLES) if examples else []
+        show_fixed = settings.examples if examples is None else examples
+        rules, shots, custom = PLANNING_RULES, list(EXAMPLES) if show_fixed else [], settings.custom_instructions
+    retriever = example_retriever() if n_retrieved > 0 and get_prompt_format(prompt_format).uses_examples else None
     rows = _load(file)
     with _progress() as progress:
         bar = progress.add_task("export", total=len(rows))
@@ -253,7 +270,8 @@ def export(
 
         try:
             n = write_rows(out, tick(export_rows(rows, tools, rules=rules, examples=shots, distractors=distractors,
-                                                 seed=seed, prompt_format=prompt_format)))
+                                                 seed=seed, prompt_format=prompt_format, retriever=retriever,
+                                                 n_retrieved=n_retrieved, custom_instructions=custom)))
         except PlanError as exc:
             _fail(f"{file}: a plan does not validate ({exc}); run `edgecall data validate` first")
             return

@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from edgecall.dataset import row_now
 from edgecall.plan import parse_plan, render_plan
 from edgecall.planner import PromptFormat, get_prompt_format
+from edgecall.planner.planner import pick_examples
+from edgecall.planner.prompt import ExampleLike
 from edgecall.tools import Toolset
+
+if TYPE_CHECKING:
+    from edgecall.retrieval import ExampleRetriever
 
 
 def _tool_subset(tools: Toolset, used: list[str], distractors: int, rng: random.Random) -> Toolset:
@@ -29,11 +34,14 @@ def _tool_subset(tools: Toolset, used: list[str], distractors: int, rng: random.
 def export_rows(rows: Iterable[dict[str, Any]], tools: Toolset, *, rules: str = "",
                 examples: list[tuple[str, str]] | None = None, distractors: int | tuple[int, int] | None = None,
                 seed: int = 0, prompt_format: str | PromptFormat = "long",
-                no_tools: float = 0.0) -> Iterator[dict[str, str]]:
+                no_tools: float = 0.0, retriever: ExampleRetriever | None = None, n_retrieved: int = 0,
+                custom_instructions: str = "") -> Iterator[dict[str, str]]:
     """Yield ``{"id", "prompt", "completion"}``.
 
     ``distractors`` None means no tool selection (the format decides: long lists every tool, compact none);
-    an int N or a range (lo, hi) selects the plan's tools plus N (or lo..hi) random others.
+    an int N or a range (lo, hi) selects the plan's tools plus N (or lo..hi) random others. ``examples`` are the
+    fixed in-context examples; ``retriever`` adds ``n_retrieved`` similar ones per request, chosen as the planner
+    chooses them (:func:`edgecall.planner.planner.pick_examples`).
     """
     fmt = get_prompt_format(prompt_format)
     rng = random.Random(seed)
@@ -43,6 +51,9 @@ def export_rows(rows: Iterable[dict[str, Any]], tools: Toolset, *, rules: str = 
         if distractors is not None and not (no_tools and rng.random() < no_tools):
             n = distractors if isinstance(distractors, int) else rng.randint(*distractors)
             selected = _tool_subset(tools, sorted({t.tool for t in plan.tasks}), n, rng)
-        prompt = fmt.build(row["query"], tools, selected=selected, now=row_now(row), rules=rules,
-                           examples=examples or ())
+        shots: list[ExampleLike] = []
+        if fmt.uses_examples:
+            shots = pick_examples(row["query"], examples or (), retriever, n_retrieved, selected)
+        prompt = fmt.build(row["query"], tools, selected=selected, now=row_now(row), rules=rules, examples=shots,
+                           custom_instructions=custom_instructions)
         yield {"id": str(row.get("id", "")), "prompt": prompt, "completion": render_plan(plan)}

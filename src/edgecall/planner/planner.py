@@ -41,6 +41,23 @@ def check_request(query: str) -> str:
     return query
 
 
+def pick_examples(
+    query: str,
+    fixed: Sequence[ExampleLike],
+    retriever: ExampleRetriever | None,
+    n_retrieved: int,
+    selected: Toolset | None,
+) -> list[ExampleLike]:
+    """The prompt's examples: `fixed` ones, then `n_retrieved` similar ones with the most similar last (closest to
+    the question: a small model copies the nearest one). With a Tool RAG `selected` toolset, only examples that call
+    nothing else. The planner and the training export both ask here, so training shows what serving shows."""
+    found: list[ExampleLike] = []
+    if retriever is not None and n_retrieved > 0:
+        allowed = selected.names() if selected is not None else None
+        found = list(reversed(retriever.top_k(query, n_retrieved, tools=allowed)))
+    return [*fixed, *found]
+
+
 @dataclass
 class PlanOutcome:
     """One planning attempt: the raw text, the plan (or the error), and what it cost."""
@@ -139,14 +156,11 @@ class Planner:
         """Fixed examples, then the retrieved ones with the most similar closest to the question.
 
         With Tool RAG, only examples whose tools were all selected (TinyAgent's filtered example bank)."""
-        found: list[ExampleLike] = []
         if not self.prompt_format.uses_examples:
             return []
-        if self.retriever is not None and self.n_retrieved > 0:
-            selected = self.selected_tools(query)
-            allowed = selected.names() if selected is not None else None
-            found = list(reversed(self.retriever.top_k(query, self.n_retrieved, tools=allowed)))
-        return [*self.examples, *found]
+        retrieving = self.retriever is not None and self.n_retrieved > 0
+        selected = self.selected_tools(query) if retrieving else None
+        return pick_examples(query, self.examples, self.retriever, self.n_retrieved, selected)
 
     def prompt(self, query: str, *, now: datetime = DEFAULT_NOW, replan: ReplanContext | None = None) -> str:
         check_request(query)

@@ -173,6 +173,13 @@ def cached_complete(llm: LLM, cache: ResponseCache, retries: int, prompt: str, *
     return text
 
 
+def teacher_plan(llm: LLM, cache: ResponseCache, config: TeacherConfig, prompt: str, grammar: str | None) -> str:
+    """The teacher's plan for a planner ``prompt``: greedy, with the planner's stops, grammar-bound when ``grammar``
+    is set; cached under one salt, so writing and paraphrasing share answers. Raises ``LLMError``."""
+    return cached_complete(llm, cache, config.retries, prompt, stop=PLAN_STOP, max_tokens=config.max_plan_tokens,
+                           temperature=0.0, grammar=grammar, salt="plan")
+
+
 class Teacher:
     """Runs the two-call pipeline over N items with a thread pool (HTTP calls release the GIL)."""
 
@@ -228,9 +235,7 @@ class Teacher:
             if len(item.request) < 8:
                 item.issue = Issue("bad_request", f"the teacher wrote no usable request ({raw[:60]!r})")
                 return item
-            item.plan_text = self._call(self.plan_prompt(item), stop=PLAN_STOP,
-                                        max_tokens=self.config.max_plan_tokens, temperature=0.0,
-                                        grammar=self.grammar, salt="plan")
+            item.plan_text = teacher_plan(self.llm, self.cache, self.config, self.plan_prompt(item), self.grammar)
         except LLMError as exc:
             item.issue = Issue("teacher_error", str(exc))
             return item
@@ -389,9 +394,7 @@ class Paraphraser:
             prompt = build_planner_prompt(item.request, self.tools, now=now, rules=self.config.rules,
                                           examples=self.config.examples)
             try:
-                text = cached_complete(self.llm, self.cache, self.config.retries, prompt, stop=PLAN_STOP,
-                                       max_tokens=self.config.max_plan_tokens, temperature=0.0,
-                                       grammar=self.grammar, salt="plan")
+                text = teacher_plan(self.llm, self.cache, self.config, prompt, self.grammar)
             except LLMError as exc:
                 item.issue = Issue("teacher_error", str(exc))
                 return item

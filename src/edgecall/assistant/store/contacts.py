@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
@@ -54,6 +54,19 @@ def match_contacts(query: str, contacts: Iterable[Contact]) -> list[Contact]:
     non-empty level counts, so "Dana" is not ambiguous with "Danalyn" if a Dana exists.
     """
     return best_matches(query, contacts, lambda c: (c.name, *c.nicknames), words=_NAME_SEP.split)
+
+
+def _resolve(items: Iterable[str], one: Callable[[str], str]) -> list[str]:
+    """``one(item)`` for each non-blank item (stripped), in order, each value once: a recipient named twice, or
+    by name and by address, gets one message."""
+    out: list[str] = []
+    for item in items:
+        item = item.strip()
+        if item:
+            value = one(item)
+            if value not in out:
+                out.append(value)
+    return out
 
 
 def _card_blocks(text: str) -> list[tuple[int, str]]:
@@ -207,24 +220,8 @@ class ContactBook:
 
     def resolve_emails(self, items: Iterable[str]) -> list[str]:
         """Email addresses for a list of addresses or names (names are looked up), deduplicated."""
-        out: list[str] = []
-        for item in items:
-            item = item.strip()
-            if not item:
-                continue
-            addr = parseaddr(item)[1] if looks_like_email(item) else self.email(item)
-            if addr not in out:
-                out.append(addr)
-        return out
+        return _resolve(items, lambda item: parseaddr(item)[1] if looks_like_email(item) else self.email(item))
 
     def resolve_phones(self, items: Iterable[str]) -> list[str]:
         """Phone numbers for a list of numbers or names (names are looked up), deduplicated."""
-        out: list[str] = []
-        for item in items:
-            item = item.strip()
-            if not item:
-                continue
-            number = item if looks_like_phone(item) else self.phone(item)
-            if number not in out:
-                out.append(number)
-        return out
+        return _resolve(items, lambda item: item if looks_like_phone(item) else self.phone(item))

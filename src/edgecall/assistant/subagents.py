@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any, Protocol
+from typing import Protocol
 
 from edgecall.tools import ToolError
 
@@ -145,7 +145,7 @@ class SubAgents:
 
     def _ask(self, llm: LLMLike, prompt: str, what: str, stop: list[str]) -> str:
         try:
-            out: Any = llm.complete(prompt, stop=stop, max_tokens=self.max_tokens, temperature=0.0)
+            out: CompletionLike = llm.complete(prompt, stop=stop, max_tokens=self.max_tokens, temperature=0.0)
         except Exception as exc:  # any backend failure becomes a tool error the joiner can report
             raise ToolError(f"the {what} model failed: {exc}") from exc
         return str(out.text).strip()

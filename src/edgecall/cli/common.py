@@ -97,7 +97,7 @@ def check_request_or_fail(request: str) -> str:
         raise  # unreachable: fail exits
 
 
-def warn_if_read_only(settings: Any) -> None:
+def warn_if_read_only(settings: Settings) -> None:
     """Say once, before anything runs, that the data store cannot be written (steps that write will fail)."""
     import tempfile
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 from rich.panel import Panel
@@ -11,6 +11,9 @@ from rich.table import Table
 
 from ..runtime.events import RUN_KINDS, Event, EventKind
 from .common import console
+
+if TYPE_CHECKING:
+    from ..planner import PlanOutcome
 
 _ICON = {
     EventKind.PLANNED: "[cyan]→[/]",
@@ -55,12 +58,12 @@ def print_answer(answer: str, ok: bool, seconds: float) -> None:
     console.print(Panel(escape(answer), title=f"answer ({seconds:.2f}s)", border_style=style))
 
 
-def plan_table(outcome: Any) -> Table:
+def plan_table(outcome: PlanOutcome) -> Table:
     table = Table(show_header=False, box=None)
     table.add_row("prompt tokens", str(outcome.prompt_tokens))
     table.add_row("completion tokens", str(outcome.completion_tokens))
     table.add_row("time to first task", f"{outcome.ttft_s:.2f}s" if outcome.ttft_s is not None else "-")
     table.add_row("plan latency", f"{outcome.total_s:.2f}s")
-    if getattr(outcome, "tools", None) is not None:
+    if outcome.tools is not None:
         table.add_row("tools offered (Tool RAG)", ", ".join(outcome.tools))
     return table

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -30,6 +30,10 @@ from .common import (
     print_json,
     settings_from_flags,
 )
+
+if TYPE_CHECKING:
+    from ..config import Settings
+    from ..dataset import Example
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
 
@@ -117,7 +121,7 @@ def eval_command(
 
 
 def _run_variant(
-    settings: Any, label: str, dataset: list[Any], workers: int, when: datetime | None, target: Path | None,
+    settings: Settings, label: str, dataset: list[Example], workers: int, when: datetime | None, target: Path | None,
     quiet: bool,
 ) -> dict[str, Any]:
     """Build the variant's planner (as `run` would) and evaluate it with a progress bar."""

@@ -13,7 +13,7 @@ import asyncio
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
@@ -22,6 +22,9 @@ from rich.prompt import Confirm
 from ..runtime.approval import ApprovalRequest, Approver, ConsentUnavailable
 from ..runtime.events import Event, EventKind
 from .common import console, err_console
+
+if TYPE_CHECKING:
+    from rich.status import Status
 
 ALLOW_HINT = "rerun with --yes, or set confirm = false in the config, to allow it"
 
@@ -34,7 +37,7 @@ class Progress:
         self.out = out
         self.plain_out = plain_out
         self.live = enabled and out.is_terminal
-        self._status: Any = None
+        self._status: Status | None = None
         self._text = ""
         self.planned = 0
         self.done = 0

@@ -7,7 +7,7 @@ import json
 import random
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -18,9 +18,11 @@ from rich.table import Table
 from .common import ConfigOpt, SafeConsole, fail, settings_from_flags
 
 if TYPE_CHECKING:
+    from ..data.teacher import RunItem
     from ..tools import Toolset
 
 T = TypeVar("T")
+ItemT = TypeVar("ItemT", bound="RunItem")
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Generate, validate and export planning datasets.")
@@ -326,7 +328,7 @@ def teach(
     """Teacher mode: a model behind an endpoint writes requests and plans (or, with --paraphrase, rewrites
     existing requests keeping their plans); the sanity checks filter them."""
     from ..data.teacher import Paraphraser, Teacher, TeacherConfig
-    from ..dataset import format_now, write_rows
+    from ..dataset import format_now
     from ..llm import load_llm
     from ..llm.base import LLMError
 
@@ -348,15 +350,9 @@ def teach(
         with _progress() as progress:
             bar = progress.add_task("paraphrase", total=min(n, len(sources)) * variants)
             done = para.run(on_item=lambda _it: progress.advance(bar))
-        kept = [it.row for it in done if it.row is not None]
-        write_rows(out, kept)
-        reasons = Counter(it.issue.reason for it in done if it.issue is not None)
-        if rejects is not None:
-            write_rows(rejects, ({"query": it.request, "plan": it.source["plan"], "now": it.source.get("now", ""),
-                                  "paraphrase_of": it.source.get("id", ""), "reject_reason": it.issue.reason,
-                                  "reject_detail": str(it.issue)} for it in done if it.issue is not None))
-        console.print(_reasons_table(reasons, len(done), len(kept)))
-        console.print(f"{len(kept)} validated paraphrases -> {out}")
+        _write_results(done, out, rejects, "validated paraphrases",
+                       lambda it: {"query": it.request, "plan": it.source["plan"], "now": it.source.get("now", ""),
+                                   "paraphrase_of": it.source.get("id", "")})
         return
     if toolset == "assistant":
         from ..data.generate import generate_splits
@@ -372,12 +368,20 @@ def teach(
     with _progress() as progress:
         bar = progress.add_task("teacher", total=n)
         items = teacher.run(on_item=lambda _it: progress.advance(bar))
+    _write_results(items, out, rejects, "validated rows",
+                   lambda it: {"query": it.request, "plan": it.plan_text, "now": format_now(it.now)})
+
+
+def _write_results(items: Sequence[ItemT], out: Path, rejects: Path | None, what: str,
+                   reject_row: Callable[[ItemT], dict[str, Any]]) -> None:
+    """Kept rows to ``out``; each reject as ``reject_row(item)`` plus its reason to ``rejects``; counts per reason."""
+    from ..dataset import write_rows
+
     kept = [it.row for it in items if it.row is not None]
     write_rows(out, kept)
-    reasons = Counter(it.issue.reason for it in items if it.issue is not None)
+    issues = [(it, it.issue) for it in items if it.issue is not None]
     if rejects is not None:
-        write_rows(rejects, ({"query": it.request, "plan": it.plan_text, "now": format_now(it.now),
-                              "reject_reason": it.issue.reason, "reject_detail": str(it.issue)}
-                             for it in items if it.issue is not None))
-    console.print(_reasons_table(reasons, len(items), len(kept)))
-    console.print(f"{len(kept)} validated rows -> {out}")
+        write_rows(rejects, ({**reject_row(it), "reject_reason": issue.reason, "reject_detail": str(issue)}
+                             for it, issue in issues))
+    console.print(_reasons_table(Counter(issue.reason for _, issue in issues), len(items), len(kept)))
+    console.print(f"{len(kept)} {what} -> {out}")

@@ -83,8 +83,8 @@ class TeacherItem:
     row: dict[str, Any] | None = None
 
 
-class _Item(Protocol):
-    """What :func:`run_items` needs of a teacher or paraphrase item."""
+class RunItem(Protocol):
+    """What :func:`run_items` (and the CLI's report) needs of a teacher or paraphrase item."""
 
     index: int
     request: str
@@ -92,7 +92,7 @@ class _Item(Protocol):
     row: dict[str, Any] | None
 
 
-ItemT = TypeVar("ItemT", bound=_Item)
+ItemT = TypeVar("ItemT", bound=RunItem)
 
 
 def run_items(items: list[ItemT], run_item: Callable[[ItemT], ItemT], concurrency: int,

@@ -184,3 +184,18 @@ def test_validate_with_a_json_toolset(tmp_path: Path) -> None:
     data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     res = runner.invoke(app, ["validate", str(data), "--toolset", str(tools), "--json"])
     assert json.loads(res.output.strip().splitlines()[-1])["rejected"] == {"arg_count": 1, "arg_type": 1}
+
+
+def test_export_retrieval_with_a_json_toolset_is_a_clear_error(tmp_path: Path) -> None:
+    tools = tmp_path / "tools.json"
+    tools.write_text(json.dumps([{"name": "get_weather", "description": "Weather.", "parameters": {
+        "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}]), encoding="utf-8")
+    data, out = tmp_path / "w.jsonl", tmp_path / "w.sft.jsonl"
+    data.write_text(json.dumps({"query": "Weather in Oslo?", "plan": '1. get_weather("Oslo")\n2. join()<END_OF_PLAN>'})
+                    + "\n", encoding="utf-8")
+    res = runner.invoke(app, ["export", str(data), "--out", str(out), "--toolset", str(tools), "--retrieved", "2"])
+    assert res.exit_code == 1 and "--retrieved 0" in res.output and not out.exists()
+    res = runner.invoke(app, ["export", str(data), "--out", str(out), "--toolset", str(tools)])  # default: none
+    assert res.exit_code == 0, res.output
+    [pair] = _rows(out)
+    assert "get_weather(" in pair["prompt"] and "Here are some examples" not in pair["prompt"]

@@ -47,3 +47,13 @@ def test_the_deadline_setting_reaches_every_backend(tmp_path):
     local = build_llm(_settings(tmp_path, deadline=7.5))
     served = build_llm(_settings(tmp_path, deadline=2.5, endpoint="http://127.0.0.1:9/v1", model="x"))
     assert (local.deadline, served.deadline) == (7.5, 2.5)
+
+
+def test_a_fine_tuned_planner_writes_with_its_untuned_base(tmp_path):
+    from edgecall.app import subagent_model
+
+    assert subagent_model(_settings(tmp_path, model="edgecall-planner")) == "smollm2-135m"
+    assert subagent_model(_settings(tmp_path, model="gemma3-270m")) == "gemma3-270m"
+    assert subagent_model(_settings(tmp_path, model="edgecall-planner", subagent_model="gemma3-270m")) == "gemma3-270m"
+    served = _settings(tmp_path, model="edgecall-planner", endpoint="http://127.0.0.1:9/v1")
+    assert subagent_model(served) == "edgecall-planner"

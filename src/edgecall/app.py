@@ -16,7 +16,7 @@ from .assistant.store.journal import RunJournal, journal_run
 from .assistant.subagents import SubAgents
 from .assistant.tools import assistant_toolset
 from .config import Settings
-from .llm import load_llm, preset_prompt_format
+from .llm import load_llm, preset_prompt_format, preset_writer
 from .llm.base import LLM
 from .planner import Planner
 from .retrieval import ExampleRetriever, ToolClassifier
@@ -46,10 +46,19 @@ def _cached_llm(
     return load_llm(model, n_ctx=n_ctx, deadline=deadline)
 
 
+def subagent_model(settings: Settings) -> str:
+    """The model the sub-agents write with: `subagent_model`, else the preset's writer (a fine-tuned planner's
+    untuned base), else the planner's model (always so for a served model: its server names what it serves)."""
+    if settings.subagent_model:
+        return settings.subagent_model
+    return settings.model if settings.endpoint else preset_writer(settings.model)
+
+
 def build_toolset(settings: Settings, llm: LLM | None = None) -> Toolset:
     """The assistant's tools on the configured data store; sub-agents write with `llm`."""
     config = settings.assistant
-    writer = build_llm(settings, settings.subagent_model) if settings.subagent_model else llm
+    writer_model = subagent_model(settings)
+    writer = build_llm(settings, writer_model) if writer_model != settings.model else llm
     return assistant_toolset(Store(config.data_dir, config=config), SubAgents(writer), config)
 
 

@@ -14,6 +14,8 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
+from .llm.presets import DEFAULT_PRESET
+
 _config_file: ContextVar[Path | None] = ContextVar("edgecall_config_file", default=None)
 """The file `load_settings(config_file=...)` reads while it builds a `Settings` (pydantic-settings picks its sources
 in a classmethod, so the path reaches it through this context variable, scoped to that one call)."""
@@ -107,8 +109,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="EDGECALL_", env_nested_delimiter="__", extra="forbid")
 
-    model: str = "smollm2-135m"
-    """Preset name (smollm2-135m, gemma3-270m) or a GGUF path; with `endpoint`, the served model's name."""
+    model: str = DEFAULT_PRESET
+    """Preset name (edgecall-planner, smollm2-135m, gemma3-270m) or a GGUF path; with `endpoint`, the served model's
+    name."""
     endpoint: str | None = None
     """Base URL of an OpenAI-compatible server (llama.cpp server, vLLM, Ollama, OpenAI)."""
     api_key: str | None = None
@@ -137,7 +140,8 @@ class Settings(BaseSettings):
     task_timeout: float = 60.0
     max_plan_tokens: int = 512
     subagent_model: str | None = None
-    """Model for the email/note/summary sub-agents; default: the planner's model."""
+    """Model for the email/note/summary sub-agents; default: the preset's writer (edgecall-planner: smollm2-135m),
+    else the planner's model."""
     confirm: bool = True
     """Ask before an act that cannot be undone (an SMS or mail really sent); false acts like `--yes`."""
     assistant: AssistantConfig = Field(default_factory=AssistantConfig)

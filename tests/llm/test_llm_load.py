@@ -56,7 +56,7 @@ def test_endpoint_gives_http_backend() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"model": "gpt-17"}, r"unknown model 'gpt-17': not a preset \(gemma3-270m, smollm2-135m\) nor a GGUF"),
+        ({"model": "gpt-17"}, r"unknown model 'gpt-17': not a preset \(edgecall-planner, gemma3-270m, smollm2-135m\) nor a GGUF"),
         ({"model": "/nowhere/model.gguf"}, "model file not found: /nowhere/model.gguf"),
         ({"endpoint": "http://127.0.0.1:9/v1"}, "a model name is required with --endpoint"),
         ({"model": "smollm2-135m", "api_key": "k"}, r"llama.cpp backend: api_key: not an option of this backend"),
@@ -74,7 +74,7 @@ def test_configuration_errors(kwargs: dict[str, str], message: str) -> None:
 
 
 def test_unknown_preset_lists_known_ones() -> None:
-    with pytest.raises(LLMError, match="known presets: gemma3-270m, smollm2-135m"):
+    with pytest.raises(LLMError, match="known presets: edgecall-planner, gemma3-270m, smollm2-135m"):
         preset_path("tiny-llama")
 
 

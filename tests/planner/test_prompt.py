@@ -129,6 +129,7 @@ def test_presets_and_settings_choose_the_prompt_format():
     assert {name: p.prompt_format for name, p in PRESETS.items() if p.adapter is None} == {
         "smollm2-135m": "long", "gemma3-270m": "long"}
     assert preset_prompt_format("/models/any.gguf") == "long"
+    assert preset_prompt_format("edgecall-planner") == "compact"
     assert build_planner(load_settings(model="smollm2-135m"), TOOLS, None).prompt_format.name == "long"
     tuned = build_planner(load_settings(model="smollm2-135m", prompt_format="compact"), TOOLS, None)
     assert tuned.prompt("Text Bo", now=NOW) == "Today is Wednesday 2024-06-05 14:30:00.\nQuestion: Text Bo\nPlan:\n"

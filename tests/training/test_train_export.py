@@ -122,3 +122,16 @@ def test_cuda_without_cuda_is_one_clear_line(tiny_llama: Path, tmp_path: Path) -
     assert res.exit_code == 1
     assert "--device cuda, but torch" in res.output and "sees no CUDA GPU" in res.output
     assert "Traceback" not in res.output
+
+
+def test_stop_at_keeps_the_schedule_and_a_full_fine_tune_saves(tiny_llama: Path, tmp_path: Path) -> None:
+    """`stop_at` ends the run early without shortening the learning-rate schedule (unlike `max_steps`), and a
+    full fine-tune of a GGUF base (dequantized on load) writes its weights."""
+    data = tmp_path / "train.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in ROWS), encoding="utf-8")
+    cfg = TrainConfig(base=str(tiny_llama), train=data, val=None, out=tmp_path / "run", method="full", lr=1e-4,
+                      max_steps=10, stop_at=3, batch_size=3, warmup=0.0, save_every=100, no_tools=1.0, threads=1)
+    metrics = train(cfg, log=lambda _: None)
+    assert (metrics["steps"], metrics["planned_steps"], metrics["stopped_early"]) == (3, 10, True)
+    assert (cfg.out / "best" / "model.safetensors").is_file()
+    assert json.loads((cfg.out / "checkpoints" / "last" / "run_state.json").read_text())["step"] == 3

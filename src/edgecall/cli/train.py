@@ -44,6 +44,7 @@ def train_planner(
                                                          "evaluation.")] = None,
     save_every: Annotated[int | None, typer.Option("--save-every", help="Checkpoint every N steps.")] = None,
     max_minutes: Annotated[float | None, typer.Option("--max-minutes", help="Wall-time budget.")] = None,
+    stop_at: Annotated[int | None, typer.Option("--stop-at", help="Stop at this step of the planned schedule.")] = None,
     seed: Annotated[int | None, typer.Option("--seed")] = None,
     device: Annotated[str | None, typer.Option("--device", help="cpu, cuda or auto.")] = None,
     bf16: Annotated[bool | None, typer.Option("--bf16/--fp32", help="bf16 autocast.")] = None,
@@ -67,7 +68,8 @@ def train_planner(
                          lora_layers=lora_layers,
                          alpha=alpha, lr=lr, epochs=epochs, max_steps=max_steps, batch_size=batch_size,
                          grad_accum=grad_accum, max_len=max_len, max_examples=max_examples, eval_every=eval_every,
-                         eval_examples=eval_examples, save_every=save_every, max_minutes=max_minutes, seed=seed,
+                         eval_examples=eval_examples, save_every=save_every, max_minutes=max_minutes, stop_at=stop_at,
+                         seed=seed,
                          device=device, bf16=bf16, threads=threads, prompt_format=prompt_format)
         get_prompt_format(cfg.prompt_format)
         if not cfg.train.is_file():

@@ -17,7 +17,7 @@ from . import registry
 from .base import LLM, BaseLLM, Completion, CompletionStream, LLMError
 from .llamacpp import LlamaCppLLM
 from .openai_http import OpenAIHTTPLLM
-from .presets import DEFAULT_PRESET, PRESETS, ModelPreset, get_preset, preset_path, preset_prompt_format
+from .presets import DEFAULT_PRESET, PRESETS, ModelPreset, get_preset, preset_path, preset_prompt_format, preset_writer
 from .registry import Backend, backend_names, register_backend, unregister_backend
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "load_llm",
     "preset_path",
     "preset_prompt_format",
+    "preset_writer",
     "register_backend",
     "unregister_backend",
 ]

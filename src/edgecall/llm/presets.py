@@ -70,13 +70,18 @@ ADAPTER_DIR = Path(__file__).parent / "adapters"
 
 @dataclass(frozen=True)
 class ModelPreset:
-    """A named model: the base GGUF, an optional LoRA adapter file name in `ADAPTER_DIR`, its prompt format."""
+    """A named model: the base GGUF, an optional LoRA adapter file name in `ADAPTER_DIR`, its prompt format.
+
+    `writer` names the preset that writes free text (email bodies, notes, summaries) for this one: a planner
+    fine-tuned to emit plans has forgotten how to write a polite email, its untuned base has not.
+    """
 
     name: str
     model: Callable[[], Path]
     prompt_format: str = "long"
     adapter: str | None = None
     description: str = ""
+    writer: str | None = None
 
     def adapter_path(self) -> Path | None:
         if self.adapter is None:
@@ -90,6 +95,11 @@ class ModelPreset:
 PRESETS: dict[str, ModelPreset] = {
     "smollm2-135m": ModelPreset("smollm2-135m", _smollm2_path, description="SmolLM2-135M-Instruct Q4_1, untuned"),
     "gemma3-270m": ModelPreset("gemma3-270m", _gemma3_path, description="Gemma-3-270M Q4_K_M, untuned"),
+    "edgecall-planner": ModelPreset(
+        "edgecall-planner", _smollm2_path, prompt_format="compact", adapter="edgecall-planner-smollm2.gguf",
+        writer="smollm2-135m",
+        description="SmolLM2-135M Q4_1 + edgecall's LoRA planner adapter (edgecall train planner --recipe default)",
+    ),
 }
 
 
@@ -104,6 +114,12 @@ def get_preset(name: str) -> ModelPreset:
 def preset_path(name: str) -> Path:
     """Local GGUF path of a named preset's base model (cached per process: assembling/hashing is not free)."""
     return get_preset(name).model()
+
+
+def preset_writer(model: str) -> str:
+    """The model that writes free text for `model`: its preset's writer, else the model itself."""
+    preset = PRESETS.get(model)
+    return preset.writer if preset is not None and preset.writer else model
 
 
 def preset_prompt_format(model: str) -> str:

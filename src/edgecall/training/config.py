@@ -60,6 +60,9 @@ class TrainConfig(BaseModel):
     save_every: int = Field(100, ge=1)
     max_minutes: float | None = Field(None, gt=0)
     """Stop (checkpoint, evaluate, keep the best) once this much wall time has passed."""
+    stop_at: int | None = Field(None, ge=1)
+    """Stop at this step without changing the planned learning-rate schedule (`max_steps` shortens the schedule):
+    how a run cut short by `max_minutes` on a slow machine is reproduced exactly anywhere."""
     seed: int = 0
     device: Literal["cpu", "cuda", "auto"] = "cpu"
     bf16: bool = False

@@ -138,6 +138,10 @@ def main(argv: list[str] | None = None) -> int:
         print("| " + " | ".join(cell(key, row.get(key)) for _, key in COLUMNS) + " |")
         if args.json:
             print(json.dumps(row))
+    print("\nsuccess by plan steps (tool calls before join):")
+    for row in rows:
+        steps = ", ".join(f"{k}: {100 * v['success_rate']:.0f}% of {v['n']}" for k, v in row.get("by_steps", {}).items())
+        print(f"  {row['variant']} / {row['set']}: {steps}")
     return 0
 
 

@@ -21,7 +21,7 @@ def config_file(tmp_path, monkeypatch):
 
 def test_defaults_without_a_file(config_file):
     s = load_settings()
-    assert s.model == "smollm2-135m" and s.grammar and s.joiner == "rule" and s.max_replans == 2
+    assert s.model == "edgecall-planner" and s.grammar and s.joiner == "rule" and s.max_replans == 2
     assert s.assistant.data_dir is None
 
 

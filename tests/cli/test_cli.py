@@ -102,12 +102,19 @@ def test_bad_now_and_bad_config_are_clear_errors(tmp_path):
     assert out.returncode == 1 and f"cannot read the config file {bad}" in flat and "Traceback" not in out.stderr
 
 
-def test_plan_json_with_the_packaged_model():
-    out = cli("plan", "Text Maria that I'm running late", "--now", NOW, "--json")
+@pytest.mark.parametrize(
+    ("flags", "short_prompt"),
+    [((), True), (("--model", "smollm2-135m"), False)],
+    ids=["default-fine-tuned-compact", "untuned-long"],
+)
+def test_plan_json_with_the_packaged_model(flags, short_prompt):
+    """The default fine-tuned planner gets the compact prompt (date + question); the untuned preset the long one."""
+    out = cli("plan", "Text Maria that I'm running late", "--now", NOW, "--json", *flags)
     data = json.loads(out.stdout.strip().splitlines()[-1])
     assert data["parsed"] and data["valid"], data
     assert data["plan"].endswith("join()<END_OF_PLAN>")
-    assert data["prompt_tokens"] > 500 and data["completion_tokens"] > 0
+    assert (data["prompt_tokens"] < 100) is short_prompt and (data["prompt_tokens"] > 500) is not short_prompt
+    assert data["completion_tokens"] > 0
     assert out.returncode == 0
 
 

@@ -20,12 +20,14 @@ from edgecall.llm.llamacpp import default_threads
 from edgecall.llm.presets import _gemma3_path
 
 
-def test_default_is_the_packaged_smollm2(smollm: LlamaCppLLM) -> None:
+def test_default_is_the_fine_tuned_planner_over_the_packaged_smollm2(smollm: LlamaCppLLM) -> None:
     llm = load_llm()
-    assert DEFAULT_PRESET == "smollm2-135m"
-    assert isinstance(llm, LlamaCppLLM) and llm.name == "smollm2-135m"
-    assert llm.path.name == "SmolLM2-135M-Instruct.Q4_1.gguf" and llm.path.is_file()
-    assert llm._engine is smollm._engine
+    assert DEFAULT_PRESET == "edgecall-planner"
+    assert isinstance(llm, LlamaCppLLM) and llm.name == "edgecall-planner"
+    assert llm.path == smollm.path and llm.path.name == "SmolLM2-135M-Instruct.Q4_1.gguf"
+    assert llm.lora_path is not None and llm.lora_path.name == "edgecall-planner-smollm2.gguf"
+    assert llm._engine is not smollm._engine  # the adapter is applied in its own llama.cpp context
+    assert load_llm("edgecall-planner")._engine is llm._engine
 
 
 def test_gguf_path_loads_directly(smollm: LlamaCppLLM) -> None:

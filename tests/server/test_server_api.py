@@ -25,7 +25,7 @@ def run(server, request: str = MARIA, **extra) -> list[dict]:
 def test_health_reports_the_model_and_the_store(server):
     data = httpx.get(f"{server.url}/v1/health").json()
     assert data["status"] == "ok"
-    assert data["model"]["name"] == "smollm2-135m"
+    assert data["model"]["name"] == "edgecall-planner"
     assert data["model"]["path"].endswith(".gguf") and data["model"]["n_ctx"] == 4096
     assert data["tools"] == 16
     assert data["data_dir"] == str(server.data_dir)

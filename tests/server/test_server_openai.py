@@ -31,7 +31,7 @@ def test_chat_completion_answers_and_reports_the_executed_plan(client, server):
     assert "send_sms" in meta["plan"] and meta["ok"] is True
     assert [t["tool"] for t in meta["tasks"]] == ["get_phone_number", "send_sms"]
     assert answer == meta["tasks"][-1]["value"] and "Queued SMS" in answer
-    assert done.usage.prompt_tokens > 500 and done.usage.completion_tokens > 0
+    assert done.usage.prompt_tokens < 100 and done.usage.completion_tokens > 0
     assert len(server.outbox()) == before + 1
     history = [h["query"] for h in __import__("httpx").get(f"{server.url}/v1/history").json()["history"]]
     assert history[0] == MARIA  # the last user message is the request, not the earlier ones

@@ -19,7 +19,7 @@ from filelock import FileLock
 from ..errors import LLMError
 from ..paths import cache_dir
 
-DEFAULT_PRESET = "smollm2-135m"
+DEFAULT_PRESET = "edgecall-planner"
 
 
 def _smollm2_path() -> Path:

@@ -76,29 +76,37 @@ def test_stats_writes_a_card(generated: Path, tmp_path: Path) -> None:
     assert "### Lengths (characters)" in text and "### Samples" in text
 
 
-def test_export_prompt_is_what_the_served_planner_sends(generated: Path, tmp_path: Path, scripted_llm) -> None:
+@pytest.mark.parametrize("model", ["edgecall-planner", "smollm2-135m"])
+def test_export_prompt_is_what_the_served_planner_sends(generated: Path, tmp_path: Path, scripted_llm,
+                                                       model: str) -> None:
     """The default export is the prompt `edgecall run` sends for the same request: the served planner, built from
     the same settings by app.py, is asked for its prompt (it never calls the model: the script is empty). The
-    expected text is not assembled here, so a difference in rules, fixed or retrieved examples or tools fails."""
+    expected text is not assembled here, so a difference in rules, fixed or retrieved examples or tools fails.
+    The default (fine-tuned) planner's prompt is the compact one; the untuned preset's the long one."""
+    config = tmp_path / "config.toml"
+    config.write_text(f'model = "{model}"\n', encoding="utf-8")
     out = tmp_path / "sft.jsonl"
-    res = runner.invoke(app, ["export", str(generated / "val.jsonl"), "--out", str(out)])
+    res = runner.invoke(app, ["export", str(generated / "val.jsonl"), "--out", str(out), "--config", str(config)])
     assert res.exit_code == 0, res.output
     pairs, rows = _rows(out), _rows(generated / "val.jsonl")
     assert len(pairs) == len(rows)
-    settings = load_settings()
+    settings = load_settings(config)
     llm = scripted_llm()
     served = build_planner(settings, build_toolset(settings, llm), llm)
     for pair, row in zip(pairs, rows, strict=True):
         assert set(pair) == {"id", "prompt", "completion"}
         assert pair["prompt"] == served.prompt(row["query"], now=row_now(row))
         assert pair["completion"] == row["plan"]
-    assert served.retriever is not None and "Here are some examples" in pairs[0]["prompt"]  # retrieval is on
+    if model == "smollm2-135m":
+        assert served.retriever is not None and "Here are some examples" in pairs[0]["prompt"]  # retrieval is on
+    else:
+        assert pairs[0]["prompt"].startswith("Today is ") and pairs[0]["prompt"].endswith("Plan:\n")
 
 
 def test_export_can_show_the_fixed_examples(generated: Path, tmp_path: Path) -> None:
     out = tmp_path / "fixed.jsonl"
     res = runner.invoke(app, ["export", str(generated / "val.jsonl"), "--out", str(out), "--examples",
-                              "--retrieved", "0"])
+                              "--retrieved", "0", "--format", "long"])
     assert res.exit_code == 0, res.output
     tools = load_toolset("assistant")
     for pair, row in zip(_rows(out), _rows(generated / "val.jsonl"), strict=True):
@@ -193,9 +201,11 @@ def test_export_retrieval_with_a_json_toolset_is_a_clear_error(tmp_path: Path) -
     data, out = tmp_path / "w.jsonl", tmp_path / "w.sft.jsonl"
     data.write_text(json.dumps({"query": "Weather in Oslo?", "plan": '1. get_weather("Oslo")\n2. join()<END_OF_PLAN>'})
                     + "\n", encoding="utf-8")
-    res = runner.invoke(app, ["export", str(data), "--out", str(out), "--toolset", str(tools), "--retrieved", "2"])
+    res = runner.invoke(app, ["export", str(data), "--out", str(out), "--toolset", str(tools), "--retrieved", "2",
+                                   "--format", "long"])
     assert res.exit_code == 1 and "--retrieved 0" in res.output and not out.exists()
-    res = runner.invoke(app, ["export", str(data), "--out", str(out), "--toolset", str(tools)])  # default: none
+    res = runner.invoke(app, ["export", str(data), "--out", str(out), "--toolset", str(tools), "--format",
+                                   "long"])  # default: no retrieved examples
     assert res.exit_code == 0, res.output
     [pair] = _rows(out)
     assert "get_weather(" in pair["prompt"] and "Here are some examples" not in pair["prompt"]

@@ -47,3 +47,24 @@ def test_without_a_selector_every_tool_is_offered(packaged_llm) -> None:
     plain = Planner(packaged_llm, assistant_toolset(), max_tokens=8)
     assert plain.selected_tools(REQUEST) is None
     assert "from the following 17 types" in plain.prompt(REQUEST)
+
+
+def test_rules_about_tools_not_selected_leave_the_prompt(packaged_llm) -> None:
+    from edgecall.assistant.prompt import PLANNING_RULES
+    from edgecall.planner.prompt import rules_for_tools
+
+    tools = assistant_toolset()
+    planner = Planner(packaged_llm, tools, tool_selector=default_classifier(), rules=PLANNING_RULES)
+    prompt = planner.prompt(REQUEST)
+    selected = set(planner.selected_tools(REQUEST).names())
+    assert {"get_phone_number", "send_sms"} <= selected and not {"summarize_pdf", "get_zoom_meeting_link"} & selected
+    assert "call get_phone_number for each person" in prompt  # a rule about a selected tool stays
+    assert "summarize_pdf" not in prompt and "get_zoom_meeting_link" not in prompt  # rules about others go
+    assert "a meeting lasts 60 minutes" in prompt  # a rule naming no tool stays
+    # no selection: every rule, byte for byte; a selection of everything: the same
+    assert rules_for_tools(PLANNING_RULES, tools, None) == PLANNING_RULES
+    assert rules_for_tools(PLANNING_RULES, tools, tools) == PLANNING_RULES
+    kept = rules_for_tools(PLANNING_RULES, tools, tools.subset(["send_sms", "get_phone_number"]))
+    assert kept.splitlines() == [line for line in PLANNING_RULES.splitlines()
+                                 if not re.search(r"get_email_address|summarize_pdf|open_and_get_file_path|"
+                                                  r"get_zoom_meeting_link|open_note|maps_open_location", line)]

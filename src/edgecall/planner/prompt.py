@@ -14,6 +14,7 @@ A model preset names its format (`edgecall.llm.presets`), and the trainer builds
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -135,6 +136,21 @@ def build_compact_prompt(
     return "".join(parts)
 
 
+def rules_for_tools(rules: str, tools: Toolset, selected: Toolset | None) -> str:
+    """`rules` without the lines that name a tool Tool RAG did not select (all of them without a selection).
+
+    A rule about a tool the prompt does not list (and the grammar forbids) only invites the model to reach for it,
+    and costs prompt tokens; rules that name no tool, or only selected ones, stay in their order.
+    """
+    if selected is None or not rules:
+        return rules
+    dropped = set(tools.names()) - set(selected.names())
+    if not dropped:
+        return rules
+    named = re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(dropped)) + r")\b")
+    return "".join(line for line in rules.splitlines(keepends=True) if not named.search(line))
+
+
 @dataclass(frozen=True)
 class PromptFormat:
     """A named way to turn (question, tools, date, ...) into a planner prompt.
@@ -168,7 +184,7 @@ class PromptFormat:
             query,
             shown,
             now=now,
-            rules=rules,
+            rules=rules_for_tools(rules, tools, selected),
             examples=examples if self.uses_examples else (),
             custom_instructions=custom_instructions,
             replan=replan,

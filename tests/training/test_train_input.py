@@ -70,3 +70,21 @@ def test_length_batches_are_seeded_and_cover_every_example() -> None:
     assert sorted(i for b in a for i in b) == list(range(len(lengths)))
     spread = [max(lengths[i] for i in b) - min(lengths[i] for i in b) for b in a]
     assert sum(spread) / len(spread) < 10  # similar lengths share a batch
+
+
+def test_recipe_default_is_the_run_that_made_the_shipped_adapter() -> None:
+    """`edgecall train planner --recipe default` reproduces the adapter the default preset ships: the recipe's
+    settings are the shipped run's (its config.json travels next to the adapter), and where that run stopped early
+    on its wall-time budget, the recipe stops at the same step of the same schedule."""
+    from edgecall.llm.presets import get_preset
+
+    adapter = get_preset("edgecall-planner").adapter_path()
+    assert adapter is not None
+    shipped = json.loads(adapter.with_suffix(".json").read_text(encoding="utf-8"))
+    ran, metrics = shipped["config"], shipped["metrics"]
+    ours = recipe("default").model_dump(mode="json")
+    where = {"out", "train", "val", "max_minutes", "stop_at", "recipe"}
+    assert {k: v for k, v in ours.items() if k not in where} == {k: v for k, v in ran.items() if k not in where}
+    assert ours["stop_at"] == (metrics["steps"] if metrics["stopped_early"] else None)
+    assert ours["max_minutes"] is None  # reproducible anywhere, however fast the machine
+    assert shipped["data"]["train_rows_used"] == ours["max_examples"]

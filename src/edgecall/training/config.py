@@ -93,12 +93,12 @@ class TrainConfig(BaseModel):
 
 RECIPES: dict[str, dict[str, Any]] = {
     # The shipped adapter (`edgecall-planner`): LoRA r=32 in the top 12 of SmolLM2-135M's 30 layers, compact
-    # prompt, 12,000 generated rows (seed 0) for one epoch: about 105 minutes at ~330 training tokens/s on a quiet
-    # 2-core CPU (docs/results.md has the run, the machine and the scores).
+    # prompt, 12,000 generated rows (seed 0), a one-epoch schedule of 743 steps that the shipped run's 110-minute
+    # budget ended at step 721 (~300 training tokens/s on a 2-core CPU; docs/results.md has the run and scores).
     "default": dict(
         base="smollm2-135m", method="lora", rank=32, alpha=64.0, lora_layers=12, lr=1e-3, warmup=0.06, epochs=1.0,
         batch_size=16, grad_accum=1, max_len=448, max_examples=12000, distractors=(0, 2), no_tools=0.8,
-        eval_every=250, eval_examples=0, save_every=100, seed=0, prompt_format="compact", threads=2,
+        eval_every=250, eval_examples=0, save_every=100, seed=0, prompt_format="compact", threads=2, stop_at=721,
     ),
     # The paper-style recipe for a GPU: full fine-tuning, 3 epochs of all 20,000 examples.
     "gpu-full": dict(

@@ -180,7 +180,7 @@ def test_run_with_the_model_waits_for_consent(demo, sms_config, sms_log):
         "run", "Send an SMS to Maria saying I am running late", "--data-dir", str(demo), "--now", NOW,
         config=sms_config, answer="n",
     )
-    assert "loading the model smollm2-135m" in screen  # progress from the first moment
+    assert "loading the model edgecall-planner" in screen  # progress from the first moment
     assert QUESTION in screen and "send an SMS to +1 510 555 0101" in screen, screen
     assert "declined by the user" in screen and rc == 1
     assert not sms_log.exists() and outbox(demo) == []
@@ -194,7 +194,7 @@ def test_progress_is_plain_lines_without_a_terminal(demo):
     plain = cli("plan", "Send an SMS to Maria saying hi", "--now", NOW)
     assert plain.returncode == 0, plain.stderr
     assert plain.stderr.splitlines() == [
-        "loading the model smollm2-135m…",
+        "loading the model edgecall-planner…",
         "planning: the model reads the prompt and writes the plan…",
     ]
     assert "send_sms" in plain.stdout

@@ -450,9 +450,8 @@ class Trainer:
                     self.say(f"step {state.step}/{self.total_steps} loss {loss_avg:.4f} {tps:.0f} tok/s "
                              f"{state.seconds / 60:.1f} min")
                 window_tokens, window_start = 0, now
-            over_time = (cfg.max_minutes is not None and state.seconds > cfg.max_minutes * 60) or (
-                cfg.stop_at is not None and state.step >= cfg.stop_at
-            )
+            at_stop = cfg.stop_at is not None and state.step >= cfg.stop_at
+            over_time = at_stop or (cfg.max_minutes is not None and state.seconds > cfg.max_minutes * 60)
             last = state.step >= self.total_steps or over_time
             if state.step % cfg.save_every == 0 or last:
                 self.save_checkpoint(state)
@@ -464,8 +463,7 @@ class Trainer:
                 self._maybe_best(state, metrics)
             if over_time and state.step < self.total_steps:
                 stopped_early = True
-                why = f"--stop-at {cfg.stop_at}" if cfg.stop_at is not None and state.step >= cfg.stop_at else (
-                    f"--max-minutes {cfg.max_minutes} reached")
+                why = f"--stop-at {cfg.stop_at}" if at_stop else f"--max-minutes {cfg.max_minutes} reached"
                 self.say(f"stopping at step {state.step}: {why}")
                 break
         if self.cfg.val is None and not (self.out / "best").exists():

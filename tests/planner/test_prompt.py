@@ -133,3 +133,49 @@ def test_presets_and_settings_choose_the_prompt_format():
     assert build_planner(load_settings(model="smollm2-135m"), TOOLS, None).prompt_format.name == "long"
     tuned = build_planner(load_settings(model="smollm2-135m", prompt_format="compact"), TOOLS, None)
     assert tuned.prompt("Text Bo", now=NOW) == "Today is Wednesday 2024-06-05 14:30:00.\nQuestion: Text Bo\nPlan:\n"
+
+
+# -- the long prompt's layout under Tool RAG: static part first, per-request part after it -----------------------
+def test_long_prompt_keeps_its_static_prefix_when_the_selection_changes():
+    """Two requests with different Tool RAG selections share everything up to the tool list: instructions,
+    guidelines, the rules that name no tool and the preferences (the llama.cpp KV cache reuses that prefix)."""
+    from edgecall.planner.prompt import ACTIONS_HEADER, split_rules
+
+    long = get_prompt_format("long")
+    kw = dict(now=NOW, rules=PLANNING_RULES, custom_instructions="Always cc Nick.")
+    a = long.build("Text Bo", TOOLS, selected=TOOLS.subset(["get_phone_number", "send_sms"]), **kw)
+    b = long.build("Email Ana the report", TOOLS,
+                   selected=TOOLS.subset(["get_email_address", "open_and_get_file_path", "compose_new_email"]), **kw)
+    shared = 0
+    while shared < min(len(a), len(b)) and a[shared] == b[shared]:
+        shared += 1
+    static = a[: a.index(ACTIONS_HEADER.format(n=3))]
+    assert static == b[: b.index(ACTIONS_HEADER.format(n=4))]
+    assert shared >= len(static) and shared < len(a)
+    general, about = split_rules(PLANNING_RULES, TOOLS)
+    assert general and about
+    assert general in static and "Always cc Nick." in static and "Guidelines:" in static
+    for tool in TOOLS:  # no tool, and no rule about one, in the static part
+        assert f"{tool.name}(" not in static and tool.name not in static
+    # the rules about a selected tool follow the tool list; rules about the others are gone
+    assert a.index("2. send_sms(") < a.index("call get_phone_number for each person") < a.index("Question: Text Bo")
+    assert "get_email_address" not in a and "get_email_address" in b
+
+
+def test_split_rules_keeps_every_line_once_in_order():
+    from edgecall.planner.prompt import split_rules
+
+    general, about = split_rules(PLANNING_RULES, TOOLS)
+    lines = PLANNING_RULES.splitlines(keepends=True)
+    assert sorted(general.splitlines(keepends=True) + about.splitlines(keepends=True)) == sorted(lines)
+    assert [line for line in lines if line in about] == about.splitlines(keepends=True)
+    assert all(not any(t in line for t in TOOLS.names()) for line in general.splitlines())
+    assert split_rules(" - one\n\n - two", TOOLS) == (" - one\n - two\n", "")
+    assert split_rules("", TOOLS) == ("", "")
+
+
+def test_long_prompt_without_selection_lists_every_tool_after_the_guidelines():
+    p = build_planner_prompt("Text Bo", TOOLS, now=NOW, rules=PLANNING_RULES)
+    assert p.index("Guidelines:") < p.index("a meeting lasts 60 minutes") < p.index("1. ") < p.index("17. join()")
+    assert p.index("17. join()") < p.index("call get_phone_number for each person") < p.index("Question: Text Bo")
+    assert p.count(" - Before texting someone") == 1

@@ -1,9 +1,11 @@
 """The planner prompts: named formats, each ONE function used by `run`, `plan`, `eval` and the
 training export, so what a model is fine-tuned on is exactly what it is served.
 
-- ``long`` (untuned models): tools with descriptions, rules, retrieved examples, then the question.
-  Order matters for speed: the static part comes first and is identical across requests, so llama.cpp
-  reuses its KV cache; only the date, the question (and any replan context) follow.
+- ``long`` (untuned models): instructions, guidelines and the rules that name no tool, then the tools with
+  descriptions, the rules about them, retrieved examples and the question. Order matters for speed: llama.cpp
+  reuses the KV cache of the longest prefix a prompt shares with the previous one, so everything identical
+  across requests comes first. Without Tool RAG the tool list is identical too; with Tool RAG it changes per
+  request, so it sits after the static part instead of cutting the shared prefix short at its first line.
 - ``compact`` (fine-tuned planners): the date, the tools Tool RAG selected (name and signature only, as
   TinyAgent did; no list at all when nothing selects tools) and the question. The model learnt the tools'
   meaning in training, so the ~2,500-token long prompt shrinks to ~40-150 tokens.
@@ -24,14 +26,14 @@ from ..dataset import Example as Example
 from ..errors import PromptFormatError
 from ..tools import Toolset
 
-HEADER = """Given a user query, create a plan to solve it with the utmost parallelizability. \
-Each plan should comprise an action from the following {n} types:
+HEADER = """Given a user query, create a plan to solve it with the utmost parallelizability, \
+using the actions listed below.
 """
 
 GUIDELINES = """Guidelines:
- - Each action described above contains input/output types and a description.
+ - Each action listed below contains input/output types and a description.
  - You must strictly adhere to the input and output types for each action.
- - Each action in the plan should strictly be one of the above types.
+ - Each action in the plan should strictly be one of the listed types.
  - Each action MUST have a unique ID, which is strictly increasing.
  - Inputs for actions can either be constants or outputs from preceding actions. In the latter case, use the format $id \
 to denote the ID of the previous action whose output will be the input.
@@ -39,6 +41,8 @@ to denote the ID of the previous action whose output will be the input.
  - Ensure the plan maximizes parallelizability.
  - Only use the provided action types. Never introduce new actions other than the ones provided.
 """
+
+ACTIONS_HEADER = "Each plan should comprise an action from the following {n} types:\n"
 
 JOIN_DESCRIPTION = """join() -> None
  - Collects and combines results from prior actions.
@@ -81,16 +85,22 @@ def build_planner_prompt(
     custom_instructions: str = "",
     replan: ReplanContext | None = None,
 ) -> str:
-    """The full text prompt; the model's continuation is the plan."""
-    parts = [HEADER.format(n=len(tools) + 1)]
-    for i, t in enumerate(tools, start=1):
-        parts.append(f"{i}. {t.prompt_description()}\n")
-    parts.append(f"{len(tools) + 1}. {JOIN_DESCRIPTION}\n\n")
-    parts.append(GUIDELINES)
-    if rules.strip():
-        parts.append(rules.strip() + "\n")
+    """The full text prompt; the model's continuation is the plan.
+
+    The part that is the same for every request comes first (see the module docstring): instructions,
+    guidelines, the `rules` lines that name none of `tools`, and the user's preferences. Then what depends on the
+    request when Tool RAG selects `tools`: the tool list, the rules about those tools, the examples, the question.
+    """
+    general, about_tools = split_rules(rules, tools)
+    parts = [HEADER, GUIDELINES, general]
     if custom_instructions.strip():
         parts.append("User preferences (always follow them):\n" + custom_instructions.strip() + "\n")
+    parts.append("\n" + ACTIONS_HEADER.format(n=len(tools) + 1))
+    for i, t in enumerate(tools, start=1):
+        parts.append(f"{i}. {t.prompt_description()}\n")
+    parts.append(f"{len(tools) + 1}. {JOIN_DESCRIPTION}\n")
+    if about_tools:
+        parts.append("Rules for these actions:\n" + about_tools)
     if examples:
         parts.append("\nHere are some examples:\n")
         parts.extend(format_example(ex) for ex in examples)
@@ -136,6 +146,30 @@ def build_compact_prompt(
     return "".join(parts)
 
 
+def _naming(names: Sequence[str]) -> re.Pattern[str] | None:
+    """A pattern matching any of `names` as a whole word (None when there are none)."""
+    if not names:
+        return None
+    return re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(names)) + r")\b")
+
+
+def split_rules(rules: str, tools: Toolset) -> tuple[str, str]:
+    """(`rules` lines that name none of `tools`, lines that name one of them), each in order, stripped of blank lines.
+
+    The first part is the same whatever Tool RAG selects, so the long prompt puts it in its static prefix; the
+    second changes with the selection and follows the tool list.
+    """
+    named = _naming(tools.names())
+    general: list[str] = []
+    about: list[str] = []
+    for line in rules.splitlines(keepends=True):
+        if not line.strip():
+            continue
+        line = line if line.endswith("\n") else line + "\n"
+        (about if named is not None and named.search(line) else general).append(line)
+    return "".join(general), "".join(about)
+
+
 def rules_for_tools(rules: str, tools: Toolset, selected: Toolset | None) -> str:
     """`rules` without the lines that name a tool Tool RAG did not select (all of them without a selection).
 
@@ -147,7 +181,8 @@ def rules_for_tools(rules: str, tools: Toolset, selected: Toolset | None) -> str
     dropped = set(tools.names()) - set(selected.names())
     if not dropped:
         return rules
-    named = re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(dropped)) + r")\b")
+    named = _naming(sorted(dropped))
+    assert named is not None
     return "".join(line for line in rules.splitlines(keepends=True) if not named.search(line))
 
 

@@ -78,6 +78,7 @@ def test_artifact_round_trip(custom: ToolClassifier, tmp_path: Path) -> None:
     assert loaded.tools == custom.tools
     assert loaded.thresholds == custom.thresholds
     assert (loaded.min_tools, loaded.max_tools, loaded.fallback_below) == (1, 3, 0.0)
+    assert loaded.pooling == custom.pooling == "clauses"  # the default for new artifacts
     for q in ("forecast for Nairobi please", "convert 7 dollars to euros", "countdown 9 min"):
         a, b = custom.scores(q), loaded.scores(q)
         assert a.keys() == b.keys()
@@ -122,7 +123,7 @@ def test_calibrated_thresholds_keep_the_target_recall() -> None:
     assert none == {"a": 0.5, "b": 0.5}
 
 
-def _toy(**policy) -> ToolClassifier:
+def _toy(weight: float = 12.0, **policy) -> ToolClassifier:
     """Four tools, each scored high by one fruit word: the selection rules are tested apart from training."""
     tools = ["alpha", "beta", "gamma", "delta"]
     from edgecall.retrieval.toolrag import ngram_counts
@@ -132,7 +133,7 @@ def _toy(**policy) -> ToolClassifier:
     weights = np.zeros((len(vocab), 4), dtype=np.float32)
     for j, w in enumerate(words):
         cols = np.searchsorted(vocab, ngram_counts(w)[0])
-        weights[cols, j] += 12.0
+        weights[cols, j] += weight
     kw = dict(thresholds={t: 0.5 for t in tools}, min_tools=1, max_tools=None, fallback_below=0.0)
     kw.update(policy)
     return ToolClassifier(tools, np.full(4, -4.0), ngram={"vocab": vocab, "idf": np.ones(len(vocab), np.float32),
@@ -148,6 +149,33 @@ def test_thresholds_min_and_max_tools() -> None:
     assert topped.selected[0] == "alpha" and len(topped.selected) == 3
     assert topped.reasons["alpha"] == "classifier"
     assert sorted(topped.reasons.values()) == ["classifier", "min_tools", "min_tools"]
+
+
+def test_clause_pooling_keeps_each_clause_s_evidence() -> None:
+    """Features are normalised over the whole request, so in a request of four intents each intent's evidence is
+    diluted below its threshold; scored clause by clause, each tool keeps its full score."""
+    request = "apple, then banana; cherry and also dates"
+    diluted = _toy(weight=1.5, pooling="request")
+    assert diluted.select("apple").selected == ["alpha"]  # alone, the clause clears its threshold
+    assert all(p < 0.5 for p in diluted.scores(request).values())  # in company, no tool does
+    pooled = _toy(weight=1.5, pooling="clauses")
+    assert pooled.select(request).selected == ["alpha", "beta", "gamma", "delta"]
+    assert set(pooled.select(request).reasons.values()) == {"classifier"}
+    assert pooled.scores("apple") == diluted.scores("apple")  # one clause: the request itself
+    for q in (request, "banana and cherry"):  # pooling only ever adds evidence
+        assert all(pooled.scores(q)[t] >= diluted.scores(q)[t] for t in pooled.tools)
+
+
+def test_clauses_split_intents_not_times_or_addresses() -> None:
+    from edgecall.retrieval.toolrag import clauses
+
+    assert clauses("Open the Ideas note, email it to Bo and cc Al. Then remind me at 5:30pm") == [
+        "Open the Ideas note", "email it to Bo", "cc Al", "remind me at 5:30pm"]
+    assert clauses("mail bo.li@example.com - plus text Ann") == ["mail bo.li@example.com", "text Ann"]
+    assert clauses("Text Ann") == ["Text Ann"]
+    assert clauses(" , and then . ") == []
+    with pytest.raises(ToolRAGError, match="unknown pooling 'mean'; known: request, clauses"):
+        _toy(pooling="mean")
 
 
 def test_low_confidence_falls_back_to_every_tool() -> None:
@@ -203,6 +231,16 @@ def test_corrupt_or_foreign_artifacts_are_clear_errors(tmp_path: Path, custom: T
     np.savez(tmp_path / "cut.npz", **arrays)
     with pytest.raises(ToolRAGError, match=r"cut.npz: incomplete Tool RAG artifact"):
         ToolClassifier.load(tmp_path / "cut.npz")
+    arrays = dict(np.load(custom.save(tmp_path / "ok.npz")))
+    meta = json.loads(arrays["meta"].tobytes())
+    arrays["meta"] = np.frombuffer(json.dumps({**meta, "pooling": "mean"}).encode(), dtype=np.uint8)
+    np.savez(tmp_path / "pool.npz", **arrays)
+    with pytest.raises(ToolRAGError, match=r"pool.npz: unknown pooling 'mean'"):
+        ToolClassifier.load(tmp_path / "pool.npz")
+    del meta["pooling"]  # an artifact from before pooling existed scores whole requests
+    arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    np.savez(tmp_path / "old.npz", **arrays)
+    assert ToolClassifier.load(tmp_path / "old.npz").pooling == "request"
 
 
 def test_packaged_classifier_for_the_assistant() -> None:

@@ -90,6 +90,9 @@ def train_toolrag(
     fallback_below: Annotated[float, typer.Option("--fallback-below", help="Offer every tool when no score reaches "
                                                   "this.")] = 0.2,
     c: Annotated[float, typer.Option("--c", help="Inverse L2 regularisation of the logistic regressions.")] = 1.0,
+    pooling: Annotated[str, typer.Option("--pooling", help="'clauses': score each clause of a request as well as "
+                                         "the whole and keep each tool's best; 'request': the whole only.")]
+    = "clauses",
     static: Annotated[Path | None, typer.Option("--static", help="A model2vec folder whose static embeddings join "
                                                    "the n-gram features (see docs/results.md).")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Generator seed when no data is given.")] = 0,
@@ -101,8 +104,12 @@ def train_toolrag(
     from ..errors import EdgecallError
     from ..retrieval.toolrag_train import train_classifier
 
+    from ..retrieval.toolrag import POOLINGS
+
     if not 0 < target_recall <= 1:
         fail(f"--target-recall must be in (0, 1], got {target_recall}")
+    if pooling not in POOLINGS:
+        fail(f"--pooling must be one of {', '.join(POOLINGS)}, got {pooling!r}")
     try:
         toolset = load_toolset(toolset_spec)
         if train_file is None and data is not None:
@@ -132,7 +139,7 @@ def train_toolrag(
         t0 = time.perf_counter()
         report_ = train_classifier(
             train_rows, val_rows, toolset.names(), target_recall=target_recall, min_tools=min_tools,
-            max_tools=max_tools, fallback_below=fallback_below, c=c, static=static_model,
+            max_tools=max_tools, fallback_below=fallback_below, c=c, static=static_model, pooling=pooling,
             meta={"data": source, "static": str(static) if static else None},
             log=lambda m: err_console.print(f"[dim]{escape(m)}[/]"),
         )

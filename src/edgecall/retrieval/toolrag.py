@@ -15,6 +15,12 @@ The model is linear (one sigmoid per tool) over features that need nothing but n
   Mean pooling is linear, so the trained head is folded into a per-token table of tool logits
   (vocabulary x tools) at training time; plan time is a tokenizer call and a table lookup.
 
+Pooling (``clauses``, the default of new artifacts): a request of several clauses ("open the X note, email it to
+Y, and set a reminder...") is scored as a whole *and* clause by clause, and each tool keeps its highest logit.
+The features are L2-normalised over the whole request, so in a long request every clause's evidence is diluted
+by the others' and a tool named in one clause of four can fall below its threshold; a clause scored alone keeps
+its full weight. The thresholds are calibrated on the same pooled scores.
+
 An artifact is one ``.npz`` file (loaded with ``allow_pickle=False``: it holds arrays and one JSON string,
 never code). `ToolClassifier.select` turns scores into a selection with the safety rules a planner needs:
 a tool the request names is never dropped, a minimum and maximum number of tools, and a fallback to every
@@ -52,7 +58,15 @@ __all__ = [
 
 ARTIFACT_FORMAT = "edgecall-toolrag/1"
 NGRAM_SIZES = (3, 4, 5)
+POOLINGS = ("request", "clauses")
 _WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# Where one intent of a request ends and the next begins: sentence and clause punctuation, a dash between
+# words, and the connectives people chain requests with. "and" is one of them: it also splits lists of people
+# ("Olu and Femi"), which costs nothing because the whole request is scored too.
+_CLAUSE_RE = re.compile(
+    r"[.;:!?\n]+(?:\s|$)|,|\s[-\u2013\u2014]+\s|\b(?:and then|then|also|plus|after that|next|and)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -129,6 +143,12 @@ def ngram_vector(text: str, vocab: np.ndarray, idf: np.ndarray) -> tuple[np.ndar
     return cols.astype(np.int64), values.astype(np.float32)
 
 
+def clauses(text: str) -> list[str]:
+    """The request's clauses that hold a word (see `_CLAUSE_RE`); one clause means the request itself."""
+    parts = [part.strip() for part in _CLAUSE_RE.split(text)]
+    return [part for part in parts if _words(part)]
+
+
 def explicit_tools(query: str, tools: Iterable[str]) -> list[str]:
     """Tools the request names: ``send_sms`` or ``send sms`` as whole words, any case.
 
@@ -170,6 +190,7 @@ class ToolClassifier:
         fallback_below: float = 0.0,
         cooccur: np.ndarray | None = None,
         expand_above: float = 1.1,
+        pooling: str = "request",
         meta: dict[str, Any] | None = None,
     ) -> None:
         self.tools = list(tools)
@@ -201,6 +222,9 @@ class ToolClassifier:
         if self.cooccur is not None and self.cooccur.shape != (n, n):
             raise ToolRAGError("co-occurrence matrix does not match the tools")
         self.expand_above = expand_above
+        if pooling not in POOLINGS:
+            raise ToolRAGError(f"unknown pooling {pooling!r}; known: {', '.join(POOLINGS)}")
+        self.pooling = pooling
         self.meta = dict(meta or {})
 
     @property
@@ -209,6 +233,16 @@ class ToolClassifier:
 
     # -- scoring ----------------------------------------------------------------------------------------------
     def logits(self, query: str) -> np.ndarray:
+        """Per-tool logits: of the whole request, or with ``clauses`` pooling the highest of the whole request's
+        and each clause's."""
+        out = self._text_logits(query)
+        if self.pooling == "clauses":
+            parts = clauses(query)
+            if len(parts) > 1:
+                out = np.max([out, *(self._text_logits(part) for part in parts)], axis=0)
+        return out
+
+    def _text_logits(self, query: str) -> np.ndarray:
         out = self.bias.astype(np.float32).copy()
         if self.ngram is not None:
             cols, values = ngram_vector(query, self.ngram["vocab"], self.ngram["idf"])
@@ -302,6 +336,7 @@ class ToolClassifier:
             "max_tools": self.max_tools,
             "fallback_below": self.fallback_below,
             "expand_above": self.expand_above,
+            "pooling": self.pooling,
             "features": {"ngram": self.ngram is not None, "static": self.static is not None},
             "ngram_sizes": list(NGRAM_SIZES),
         }
@@ -358,12 +393,13 @@ class ToolClassifier:
                           "drop_ids": arrays["static_drop_ids"]}
             keep = {k: v for k, v in meta.items() if k not in {"tools", "thresholds", "min_tools", "max_tools",
                                                                 "fallback_below", "expand_above", "features",
-                                                                "format"}}
+                                                                "format", "pooling"}}
             return cls(
                 meta["tools"], arrays["bias"], thresholds=meta["thresholds"], ngram=ngram, static=static,
                 min_tools=int(meta["min_tools"]), max_tools=meta["max_tools"],
                 fallback_below=float(meta["fallback_below"]), cooccur=arrays.get("cooccur"),
-                expand_above=float(meta.get("expand_above", 1.1)), meta=keep,
+                expand_above=float(meta.get("expand_above", 1.1)), pooling=str(meta.get("pooling", "request")),
+                meta=keep,
             )
         except ToolRAGError as exc:
             raise ToolRAGError(f"{path}: {exc}") from None
@@ -371,11 +407,11 @@ class ToolClassifier:
             raise ToolRAGError(f"{path}: incomplete Tool RAG artifact ({type(exc).__name__}: {exc})") from None
 
     def with_policy(self, **changes: Any) -> ToolClassifier:
-        """A copy with other selection settings (min_tools, max_tools, fallback_below, thresholds)."""
+        """A copy with other selection settings (min_tools, max_tools, fallback_below, thresholds, pooling)."""
         kw: dict[str, Any] = dict(thresholds=self.thresholds, ngram=self.ngram, static=self.static,
                                   min_tools=self.min_tools, max_tools=self.max_tools,
                                   fallback_below=self.fallback_below, cooccur=self.cooccur,
-                                  expand_above=self.expand_above, meta=self.meta)
+                                  expand_above=self.expand_above, pooling=self.pooling, meta=self.meta)
         kw.update(changes)
         return ToolClassifier(self.tools, self.bias, **kw)
 

@@ -2,8 +2,9 @@
 
 scikit-learn fits one L2-regularised logistic regression per tool on the features of `toolrag` (the same
 functions build the training matrix and the plan-time vector, so they cannot drift). Thresholds are then
-calibrated per tool on a validation split: the highest threshold that keeps `target_recall` of that tool's
-validation positives, capped at 0.5 (never stricter than a plain classifier).
+calibrated per tool on a validation split, on the scores the finished classifier gives (its pooling included):
+the highest threshold that keeps `target_recall` of that tool's validation positives, capped at 0.5 (never
+stricter than a plain classifier).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from .toolrag import ToolClassifier, ToolRAGError, ngram_counts, ngram_vector
+from .toolrag import ToolClassifier, ToolRAGError, _sigmoid, ngram_counts, ngram_vector
 
 __all__ = ["TrainReport", "calibrate_thresholds", "plan_tools", "train_classifier"]
 
@@ -108,6 +109,7 @@ def train_classifier(
     min_df: int = 2,
     static: Any = None,
     use_ngram: bool = True,
+    pooling: str = "clauses",
     meta: dict[str, Any] | None = None,
     log: Callable[[str], None] = lambda _m: None,
 ) -> TrainReport:
@@ -136,11 +138,10 @@ def train_classifier(
         raise ToolRAGError("no features: enable n-grams or give static embeddings")
     vocab, idf = _ngram_vocab(texts, min_df) if use_ngram else (np.zeros(0, np.uint32), np.zeros(0, np.float32))
     log(f"{len(vocab)} n-gram features from {len(texts)} rows")
-    x, xv = _ngram_matrix(texts, vocab, idf), _ngram_matrix(vtexts, vocab, idf)
+    x = _ngram_matrix(texts, vocab, idf)
     n_ngram = x.shape[1]
     if static is not None:
         x = hstack([x, csr_matrix(static.pooled(texts))]).tocsr()
-        xv = hstack([xv, csr_matrix(static.pooled(vtexts))]).tocsr()
     weights = np.zeros((x.shape[1], len(tools)), dtype=np.float32)
     bias = np.zeros(len(tools), dtype=np.float32)
     for j, name in enumerate(tools):
@@ -153,9 +154,6 @@ def train_classifier(
         model.fit(x, col)
         weights[:, j] = model.coef_[0]
         bias[j] = model.intercept_[0]
-    vlogits = np.asarray(xv @ weights) + bias
-    vprobs = 1 / (1 + np.exp(-np.clip(vlogits, -40, 40)))
-    thresholds = calibrate_thresholds(vprobs, yv, tools, target_recall=target_recall)
     ngram = {"vocab": vocab, "idf": idf, "weights": weights[:n_ngram]} if use_ngram else None
     static_part = static.fold(weights[n_ngram:]) if static is not None else None
     info = {**(meta or {}), "train_rows": len(train_rows), "val_rows": len(val_rows), "target_recall": target_recall,
@@ -163,7 +161,10 @@ def train_classifier(
     counts = y.sum(axis=0).astype(np.float32)
     cooccur = (y.T.astype(np.float32) @ y.astype(np.float32)) / np.maximum(counts, 1)[:, None]
     np.fill_diagonal(cooccur, 0.0)
-    clf = ToolClassifier(tools, bias, thresholds=thresholds, ngram=ngram, static=static_part, min_tools=min_tools,
-                         max_tools=max_tools, fallback_below=fallback_below, cooccur=cooccur,
-                         expand_above=expand_above, meta=info)
+    clf = ToolClassifier(tools, bias, thresholds={t: 0.5 for t in tools}, ngram=ngram, static=static_part,
+                         min_tools=min_tools, max_tools=max_tools, fallback_below=fallback_below, cooccur=cooccur,
+                         expand_above=expand_above, pooling=pooling, meta=info)
+    # calibrate on what plan time computes (pooling included), not on the training matrix's view of val
+    vprobs = np.array([_sigmoid(clf.logits(text)) for text in vtexts])
+    clf.thresholds = calibrate_thresholds(vprobs, yv, tools, target_recall=target_recall)
     return TrainReport(clf, time.perf_counter() - start, len(train_rows), len(val_rows), x.shape[1])

@@ -1,12 +1,15 @@
 """The Tool RAG ablation (TinyAgent Table 3): no Tool RAG / embedding top-k / the classifier, same planner.
 
-For each configuration, the real planner (the untuned default: smollm2-135m, long prompt, 4 retrieved examples,
-grammar on) plans every selected request; tools are never executed. Printed per set: tool recall (gold plan tools
-the selection kept), average tools offered, mean prompt tokens, success (the paper's DAG metric), argument
+For each configuration, the real planner (give `--model smollm2-135m` for the untuned long-prompt planner: long
+prompt, 4 retrieved examples, grammar on) plans every selected request; tools are never executed. Printed per set:
+tool recall (gold plan tools the selection kept), average tools offered, mean prompt tokens, tokens to evaluate
+(prompt tokens minus the longest prefix shared with one of the 8 previous prompts of that configuration: what the
+KV cache and prefix snapshots spare; the first request is left out), success (the paper's DAG metric), argument
 accuracy among successes, time to first task p50 and plan latency p50 (warm process, prefix cache on).
 
     edgecall data generate --out data/generated
-    EDGECALL_THREADS=1 python benchmarks/bench_toolrag_ablation.py --dev-step 2 --heldout 40 --out reports/toolrag
+    EDGECALL_THREADS=1 python benchmarks/bench_toolrag_ablation.py --model smollm2-135m --dev-step 2 --heldout 40 \
+        --out reports/toolrag
     python benchmarks/bench_toolrag_ablation.py --smoke
 
 The embedding top-k selector needs a top-k artifact (`--topk`; `benchmarks/data/toolrag-topk3.npz` is built by
@@ -30,9 +33,21 @@ from edgecall.retrieval import ToolClassifier, default_classifier
 TOPK_DEFAULT = Path(__file__).parent / "data" / "toolrag-topk3.npz"
 
 
+def fresh_tokens(tokenize, prompt: str, seen: list[list[int]]) -> tuple[int, int]:
+    """(prompt tokens, tokens llama.cpp must evaluate when it reuses the longest prefix shared with one of the 8
+    previous prompts, as its KV cache and prefix snapshots do); `seen` collects the prompts."""
+    from edgecall.llm.llamacpp import common_prefix_len
+
+    toks = tokenize(prompt)
+    reuse = max((common_prefix_len(toks, s) for s in seen[-8:]), default=0)
+    seen.append(toks)
+    return len(toks), len(toks) - reuse
+
+
 def run_config(name, planner, sets, out_dir: Path | None) -> None:
+    tokenize = planner.llm._engine.tokenize
     for set_name, examples in sets.items():
-        results, recall_hit, recall_tot, offered = [], 0, 0, []
+        results, recall_hit, recall_tot, offered, fresh, seen = [], 0, 0, [], [], []
         t0 = time.perf_counter()
         for ex in examples:
             gold = {t.tool for t in ex.gold.tasks} - {"join"}
@@ -41,10 +56,12 @@ def run_config(name, planner, sets, out_dir: Path | None) -> None:
             recall_hit += len(gold & names)
             recall_tot += len(gold)
             offered.append(len(names))
+            fresh.append(fresh_tokens(tokenize, planner.prompt(ex.query, now=ex.now), seen)[1])
             results.append(evaluate_example(planner, ex))
         s = summarize(results)
         print(f"| {name} | {set_name} | {len(examples)} | {recall_hit / recall_tot:.3f} | "
-              f"{sum(offered) / len(offered):.2f} | {s['prompt_tokens_mean']:.0f} | {s['success_rate']:.1%} | "
+              f"{sum(offered) / len(offered):.2f} | {s['prompt_tokens_mean']:.0f} | "
+              f"{sum(fresh[1:]) / max(len(fresh) - 1, 1):.0f} | {s['success_rate']:.1%} | "
               f"{s['arg_accuracy']:.1%} | {s['ttft_p50_s'] or 0:.2f} s | {s['latency_p50_s'] or 0:.2f} s | "
               f"{time.perf_counter() - t0:.0f} s |", flush=True)
         if out_dir is not None:
@@ -58,8 +75,6 @@ def prompt_cost(name, planner, sets) -> None:
     """Without generating: tool recall, offered tools, prompt tokens, and the tokens llama.cpp must evaluate when it
     reuses the longest prefix shared with any earlier prompt (its KV cache and snapshots do about that). Load-free,
     unlike wall-clock latency on a shared machine."""
-    from edgecall.llm.llamacpp import common_prefix_len
-
     tokenize = planner.llm._engine.tokenize
     for set_name, examples in sets.items():
         seen: list[list[int]] = []
@@ -71,11 +86,9 @@ def prompt_cost(name, planner, sets) -> None:
             names = set(selected.names()) if selected is not None else set(planner.tools.names())
             hit, tot = hit + len(gold & names), tot + len(gold)
             offered.append(len(names))
-            toks = tokenize(planner.prompt(ex.query, now=ex.now))
-            reuse = max((common_prefix_len(toks, s) for s in seen[-8:]), default=0)
-            seen.append(toks)
-            total.append(len(toks))
-            fresh.append(len(toks) - reuse)
+            n_total, n_fresh = fresh_tokens(tokenize, planner.prompt(ex.query, now=ex.now), seen)
+            total.append(n_total)
+            fresh.append(n_fresh)
         n = len(examples)
         print(f"| {name} | {set_name} | {n} | {hit / tot:.3f} | {sum(offered) / n:.2f} | {sum(total) / n:.0f} | "
               f"{sum(fresh[1:]) / max(n - 1, 1):.0f} |", flush=True)
@@ -121,9 +134,9 @@ def main(argv: list[str] | None = None) -> int:
                 planner.tool_selector = selectors[name]
                 prompt_cost({"topk": "embedding top-3"}.get(name, name), planner, sets)
         return 0
-    print("| Tool RAG | set | n | tool recall | avg tools | prompt tokens | success | args (of successes) | "
-          "first task p50 | plan latency p50 | wall |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| Tool RAG | set | n | tool recall | avg tools | prompt tokens | tokens to evaluate | success | "
+          "args (of successes) | first task p50 | plan latency p50 | wall |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name in args.configs.split(","):
         if name not in selectors:
             print(f"(skipped {name}: no artifact)")

@@ -102,9 +102,8 @@ def train_toolrag(
     from ..data.toolsets import load_toolset
     from ..dataset import load_rows
     from ..errors import EdgecallError
-    from ..retrieval.toolrag_train import train_classifier
-
     from ..retrieval.toolrag import POOLINGS
+    from ..retrieval.toolrag_train import train_classifier
 
     if not 0 < target_recall <= 1:
         fail(f"--target-recall must be in (0, 1], got {target_recall}")

@@ -78,7 +78,11 @@ def test_artifact_round_trip(custom: ToolClassifier, tmp_path: Path) -> None:
     assert loaded.tools == custom.tools
     assert loaded.thresholds == custom.thresholds
     assert (loaded.min_tools, loaded.max_tools, loaded.fallback_below) == (1, 3, 0.0)
-    assert loaded.pooling == custom.pooling == "clauses"  # the default for new artifacts
+    assert loaded.pooling == custom.pooling == "request"  # the default
+    pooled = ToolClassifier.load(custom.with_policy(pooling="clauses").save(tmp_path / "pooled.npz"))
+    assert pooled.pooling == "clauses"
+    both, fresh = "what's the weather in Lima and countdown 9 min", custom.with_policy(pooling="clauses")
+    assert all(abs(pooled.scores(both)[t] - fresh.scores(both)[t]) < 2e-3 for t in TOOLS)
     for q in ("forecast for Nairobi please", "convert 7 dollars to euros", "countdown 9 min"):
         a, b = custom.scores(q), loaded.scores(q)
         assert a.keys() == b.keys()

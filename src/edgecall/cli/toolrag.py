@@ -92,7 +92,7 @@ def train_toolrag(
     c: Annotated[float, typer.Option("--c", help="Inverse L2 regularisation of the logistic regressions.")] = 1.0,
     pooling: Annotated[str, typer.Option("--pooling", help="'clauses': score each clause of a request as well as "
                                          "the whole and keep each tool's best; 'request': the whole only.")]
-    = "clauses",
+    = "request",
     static: Annotated[Path | None, typer.Option("--static", help="A model2vec folder whose static embeddings join "
                                                    "the n-gram features (see docs/results.md).")] = None,
     seed: Annotated[int, typer.Option("--seed", help="Generator seed when no data is given.")] = 0,

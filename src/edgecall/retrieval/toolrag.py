@@ -15,7 +15,7 @@ The model is linear (one sigmoid per tool) over features that need nothing but n
   Mean pooling is linear, so the trained head is folded into a per-token table of tool logits
   (vocabulary x tools) at training time; plan time is a tokenizer call and a table lookup.
 
-Pooling (``clauses``, the default of new artifacts): a request of several clauses ("open the X note, email it to
+Pooling (``clauses``, optional; measured no better than ``request`` on dev, see docs/results.md): a request of several clauses ("open the X note, email it to
 Y, and set a reminder...") is scored as a whole *and* clause by clause, and each tool keeps its highest logit.
 The features are L2-normalised over the whole request, so in a long request every clause's evidence is diluted
 by the others' and a tool named in one clause of four can fall below its threshold; a clause scored alone keeps

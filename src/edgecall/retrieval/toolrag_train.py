@@ -109,7 +109,7 @@ def train_classifier(
     min_df: int = 2,
     static: Any = None,
     use_ngram: bool = True,
-    pooling: str = "clauses",
+    pooling: str = "request",
     meta: dict[str, Any] | None = None,
     log: Callable[[str], None] = lambda _m: None,
 ) -> TrainReport:

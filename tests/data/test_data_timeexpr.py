@@ -9,19 +9,23 @@ from datetime import date, datetime, time, timedelta
 import pytest
 
 from edgecall.data.timeexpr import (
+    HOLIDAYS,
     NUMBER_WORDS,
     WEEKDAYS,
     bare_hour_to_24,
     day_of_month_after,
+    duration_adjective,
     end_of_month,
     month_day_after,
     next_weekday,
     random_now,
+    render_date,
     this_weekday,
     this_weekend,
     when_date_only,
     when_day_and_time,
     when_part_of_day,
+    when_range,
     when_relative,
 )
 
@@ -165,3 +169,85 @@ def test_date_only_phrases() -> None:
             assert w.start.date() == this_weekend(now.date())
         if "end of the month" in w.phrase or "last day of the month" in w.phrase:
             assert w.start.date() == end_of_month(now.date())
+
+
+# Ranges ("2 to 4 pm", "10-11", "8pm-1am"): read back independently of the generator.
+_END = r"(\d{1,2})(?::(\d\d))?\s*(am|pm|a\.m\.|p\.m\.)?"
+_RANGE = re.compile(rf"(?<![\d:]){_END}\s*(?:-|–| - | to | until | and )\s*{_END}(?![\d:])", re.IGNORECASE)
+
+
+def _clock_of(h: str, m: str | None, suffix: str | None, twenty_four: bool) -> time:
+    hour = int(h)
+    if suffix:
+        hour = hour % 12 + (12 if suffix.lower().startswith("p") else 0)
+    elif not twenty_four and hour <= 12:
+        hour = bare_hour_to_24(hour)
+    return time(hour, int(m or 0))
+
+
+def test_time_ranges_mean_their_start_and_end() -> None:
+    rng = random.Random(4)
+    checked = shared = bare = midnight = 0
+    for _ in range(4000):
+        now = random_now(rng)
+        got = when_range(now, rng)
+        if got is None:
+            continue
+        phrase, start, minutes = got
+        m = _RANGE.search(phrase)
+        assert m, phrase
+        h1, m1, s1, h2, m2, s2 = m.groups()
+        twenty_four = h1.startswith("0") or int(h1) > 12 or int(h2) > 12 or (h2.startswith("0") and m2 is not None)
+        end = start + timedelta(minutes=minutes)
+        assert _clock_of(h1, m1, s1 or s2, twenty_four) == start.time(), phrase  # a trailing am/pm covers both
+        assert _clock_of(h2, m2, s2, twenty_four) == end.time(), phrase
+        assert start > now and end > start
+        if end.date() != start.date():
+            midnight += 1
+            assert s1 and s2, phrase  # crossing midnight is always said with am/pm at both ends
+        shared += bool(s2 and not s1)
+        bare += not s1 and not s2 and not twenty_four
+        day = _resolve_day(phrase, now)
+        if day is not None:
+            assert start.date() == day, (now, phrase)
+        checked += 1
+    assert checked > 3000 and shared > 300 and bare > 100 and midnight > 50
+
+
+def _minutes_of(adjective: str) -> int:
+    a = adjective.replace("-", " ")
+    fixed = {"half hour": 30, "hour long": 60, "hour and a half": 90}
+    if a in fixed:
+        return fixed[a]
+    m = re.fullmatch(r"(\d+|[a-z]+)\s*(minute|min|hour|h)", a)
+    assert m, adjective
+    words = {v: k for k, v in NUMBER_WORDS.items()} | {"thirty": 30, "fifteen": 15}
+    n = int(m.group(1)) if m.group(1).isdigit() else words[m.group(1)]
+    return n * 60 if m.group(2) in ("hour", "h") else n
+
+
+def test_duration_adjectives_say_their_length() -> None:
+    rng = random.Random(6)
+    for minutes in (10, 15, 20, 25, 30, 45, 60, 90, 120, 180, 240):
+        for _ in range(30):
+            adjective = duration_adjective(minutes, rng)
+            assert _minutes_of(adjective) == minutes, (minutes, adjective)
+
+
+def test_holiday_names_mean_the_next_such_day() -> None:
+    rng = random.Random(8)
+    names = {name: md for md, names_ in HOLIDAYS.items() for name in names_}
+    seen = 0
+    for year in (2024, 2025):
+        for (month, day) in HOLIDAYS:
+            d = date(year, month, day)
+            for back in (0, 3, 20):
+                today = d - timedelta(days=back)
+                for _ in range(20):
+                    phrase = render_date(d, today, rng)
+                    name = phrase.removeprefix("on ")
+                    if name in names:
+                        assert names[name] == (month, day)
+                        assert month_day_after(today, month, day) == d
+                        seen += 1
+    assert seen > 100

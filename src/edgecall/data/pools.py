@@ -256,3 +256,92 @@ EMAIL_TOPICS: tuple[tuple[str, str], ...] = (
     ("Reference", "I'm happy to be a reference"), ("Catering", "the catering is sorted"),
     ("Signed", "the paperwork is signed"), ("Results", "the test results came back fine"),
 )
+
+
+# ------------------------------------------------------------------------------- added for issue 10, part two
+# From the fine-tuned planner's error classes on hand-written requests: it rewrote names it had not seen
+# ("copy the name" was learnt only for a small pool), lower-case and snake_case file names, generic places
+# ("the station"), venues ("Room 2C", "Nico's place") and calendars other than a handful.  Larger and
+# compositional pools teach copying instead of recalling.
+MORE_FIRST_NAMES: tuple[str, ...] = (
+    "Aiden", "Bianca", "Caleb", "Delia", "Elliot", "Fiona", "Gavin", "Hazel", "Ian", "Jasmine", "Kieran",
+    "Lydia", "Miles", "Nora", "Owen", "Phoebe", "Quentin", "Rosa", "Silas", "Tessa", "Uma", "Vera", "Wyatt",
+    "Yara", "Zane", "Blake", "Casey", "Jordan Lee", "Riley", "Morgan", "Parker", "Rowan", "Sage", "Skyler",
+    "Adrián", "Bérénice", "Clémence", "Éloïse", "Gaëlle", "Maëlle", "Soledad", "Rocío", "Xavi",
+    "Bruna", "Caio", "Matías", "Renata", "Emiliano", "Paloma", "Guadalupe", "Fabrizio", "Matteo", "Alessia",
+    "Dieter", "Henrike", "Ulrike", "Wolfgang", "Friederike", "Stig", "Sigurd", "Astrid", "Eero", "Aino",
+    "Tuomas", "Niamh", "Siobhán", "Caoimhe", "Pádraig", "Eilidh", "Rhys", "Carys", "Bronwen", "Gethin",
+    "Radek", "Bożena", "Katarzyna", "Grzegorz", "Vesna", "Bojan", "Nikola", "Milena", "Stanislav", "Yevgenia",
+    "Oksana", "Taras", "Irakli", "Nino", "Armen", "Anahit", "Selin", "Burak", "Zeynep", "Kerem", "Mehmet",
+    "Rania", "Salma", "Hoda", "Mustafa", "Zahra", "Reza", "Parisa", "Navid", "Ariel", "Noa",
+    "Eitan", "Shira", "Anand", "Bhavna", "Chitra", "Devendra", "Gauri", "Ishaan", "Jyoti", "Kiran", "Manoj",
+    "Pooja", "Rahul", "Sunita", "Tanvi", "Varun", "Yash", "Zainab", "Imran", "Nadeem", "Ruwan",
+    "Chen Wei", "Li Na", "Zhao Lei", "Hao", "Xiu", "Ren", "Daisuke", "Haruka", "Kenta", "Misaki", "Sota",
+    "Yuna", "Do-yun", "Ha-eun", "Ji-ho", "Soo-ah", "Tuấn", "Hương", "Quang", "Bảo", "Rizal", "Dewi", "Budi",
+    "Siti", "Anong", "Kanya", "Mayumi", "Bayani", "Ligaya", "Emeka", "Chiamaka", "Obinna", "Folake", "Tunde",
+    "Yaw", "Akosua", "Esi", "Nomvula", "Themba", "Zanele", "Kipchoge", "Achieng", "Makena", "Dawit", "Hiwot",
+    "Mariam", "Ousmane", "Fatou", "Idrissa", "Nala", "Rangi", "Mere", "Mālie", "Luana", "Iolana",
+    "Benedikt", "Cornelius", "Octavia", "Perpetua", "Barnaby", "Cressida", "Ignatius", "Philippa", "Rupert",
+)
+GENERIC_PLACES: tuple[str, ...] = (
+    "the train station", "the bus station", "the office", "the main office", "the university", "the campus",
+    "the city centre", "downtown", "the harbour", "the marina", "the climbing wall", "the aquarium", "the stadium",
+    "the mall", "the shopping centre", "the pharmacy", "the supermarket", "the post office", "the town hall",
+    "the bakery", "the swimming pool", "the ski lift", "the botanical garden", "the old town", "the cathedral",
+    "the science museum", "the art museum", "the ferry terminal", "the car rental", "the dentist",
+    "the vet", "the kids' school", "the daycare", "the community centre", "the cinema", "the theatre",
+    "the concert hall", "the night market", "the lighthouse", "the campsite", "the trailhead", "the tennis club",
+)
+_SHOP_OWNERS = ("Marco", "Rosa", "Luigi", "Hanna", "Omar", "Kenji", "Lola", "Nico", "Bea", "Sal", "Ingrid",
+                "Ravi", "Tess", "Hugo", "Mei", "Kofi", "Dora", "Felix")
+_SHOP_KINDS = ("Pizzeria", "Bakery", "Diner", "Bistro", "Deli", "Noodle Bar", "Coffee House", "Taqueria",
+               "Bookshop", "Barbershop", "Garage", "Tavern", "Café", "Kitchen")
+_PUB_ADJECTIVES = ("Red", "Green", "Golden", "Silver", "Blue", "Black", "Old", "Little", "Crooked", "Lucky")
+_PUB_NOUNS = ("Lion", "Olive", "Anchor", "Fox", "Spoon", "Lantern", "Kettle", "Oak", "Pelican", "Teapot")
+BUSINESSES: tuple[str, ...] = tuple(
+    [f"{o}'s {k}" for i, o in enumerate(_SHOP_OWNERS) for j, k in enumerate(_SHOP_KINDS) if (i + j) % 4 == 0]
+    + [f"the {a} {n}" for i, a in enumerate(_PUB_ADJECTIVES) for j, n in enumerate(_PUB_NOUNS) if (i + j) % 3 == 0])
+"""Composed shop, restaurant and pub names ("Rosa's Bakery", "the Golden Anchor")."""
+
+VENUE_PATTERNS: tuple[str, ...] = (
+    "Room {n}{l}", "Room {n}", "Conference Room {L}", "Meeting Room {n}", "Building {n}", "Studio {n}",
+    "HQ floor {n}", "Lab {n}{l}", "Hall {L}", "{first}'s place", "{first}'s house", "{first}'s flat",
+    "the {l2} lounge", "Suite {n}0{n2}", "Auditorium {L}",
+)
+VENUE_LOUNGES: tuple[str, ...] = ("staff", "rooftop", "east", "north", "main", "garden")
+
+FILE_WORDS: tuple[str, ...] = (
+    "timetable", "schedule", "menu", "checklist", "manuscript", "poster", "flyer", "brochure", "quote",
+    "estimate", "certificate", "transcript", "portfolio", "outline", "proposal", "memo", "newsletter", "statement",
+    "payslip", "warranty", "manual", "ticket", "logo", "banner", "handbook", "guidelines", "agreement", "timesheet",
+    "roster", "inventory", "letter", "essay", "storyboard", "wireframes", "mockup", "headshot", "scan", "recording",
+    "dataset", "results", "figures", "appendix", "abstract", "bibliography", "chapter", "lyrics", "score", "setlist",
+)
+FILE_QUALIFIERS: tuple[str, ...] = (
+    "q1", "q2", "q3", "q4", "2023", "2024", "2025", "jan", "march", "june", "sept", "team", "client", "final",
+    "draft", "v2", "v3", "new", "old", "signed", "scanned", "home", "work", "project", "trip", "summer", "kids",
+)
+"""Short words people put in file names; composed with FILE_WORDS into "q3_timesheet", "menu-summer"."""
+
+CALENDARS: tuple[str, ...] = (
+    "Work", "Personal", "Family", "Home", "School", "Team", "Kids", "Sports", "Travel", "Side Project", "Shared",
+    "Office", "Band", "Volunteering", "Marketing", "Fitness", "Birthdays", "Holidays", "University", "Clinic",
+    "Church", "Club", "Garden", "Freelance", "Research Group",
+)
+EMAIL_ROLES: tuple[str, ...] = (
+    "support", "admissions", "press", "info", "ops", "frontdesk", "payroll", "careers", "helpdesk",
+    "reception", "finance", "booking", "orders", "design-team", "all-staff", "board", "events", "it-help",
+)
+MORE_EMAIL_DOMAINS: tuple[str, ...] = ("startup.co", "agency.net", "university.ac.uk", "clinic.org", "lab.dev",
+                                       "corp.example", "design.studio", "shop.co.uk", "city.gov", "school.org")
+REMINDER_NOTES: tuple[str, ...] = (
+    "bring the receipts", "ask for the reference number", "policy number in the email", "use the side entrance",
+    "take the blue folder", "check the opening hours first", "code is 1234", "needs a signature", "pay by card",
+    "two copies", "the form is in the drawer", "mention the discount", "bring ID", "call ahead",
+)
+MORE_NOTE_NAMES: tuple[str, ...] = (
+    "errands", "door codes", "packing", "chores", "passwords hint", "house rules", "bucket list", "ideas for talks",
+    "Sprint Notes", "Reading Log", "Plant Care", "Party Planning", "Car Maintenance", "Conference Notes",
+    "Holiday Plans", "Meal Plan", "Baby Names", "Gym Routine", "Side Project", "Questions for Doctor",
+    "Daily Log", "Recipes to Try", "Book Club", "Guest List", "Moving Checklist", "Q3 Goals", "Team Ideas",
+)

@@ -27,6 +27,7 @@ meetings, every argument filled.
 from __future__ import annotations
 
 import random
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -39,14 +40,14 @@ from .surface import join_names, protected_words, surface
 from .timeexpr import (
     DATE_FMT,
     When,
+    duration_adjective,
     meeting_span,
     random_duration,
     random_meeting_when,
     random_now,
     random_when,
-    render_clock,
     when_date_only,
-    when_day_and_time,
+    when_range,
 )
 
 MAX_STEPS = 8
@@ -102,16 +103,25 @@ class Pools:
     descriptions: list[str]
     sms: list[str]
     email_topics: list[tuple[str, str]]
+    file_words: list[str]
+    calendars: list[str]
 
     @classmethod
     def build(cls, held_out: bool) -> Pools:
         part = 1 if held_out else 0
-        simple = (pools.split_pool(p)[part] for p in (
-            pools.FIRST_NAMES, pools.LAST_NAMES, pools.PLACES, pools.FILE_STEMS, pools.NOTE_NAMES, pools.TOPICS,
-            pools.REMINDER_TASKS, pools.FILE_DESCRIPTIONS, pools.SMS_MESSAGES + pools.SMS_TEMPLATES))
+
+        def split(pool: Sequence[str]) -> list[str]:
+            return pools.split_pool(pool)[part]
+
         topics = pools.EMAIL_SUBJECTS_AND_CONTEXTS + pools.EMAIL_TOPICS
-        keep = set(pools.split_pool([s for s, _ in topics])[part])
-        return cls(*simple, [t for t in topics if t[0] in keep])  # type: ignore[arg-type, call-arg]  # one list per field, in order
+        keep = set(split([s for s, _ in topics]))
+        return cls(
+            first=split(pools.FIRST_NAMES + pools.MORE_FIRST_NAMES), last=split(pools.LAST_NAMES),
+            places=split(pools.PLACES + pools.GENERIC_PLACES + pools.BUSINESSES), files=split(pools.FILE_STEMS),
+            notes=split(pools.NOTE_NAMES + pools.MORE_NOTE_NAMES), topics=split(pools.TOPICS),
+            tasks=split(pools.REMINDER_TASKS), descriptions=split(pools.FILE_DESCRIPTIONS),
+            sms=split(pools.SMS_MESSAGES + pools.SMS_TEMPLATES), email_topics=[t for t in topics if t[0] in keep],
+            file_words=split(pools.FILE_WORDS), calendars=split(pools.CALENDARS))
 
 
 @dataclass
@@ -134,6 +144,8 @@ class Ctx:
     lookups: dict[tuple[str, str], str] = field(default_factory=dict)
     last_people: list[Person] = field(default_factory=list)
     flows: list[str] = field(default_factory=list)
+    last_event: tuple[str, datetime] | None = None
+    """(title, start) of the latest event or video meeting, for "...and remind me 15 minutes before"."""
 
     def template(self, kind: str, options: Sequence[str], allow: Callable[[str], bool] | None = None) -> str:
         """Pick a phrasing of this split's part (seen or held out) and record its id."""
@@ -193,8 +205,9 @@ class Ctx:
         first = _ascii(self.rng.choice(self.pools.first)).lower() or "info"
         last = _ascii(self.rng.choice(self.pools.last)).lower() or "mail"
         local = self.rng.choice((f"{first}.{last}", f"{first}", f"{first[0]}{last}", f"{first}_{last}",
-                                 "team", "office", "hello", "billing", f"{first}{self.rng.randrange(10, 99)}"))
-        return f"{local}@{self.rng.choice(pools.EMAIL_DOMAINS)}"
+                                 "team", "office", "hello", "billing", f"{first}{self.rng.randrange(10, 99)}",
+                                 f"{first}.{last}", f"{first}", self.rng.choice(pools.EMAIL_ROLES)))
+        return f"{local}@{self.rng.choice(pools.EMAIL_DOMAINS + pools.MORE_EMAIL_DOMAINS)}"
 
     def phone_number(self) -> str:
         r = self.rng
@@ -221,10 +234,10 @@ class Ctx:
         return p, p[4:] if p.startswith("the ") else p
 
     def file(self, pdf: bool = False) -> tuple[str, str]:
-        """(mention, argument) for a file: by name ("Q3 Budget.pdf"), by stem ("the Q3 Budget pdf" -> "Q3
-        Budget") or by description ("my signed lease" -> "signed lease")."""
+        """(mention, argument) for a file: by name ("Q3 Budget.pdf", "q3_timesheet.xlsx"), by stem ("the Q3
+        Budget pdf" -> "Q3 Budget") or by description ("my signed lease" -> "signed lease")."""
         r = self.rng.random()
-        if r < 0.3:
+        if r < 0.28:
             desc = self.rng.choice(self.pools.descriptions)
             owner = self.rng.choice(pools.DESCRIPTION_OWNERS)
             if owner.startswith("the ") and owner != "the latest":
@@ -233,13 +246,63 @@ class Ctx:
             if pdf and self.chance(0.3):
                 mention += self.rng.choice((" pdf", " PDF"))
             return mention, desc
-        stem = self.rng.choice(self.pools.files)
+        stem = self.file_stem()
         ext = ".pdf" if pdf else self.rng.choice(pools.DOC_EXTENSIONS)
-        if r < 0.65:
+        if r < 0.7:
             name = stem + ext
-            return self.rng.choice((name, f"'{name}'", f'"{name}"', f"the file {name}", name)), name
+            return self.rng.choice((name, f"'{name}'", f'"{name}"', f"the file {name}", name, f"the {name}",
+                                    f"my {name}")), name
         kind = ext[1:] if self.chance(0.5) else self.rng.choice(("file", "document", "doc"))
         return self.rng.choice((f"the {stem} {kind}", f"my {stem} {kind}", f"the {stem} {kind}")), stem
+
+    def file_stem(self) -> str:
+        """A file name without extension, in the styles people's files have: "Q3 Budget", "q3_budget",
+        "q3-budget", "Q3Budget", "timesheet_march", "manuscript_v2" (the plan copies it verbatim)."""
+        rng = self.rng
+        if self.chance(0.35):
+            word, qualifier = rng.choice(self.pools.file_words), rng.choice(pools.FILE_QUALIFIERS)
+            parts = [qualifier, word] if self.chance(0.5) else [word, qualifier]
+            if self.chance(0.3):
+                parts = [word]
+        else:
+            parts = rng.choice(self.pools.files).split()
+        r = rng.random()
+        if r < 0.3:
+            stem = " ".join(p if any(c.isupper() for c in p) else p.capitalize() for p in parts)
+        elif r < 0.6:
+            stem = "_".join(p.lower() for p in parts)
+        elif r < 0.72:
+            stem = "-".join(p.lower() for p in parts)
+        elif r < 0.82:
+            stem = " ".join(p.lower() for p in parts)
+        elif r < 0.9:
+            stem = "".join(p[:1].upper() + p[1:] for p in parts)
+        else:
+            stem = "_".join(parts)
+        if self.chance(0.12):
+            stem += rng.choice(("_v2", "_v3", "_final", "-final", "_draft", "_signed", "_rev1", "_copy", "2"))
+        return stem
+
+    def venue(self) -> tuple[str, str]:
+        """(mention, argument) for where an event happens: "Room 4C", "Conference Room B", "Nico's place"."""
+        rng = self.rng
+        pattern = rng.choice(pools.VENUE_PATTERNS)
+        text = pattern.format(n=rng.randrange(1, 10), n2=rng.randrange(1, 10), l=rng.choice("ABCDEF"),
+                              L=rng.choice("ABCDEFG"), first=rng.choice(self.pools.first),
+                              l2=rng.choice(pools.VENUE_LOUNGES))
+        return text, text[4:] if text.startswith("the ") else text
+
+    def note_name(self) -> tuple[str, str]:
+        """(mention, argument) of a note: its name, sometimes quoted or lower-cased as people type it."""
+        name = self.rng.choice(self.pools.notes)
+        r = self.rng.random()
+        if r < 0.12:
+            return f"'{name}'", name
+        if r < 0.2:
+            return f'"{name}"', name
+        if r < 0.32:
+            return name.lower(), name.lower()
+        return name, name
 
     def sms_message(self) -> str:
         msg = self.rng.choice(self.pools.sms)
@@ -269,7 +332,7 @@ def _possessive(name: str) -> str:
 
 
 # --------------------------------------------------------------------------------------- recipients / lookups
-def _recipients(ctx: Ctx, b: PlanBuilder, kind: str, max_n: int = 3, explicit_p: float = 0.12,
+def _recipients(ctx: Ctx, b: PlanBuilder, kind: str, max_n: int = 3, explicit_p: float = 0.18,
                 reuse_p: float = 0.0) -> tuple[str, list[str]]:
     """Mention text and plan values for recipients: lookups (``$k``) or explicit addresses/numbers.
 
@@ -304,7 +367,7 @@ def _recipients(ctx: Ctx, b: PlanBuilder, kind: str, max_n: int = 3, explicit_p:
 
 
 def _invitees(ctx: Ctx, b: PlanBuilder, reuse_p: float = 0.0) -> tuple[str, list[str]]:
-    return _recipients(ctx, b, "email", explicit_p=0.05, reuse_p=reuse_p)
+    return _recipients(ctx, b, "email", explicit_p=0.14, reuse_p=reuse_p)
 
 
 # -------------------------------------------------------------------------------------------------------- SMS
@@ -376,9 +439,9 @@ def _attachments(ctx: Ctx, b: PlanBuilder, max_n: int = 2) -> tuple[str, list[st
 
 
 def _cc(ctx: Ctx, b: PlanBuilder) -> tuple[str, list[str]]:
-    if not ctx.chance(0.22):
+    if not ctx.chance(0.26):
         return "", []
-    text, values = _recipients(ctx, b, "email", max_n=2, explicit_p=0.1)
+    text, values = _recipients(ctx, b, "email", max_n=2, explicit_p=0.25)
     return ctx.rng.choice(CC_SUFFIX).format(cc=text), values
 
 
@@ -493,44 +556,44 @@ EVENT_NOTES = ("bring the slides", "agenda in the shared doc", "remember the bad
                "room on the second floor", "wear something warm")
 
 
-def _meeting_time(ctx: Ctx) -> tuple[str, datetime, int]:
-    """(phrase, start, minutes): a meeting time with an optional explicit length, range, end or day-part span."""
+def _meeting_time(ctx: Ctx) -> tuple[str, datetime, int, str]:
+    """(phrase, start, minutes, adjective): a meeting time with an optional explicit length, range, end or
+    day-part span; ``adjective`` is a length said before the noun ("a 30-minute call"), else ""."""
     r = ctx.rng.random()
-    if r < 0.1:
+    if r < 0.08:
         span = meeting_span(ctx.now, ctx.rng)
         if span is not None:
-            return span
+            return (*span, "")
+    if r < 0.3:
+        ranged = when_range(ctx.now, ctx.rng)
+        if ranged is not None:
+            return (*ranged, "")
     w = random_meeting_when(ctx.now, ctx.rng)
-    if r < 0.32 and w.start.hour <= 20:
+    if r < 0.52 and w.start.hour <= 20:
         minutes, dur_phrase = random_duration(ctx.rng)
-        joiner = ctx.pick("[ for| for| lasting|, for|, duration]")
-        return f"{w.phrase}{joiner} {dur_phrase}", w.start, minutes
-    if r < 0.46:
-        base = when_day_and_time(ctx.now, ctx.rng)
-        minutes = ctx.rng.choice((30, 45, 60, 90, 120, 150, 180))
-        end = base.start + timedelta(minutes=minutes)
-        day_phrase = base.phrase.split(" at ")[0] if " at " in base.phrase and not base.phrase.startswith("at ") \
-            else None
-        if day_phrase and end.date() == base.start.date():
-            t1, t2 = render_clock(base.start.time(), ctx.rng), render_clock(end.time(), ctx.rng)
-            if not any(x.startswith(("half", "quarter", "noon", "midday")) or x.isdigit() for x in (t1, t2)):
-                if ctx.chance(0.3):
-                    return f"{base.phrase} until {t2}", base.start, minutes
-                return ctx.pick(f"{day_phrase} [from {t1} to {t2}|from {t1} until {t2}|{t1}-{t2}|between {t1} and "
-                                f"{t2}]"), base.start, minutes
-    return w.phrase, w.start, 60
+        if ctx.chance(0.4):
+            return w.phrase, w.start, minutes, duration_adjective(minutes, ctx.rng)
+        layout = ctx.rng.choice(("{w} for {d}", "{w} for {d}", "{w} lasting {d}", "{w}, for {d}", "{w}, duration {d}",
+                                 "{w}, {d}", "{w} ({d})", "{w}, {d} long", "for {d} {w}"))
+        return layout.format(w=w.phrase, d=dur_phrase), w.start, minutes, ""
+    return w.phrase, w.start, 60, ""
+
+
+def _with_length(adjective: str, topic: str) -> str:
+    return f"{adjective} {topic}" if adjective else topic
 
 
 def unit_calendar(ctx: Ctx, b: PlanBuilder, content: Content | None = None) -> str:
     """An event; ``content`` (a link, directions, a summary...) goes into its notes or, for a link, its location."""
     topic = ctx.rng.choice(ctx.pools.topics)
-    when, start, minutes = _meeting_time(ctx)
+    when, start, minutes, adj = _meeting_time(ctx)
     invitees: list[str] = []
     if ctx.chance(0.55):
         who, invitees = _invitees(ctx, b, reuse_p=0.3)
-        text = ctx.phrase("calendar_with", CALENDAR_WITH, topic=topic, who=who, when=when)
+        text = ctx.phrase("calendar_with", CALENDAR_WITH, topic=_with_length(adj, topic), who=who, when=when)
     else:
-        text = ctx.phrase("calendar_alone", CALENDAR_ALONE, topic=topic, Title=_title(topic), when=when)
+        text = ctx.phrase("calendar_alone", CALENDAR_ALONE, topic=_with_length(adj, topic), Title=_title(topic),
+                          when=when)
     location, notes, cal = "", "", ""
     if content is not None and content.kind == "link" and content.placeable and ctx.chance(0.6):
         location = content.ref
@@ -541,17 +604,20 @@ def unit_calendar(ctx: Ctx, b: PlanBuilder, content: Content | None = None) -> s
         text += ctx.pick(f"[ and put {content.np} in the [event |]notes| with {content.np} in the notes|"
                          f", [add|include] {content.np} in the [event's |]notes| and [add|attach] {content.np} to "
                          f"the event notes]")
-    elif ctx.chance(0.3):
-        mention, location = ctx.place()
-        text += ctx.pick("[ at| at| in|, location|, at|, venue:] ") + mention
+    elif ctx.chance(0.35):
+        mention, location = ctx.venue() if ctx.chance(0.4) else ctx.place()
+        text += ctx.pick("[ at| at| in|, location|, at|, venue:|, place:| @] ") + mention
     if ctx.chance(0.15):
-        cal = ctx.rng.choice(("Work", "Personal", "Family", "Home", "School"))
-        text += ctx.rng.choice((" in my {c} calendar", " on the {c} calendar", " ({c} calendar)")).format(c=cal)
+        cal = ctx.rng.choice(ctx.pools.calendars)
+        text += ctx.rng.choice((" in my {c} calendar", " on the {c} calendar", " ({c} calendar)", " in the {c} calendar",
+                                ", calendar: {c}", " to my {c} calendar", " in {c} calendar")).format(c=cal)
     if not notes and ctx.chance(0.1):
         notes = ctx.rng.choice(EVENT_NOTES)
-        text += ctx.rng.choice((' with the note "{n}"', ", notes: {n}", " and add a note to {n}")).format(n=notes)
+        text += ctx.rng.choice((' with the note "{n}"', ", notes: {n}", " and add a note to {n}", ", note: {n}",
+                                " (notes: {n})", " with notes '{n}'")).format(n=notes)
     end = start + timedelta(minutes=minutes)
     b.add("create_calendar_event", _title(topic), _fmt(start), _fmt(end), location, invitees, notes, cal)
+    ctx.last_event = (_title(topic), start)
     return text
 
 
@@ -588,9 +654,11 @@ def unit_zoom(ctx: Ctx, b: PlanBuilder) -> str:
     """Meeting flow: email lookups -> video link -> (calendar event with link + invitees) -> (invite email or
     SMS carrying the link: the same people reached a second way)."""
     topic = ctx.rng.choice(ctx.pools.topics)
-    when, start, minutes = _meeting_time(ctx)
+    when, start, minutes, adj = _meeting_time(ctx)
     title = _title(topic)
     end = _fmt(start + timedelta(minutes=minutes))
+    topic = _with_length(adj, topic)
+    ctx.last_event = (title, start)
     if ctx.chance(0.15):
         text = ctx.phrase("zoom_alone", ZOOM_ALONE, topic=topic, when=when, Title=title)
         link = b.add("get_zoom_meeting_link", title, _fmt(start), minutes, [])
@@ -633,16 +701,38 @@ REMINDER_UNDATED = (
     "add a to-do to {task} in {list}", "{list} list: {task}", "[add|put] {task} in [my|the] {list} reminders",
     "[save|note] a reminder to {task} in {list}",
 )
-PRIORITIES = ((1, ("it's important", "high priority", "mark it urgent", "make it high priority", "flag it as urgent")),
-              (5, ("medium priority", "normal priority")),
-              (9, ("low priority", "no rush, low priority", "it's not urgent, low priority")))
+PRIORITIES = ((1, ("it's important", "high priority", "mark it urgent", "make it high priority", "flag it as urgent",
+                   "priority high", "priority: high")),
+              (5, ("medium priority", "normal priority", "priority medium")),
+              (9, ("low priority", "no rush, low priority", "it's not urgent, low priority", "priority low",
+                   "priority: low")))
+PRIORITY_ADJECTIVES = {1: ("high priority", "high-priority", "urgent", "important", "top-priority"),
+                       5: ("medium priority", "medium-priority", "normal-priority"),
+                       9: ("low priority", "low-priority", "non-urgent")}
+"""Priority said before the noun: "a high-priority reminder to ..."."""
+REMINDER_MODIFIED = (
+    "set a {adj}reminder{pp} to {task} {when}", "create a {adj}reminder{pp} {when} to {task}",
+    "add a {adj}reminder{pp}: {task}, {when}", "I need a {adj}reminder{pp} to {task} {when}",
+    "make a {adj}reminder{pp} for {when}: {task}", "new {adj}reminder{pp}: {task} {when}",
+    "put a {adj}reminder{pp} {when} to {task}", "[set up|add] a {adj}reminder{pp} [to|that I need to] {task} {when}",
+    "{adj}reminder{pp} {when}: {task}", "[give me|I want] a {adj}reminder{pp} {when} to {task}",
+)
+"""Reminders whose priority and/or list come before the task ("a low-priority reminder in the Home list to ...")."""
+LIST_PHRASES = (" in the {l} list", " on my {l} list", " in {l}", " for the {l} list", " in my {l} reminders",
+                " on the {l} list")
+REMINDER_NOTE_SUFFIX = (", notes: {n}", " with the note '{n}'", ", note: {n}", " and note '{n}'", ", notes '{n}'",
+                        " (note: {n})", " - add a note: {n}", " with notes saying {n}")
 
 
 def unit_reminder(ctx: Ctx, b: PlanBuilder, content: Content | None = None) -> str:
     task = ctx.rng.choice(ctx.pools.tasks)
     list_name, priority, due, all_day, notes = "", 0, "", False, ""
+    prio_said: str | None = None
+    if ctx.chance(0.16):
+        priority, phrases = ctx.rng.choice(PRIORITIES)
+        prio_said = ctx.rng.choice(phrases)
     r = ctx.rng.random()
-    if r < 0.15 and content is None:
+    if r < 0.13 and content is None and prio_said is None:
         list_name = ctx.rng.choice(pools.LIST_NAMES)
         text = ctx.phrase("reminder_list", REMINDER_UNDATED, task=task, list=list_name)
     else:
@@ -653,11 +743,19 @@ def unit_reminder(ctx: Ctx, b: PlanBuilder, content: Content | None = None) -> s
             if wrong.start != w.start:
                 phrase = ctx.pick(f"{wrong.phrase}[, actually no, make that|, no wait,| - sorry, I mean|, or rather] "
                                   f"{w.phrase}")
-        text = ctx.phrase("reminder", REMINDER_TIMED, task=task, when=phrase)
         due, all_day = w.start.strftime(DATE_FMT) if w.all_day else _fmt(w.start), w.all_day
-        if ctx.chance(0.1):
+        if ctx.chance(0.14):
             list_name = ctx.rng.choice(pools.LIST_NAMES)
-            text += ctx.rng.choice((" on my {l} list", " in the {l} list", " ({l} list)")).format(l=list_name)
+        adj = ctx.rng.choice(PRIORITY_ADJECTIVES[priority]) + " " if prio_said and ctx.chance(0.5) else ""
+        pp = ctx.rng.choice(LIST_PHRASES).format(l=list_name) if list_name and ctx.chance(0.5) else ""
+        if adj or pp:
+            prio_said = None if adj else prio_said
+            text = ctx.phrase("reminder_mod", REMINDER_MODIFIED, adj=adj, pp=pp, task=task, when=phrase)
+        else:
+            text = ctx.phrase("reminder", REMINDER_TIMED, task=task, when=phrase)
+        if list_name and not pp:
+            text += ctx.rng.choice((" on my {l} list", " in the {l} list", " ({l} list)", ", list: {l}",
+                                    " in {l}")).format(l=list_name)
     if content is not None and content.np == content.it:  # pronoun: "...and put it in the notes"
         notes = content.ref
         text += ctx.pick(f"[ and put {content.it} in the notes| with {content.it} in the notes| and add {content.it} "
@@ -666,9 +764,12 @@ def unit_reminder(ctx: Ctx, b: PlanBuilder, content: Content | None = None) -> s
         notes = content.ref
         text += ctx.pick(f"[ and put {content.np} in the notes| with {content.np} in the notes|, and add "
                          f"{content.np} to [it|the reminder]| - include {content.np}]")
-    if ctx.chance(0.15):
-        priority, phrases = ctx.rng.choice(PRIORITIES)
-        text += ", " + ctx.rng.choice(phrases)
+    elif ctx.chance(0.1):
+        notes = ctx.rng.choice(pools.REMINDER_NOTES)
+        text += ctx.rng.choice(REMINDER_NOTE_SUFFIX).format(n=notes)
+        notes = _sentence(notes)
+    if prio_said is not None:
+        text += ", " + prio_said
     b.add("create_reminder", _title(task), due, notes, list_name, priority, all_day)
     return text
 
@@ -723,35 +824,53 @@ NOTE_OPEN = (
     "show the {name} note", "get the {name} note open", "what's in my {name} note?", "[let me see|show me] {name}",
     "[find|open up] the note [named|titled] {name}", "what did I write in the {name} note?", "I need my {name} note",
 )
-FOLDER_SUFFIX = (" in my {f} folder", " in the {f} folder", " in {f}", " (folder {f})", " under {f}")
+FOLDER_SUFFIX = (" in my {f} folder", " in the {f} folder", " in {f}", " (folder {f})", " under {f}", ", folder {f}",
+                 " in {f} folder", ", folder: {f}", " (in {f})")
+FOLDER_FROM = (" from the {f} folder", " from my {f} folder", " from {f}")
+"""Where a note is read from (opening only)."""
 
 
-def _folder(ctx: Ctx, p: float) -> tuple[str, str]:
+def _folder(ctx: Ctx, p: float, opening: bool = False) -> tuple[str, str]:
     if not ctx.chance(p):
         return "", ""
     folder = ctx.rng.choice(pools.FOLDERS)
-    return ctx.rng.choice(FOLDER_SUFFIX).format(f=folder), folder
+    phrases = FOLDER_SUFFIX + FOLDER_FROM if opening else FOLDER_SUFFIX
+    return ctx.rng.choice(phrases).format(f=folder), folder
+
+
+_DOUBLE_QUOTED = re.compile(r"([\"'])([\"'])([^\"']+)\2\1")
+
+
+def _single_quotes(text: str) -> str:
+    """A quoted mention put into a template that quotes it already: ``"'Ideas'"`` -> ``"Ideas"``."""
+    return _DOUBLE_QUOTED.sub(r"\1\3\1", text)
+
+
+def _note_content(ctx: Ctx) -> tuple[str, str]:
+    """(mention, content): what to write, sometimes quoted ("add 'call the bank' to ...")."""
+    content = ctx.rng.choice(pools.NOTE_CONTENTS)
+    return (f"'{content}'" if ctx.chance(0.15) else content), content
 
 
 def unit_note_create(ctx: Ctx, b: PlanBuilder) -> str:
-    name, content = ctx.rng.choice(ctx.pools.notes), ctx.rng.choice(pools.NOTE_CONTENTS)
+    (mention, name), (said, content) = ctx.note_name(), _note_content(ctx)
     f_text, folder = _folder(ctx, 0.3)
     b.add("create_note", name, content, folder)
-    return ctx.phrase("note_create", NOTE_CREATE, name=name, content=content) + f_text
+    return _single_quotes(ctx.phrase("note_create", NOTE_CREATE, name=mention, content=said)) + f_text
 
 
 def unit_note_append(ctx: Ctx, b: PlanBuilder) -> str:
-    name, content = ctx.rng.choice(ctx.pools.notes), ctx.rng.choice(pools.NOTE_CONTENTS)
+    (mention, name), (said, content) = ctx.note_name(), _note_content(ctx)
     f_text, folder = _folder(ctx, 0.15)
     b.add("append_note_content", name, content, folder)
-    return ctx.phrase("note_append", NOTE_APPEND, name=name, content=content) + f_text
+    return _single_quotes(ctx.phrase("note_append", NOTE_APPEND, name=mention, content=said)) + f_text
 
 
 def unit_note_open(ctx: Ctx, b: PlanBuilder) -> str:
-    name = ctx.rng.choice(ctx.pools.notes)
-    f_text, folder = _folder(ctx, 0.25)
+    mention, name = ctx.note_name()
+    f_text, folder = _folder(ctx, 0.25, opening=True)
     b.add("open_note", name, folder)
-    text = ctx.phrase("note_open", NOTE_OPEN, name=name)
+    text = _single_quotes(ctx.phrase("note_open", NOTE_OPEN, name=mention))
     return text[:-1] + f_text + "?" if text.endswith("?") else text + f_text
 
 
@@ -781,12 +900,40 @@ DIRECTIONS_FROM = (
     "map a route between {start} and {end} {by}", "[route|directions] {start} to {end} {by}",
     "how do I go from {start} to {end} {by}?", "[plan|show] a trip from {start} to {end} {by}",
     "from {start} to {end} {by} - show me the way", "[navigate|guide me] from {start} to {end} {by}",
+    "directions to {end} from {start} {by}", "how do I get to {end} {by} from {start}?",
+    "show me how to get to {end} from {start} {by}", "route to {end} from {start} {by}",
+    "[get|give] me directions to {end}, starting [at|from] {start}, {by}",
+)
+DIRECTIONS_ADJ_TO = (
+    "{adj} directions to {end}", "get me {adj} directions to {end}", "show [me |]{adj} directions to {end}",
+    "[a|the] {adj} route to {end}", "I need {adj} directions [to|for] {end}", "[find|plan] a {adj} route to {end}",
+    "{adj} directions [to|for] {end}, please", "[give me|open] the {adj} route to {end}",
+)
+DIRECTIONS_ADJ_FROM = (
+    "{adj} directions from {start} to {end}", "show me {adj} directions from {start} to {end}",
+    "{adj} route from {start} to {end}", "get {adj} directions to {end} from {start}",
+    "[a|the] {adj} route to {end} from {start}", "[plan|find] {adj} directions between {start} and {end}",
+)
+DIRECTIONS_VERB_TO = (
+    "how do I {verb} to {end}?", "how can I {verb} to {end}?", "I want to {verb} to {end}, show me the way",
+    "show me how to {verb} to {end}", "what's the best way to {verb} to {end}?", "help me {verb} to {end}",
+)
+DIRECTIONS_VERB_FROM = (
+    "how do I {verb} from {start} to {end}?", "how can I {verb} to {end} from {start}?",
+    "show me how to {verb} from {start} to {end}", "I'd like to {verb} from {start} to {end}, [give me|show me] "
+    "directions", "what's the way to {verb} from {start} to {end}?",
 )
 TRANSPORT = {"d": ("by car", "driving", "for driving", "in the car", "by [car|auto]", "[driving|drive]"),
              "w": ("on foot", "walking", "by walking", "for walking", "[walking|on foot]", "as a walk"),
              "r": ("by public transit", "by train", "by bus", "using public transport", "by transit",
                    "on the [subway|metro|tube|underground|tram]", "by [train|bus|public transport]")}
 TRANSPORT_WORDS = {"d": ("by car", "driving"), "w": ("on foot", "walking"), "r": ("by bus", "by transit")}
+TRANSPORT_ADJ = {"d": ("driving", "driving", "car", "road"), "w": ("walking", "walking", "on-foot", "pedestrian"),
+                 "r": ("transit", "public transit", "public transport", "bus", "train", "subway", "metro", "tram")}
+"""Transport said as an adjective: "bus directions to ...", "a walking route from ..."."""
+TRANSPORT_VERB = {"d": ("drive", "drive", "get by car"), "w": ("walk", "walk", "get on foot"),
+                  "r": ("take the bus", "take the train", "take transit", "go by bus", "go by train", "take the metro")}
+"""Transport said as the verb: "how do I walk to ...", "how can I take the train to ..."."""
 
 
 def _transport(ctx: Ctx) -> tuple[str, str]:
@@ -808,7 +955,10 @@ def unit_maps_open(ctx: Ctx, b: PlanBuilder) -> str:
 
 
 def _directions(ctx: Ctx, b: PlanBuilder) -> tuple[str, str, str, str]:
-    """Adds the directions call; (clause, ref, destination as mentioned ("X" or "X from Y"), transport phrase)."""
+    """Adds the directions call; (clause, ref, destination as mentioned ("X" or "X from Y"), transport phrase).
+
+    Transport is said with "by ..." after the places, as an adjective ("bus directions"), or as the verb ("how
+    do I walk to ..."); a start, when given, may come before or after the destination."""
     mode, by = _transport(ctx)
     end_m, end = ctx.place()
     if ctx.chance(0.04):  # "to the Louvre, no wait, Tate Modern": only the final place counts
@@ -816,17 +966,26 @@ def _directions(ctx: Ctx, b: PlanBuilder) -> tuple[str, str, str, str]:
         if wrong != end:
             end_m = ctx.pick(f"{wrong_m}[, no wait,|, sorry, I mean| - actually|, no,] {end_m}")
     start_m, start = "", ""
-    if ctx.chance(0.35):
+    if ctx.chance(0.4):
         start_m, start = ctx.place()
         if start == end:
             start_m, start = "", ""
-    if start:
+    form = ctx.rng.random()
+    if form < 0.22 and "," not in by:
+        adj = ctx.rng.choice(TRANSPORT_ADJ[mode])
+        text = (ctx.phrase("directions_adj_from", DIRECTIONS_ADJ_FROM, start=start_m, end=end_m, adj=adj) if start
+                else ctx.phrase("directions_adj", DIRECTIONS_ADJ_TO, end=end_m, adj=adj))
+    elif form < 0.34 and "," not in by:
+        verb = ctx.rng.choice(TRANSPORT_VERB[mode])
+        text = (ctx.phrase("directions_verb_from", DIRECTIONS_VERB_FROM, start=start_m, end=end_m, verb=verb) if start
+                else ctx.phrase("directions_verb", DIRECTIONS_VERB_TO, end=end_m, verb=verb))
+    elif start:
         text = ctx.phrase("directions_from", DIRECTIONS_FROM, start=start_m, end=end_m, by=by)
     else:
         text = ctx.phrase("directions_to", DIRECTIONS_TO, end=end_m, by=by)
     ref = b.add("maps_show_directions", start, end, mode)
     dest = f"{end_m} from {start_m}" if start else end_m
-    return " ".join(text.replace(" ?", "?").split()), ref, dest, by
+    return " ".join(text.replace(" ?", "?").replace(" ,", ",").split()).rstrip(","), ref, dest, by
 
 
 def unit_directions(ctx: Ctx, b: PlanBuilder) -> str:
@@ -876,6 +1035,8 @@ LOOKUP_PHONE = (
     "[give me|tell me] {poss} [phone |mobile |]number", "I need {poss} number",
     "what number do I have for {who}?", "[pull up|show me] {poss} [phone number|number]", "{poss} number?",
     "[which|what] is {poss} phone?", "[find|get] the phone number of {who}",
+    "number for {who}?", "contact number for {who}[, please|]", "{poss} [mobile|cell], please",
+    "[need|want] the number [of|for] {who}", "phone [no.|number] [of|for] {who}?",
 )
 LOOKUP_EMAIL = (
     "what's {poss} email[ address|]?", "look up {poss} email", "find {poss} email address",
@@ -884,6 +1045,8 @@ LOOKUP_EMAIL = (
     "[give me|tell me] {poss} [email|e-mail] [address|]", "I need {poss} email address",
     "which email do I have for {who}?", "[pull up|show me] {poss} [email address|email]", "{poss} email?",
     "what's the [best |]address to email {who}?", "[find|get] the email address of {who}",
+    "contact email for {who}[, please|]", "{poss} email address, please", "email of {who}?",
+    "[need|want] the [email|e-mail] [of|for] {who}", "[which|what] address does {who} use for email?",
 )
 LOOKUP_BOTH = (
     "[what are|get me|look up] {poss} [phone number|number] and email[ address|]",
@@ -984,7 +1147,8 @@ P_EMAIL_CL = ("[look up|find|get] {poss} email[ address|]", "[check|search] cont
 P_DIR_NP = ("[the |]directions to {end} {by}", "the [route|way] to {end} {by}", "how to get to {end} {by}",
             "[a|the] route to {end} {by}", "the way [over |]to {end} {by}")
 P_LOC_NP = ("the [map |]location of {place}", "a map link for {place}", "{place} on the map",
-            "the [maps |]link to {place}", "where {place} is")
+            "the [maps |]link to {place}", "where {place} is", "the address of {place}",
+            "the [exact |]address [of|for] {place}", "a pin for {place}")
 P_LOC_CL = ("[find|locate] {place} on the map", "[open|look up] {place} in maps", "[show me|pull up] {place}",
             "[search|look] for {place} on the map", "[drop a pin on|pin] {place}")
 P_SUM_NP = ("a summary of {file}", "the gist of {file}", "a [short|quick|brief] summary of {file}",
@@ -1044,8 +1208,9 @@ def _produce(ctx: Ctx, b: PlanBuilder, kind: str) -> tuple[str, Content]:
         return clause, Content(ref, "text", np, "it", name, "open_note")
     if kind == "zoom":
         topic = ctx.rng.choice(ctx.pools.topics)
-        when, start, minutes = _meeting_time(ctx)
+        when, start, minutes, adj = _meeting_time(ctx)
         ref = b.add("get_zoom_meeting_link", _title(topic), _fmt(start), minutes, [])
+        topic = _with_length(adj, topic)
         np = ctx.phrase("p_zoom_np", P_ZOOM_NP, topic=topic, when=when)
         clause = ctx.phrase("p_zoom_cl", P_ZOOM_CL, topic=topic, when=when)
         return clause, Content(ref, "link", np, ctx.pick("[the link|it|the zoom link]"), _title(topic),
@@ -1129,7 +1294,7 @@ def _consume(ctx: Ctx, b: PlanBuilder, consumer: str, content: Content, folded: 
     c = content.np if folded else content.it
     if consumer in ("sms", "email", "forward"):
         kind = "phone" if consumer == "sms" else "email"
-        to, values = _recipients(ctx, b, kind, max_n=3, explicit_p=0.08, reuse_p=0.15)
+        to, values = _recipients(ctx, b, kind, max_n=3, explicit_p=0.14, reuse_p=0.15)
         if consumer == "sms":
             text = ctx.phrase("c_sms_np" if folded else "c_sms_it", C_SMS_NP if folded else C_SMS_IT, to=to, c=c)
             b.add("send_sms", values, content.ref)
@@ -1217,6 +1382,241 @@ def unit_flow(ctx: Ctx, b: PlanBuilder) -> str:
     return text
 
 
+# ------------------------------------------------------------------------------- one thing, several actions
+# Requests that act twice on one place, note or event, or once per item of a list: the second action refers
+# back ("...and give me directions there", "...then add X to it", "...and remind me 15 minutes before") with no
+# data flow between the steps, or repeats one tool per item ("summarize both A and B").
+def _way(ctx: Ctx, mode: str, by: str) -> str:
+    """How a second clause asks for directions: "walking directions", "directions by bus", "the route"."""
+    adj = ctx.rng.choice(TRANSPORT_ADJ[mode])
+    return ctx.rng.choice((f"{adj} directions", f"{adj} directions", f"directions {by}".strip(), f"the {adj} route",
+                           f"a route {by}".strip()))
+
+
+MAP_THEN_GO = (
+    "show me {place} on the map and [give me|get] {way} there", "find {place} on the map, then [get|show] {way} there",
+    "[open|pull up] {place} in maps and show me {way} [there|to it]", "where's {place}? [I need|get me] {way} there",
+    "[pin|locate] {place} on the map, plus {way} to get there", "map {place} and [work out|plan] {way} there",
+    "[look up|search for] {place} on the map and [then |]get {way} [to it|there]",
+    "put {place} on the map [and|then] give me {way} there",
+)
+GO_THEN_EVENT = (
+    "get {way} to {place} and [create|add] an event there {when} called {Title}",
+    "[show me|get] {way} to {place}, then put the {topic} there {when} in my calendar",
+    "[give me|find] {way} to {place} and [schedule|add] the {topic} there {when}",
+    "I'm going to {place} {when} for the {topic}: [give me|show me] {way} and add it to my calendar",
+    "[plan|map] the way to {place} {by} and [book|block] {when} there for the {topic}",
+)
+EVENT_THEN_GO = (
+    "add the {topic} at {place} {when} to my calendar and show me [how to get there {by}|{way} there]",
+    "[schedule|book] the {topic} at {place} {when}, then [get|give me] {way} there",
+    "put a {topic} at {place} on my calendar {when} and [find|plan] {way} there",
+    "[create|make] an event {Title} at {place} {when} and [show|get] {way} to it",
+    "{topic} at {place} {when}: [add it to the calendar|put it in my diary] and [get|show me] {way} there",
+)
+EVENT_THEN_TEXT = (
+    "[schedule|set up|book] a {topic} with {who} at {place} {when} and text [them|everyone|{pron}] the "
+    "[address|location]",
+    "[invite|add] {who} to a {topic} at {place} {when}, then [send|text] [them|{pron}] the [address|location] [by "
+    "text|by sms]",
+    "put a {topic} with {who} at {place} {when} on the calendar and [sms|text] [them|{pron}] where it is",
+)
+
+
+def unit_same_place(ctx: Ctx, b: PlanBuilder) -> str:
+    """A place acted on twice: shown then navigated to, navigated to then booked, booked then navigated to, or
+    booked with people who are then texted its location ("there" and "it" refer back to it)."""
+    mention, arg = ctx.place()
+    mode, by = _transport(ctx)
+    if "," in by:  # no self-corrections inside these
+        by = ctx.pick(ctx.rng.choice(TRANSPORT[mode]))
+    way = _way(ctx, mode, by)
+    topic = ctx.rng.choice(ctx.pools.topics)
+    title = _title(topic)
+    r = ctx.rng.random()
+    if r < 0.3:
+        b.add("maps_open_location", arg)
+        b.add("maps_show_directions", "", arg, mode)
+        return ctx.phrase("map_then_go", MAP_THEN_GO, place=mention, way=way)
+    when, start, minutes, adj = _meeting_time(ctx)
+    if adj:  # these templates name the event without its length: it lasts the default hour
+        minutes = 60
+    end = _fmt(start + timedelta(minutes=minutes))
+    ctx.last_event = (title, start)
+    if r < 0.55:
+        b.add("maps_show_directions", "", arg, mode)
+        b.add("create_calendar_event", title, _fmt(start), end, arg, [], "", "")
+        return ctx.phrase("go_then_event", GO_THEN_EVENT, place=mention, way=way, by=by, when=when, topic=topic,
+                          Title=title)
+    if r < 0.8:
+        b.add("create_calendar_event", title, _fmt(start), end, arg, [], "", "")
+        b.add("maps_show_directions", "", arg, mode)
+        return ctx.phrase("event_then_go", EVENT_THEN_GO, place=mention, way=way, by=by, when=when, topic=topic,
+                          Title=title)
+    who, emails = _invitees(ctx, b)
+    people = list(ctx.last_people)
+    b.add("create_calendar_event", title, _fmt(start), end, arg, emails, "", "")
+    if not people or not all(e.startswith("$") for e in emails):  # explicit addresses: no one to text
+        return ctx.phrase("calendar_with", CALENDAR_WITH, topic=topic, who=who, when=when) + " at " + mention
+    phones = [ctx.lookup(b, "get_phone_number", p) for p in people]
+    loc = b.add("maps_open_location", arg)
+    b.add("send_sms", phones, f"{title} at {arg}: {loc}")
+    pron = people[0].pronoun if len(people) == 1 else "them"
+    return ctx.phrase("event_then_text", EVENT_THEN_TEXT, topic=topic, who=who, place=mention, when=when, pron=pron)
+
+
+NOTE_OPEN_THEN_ADD = (
+    "open my {name} note[, then| and] add {content} to it", "pull up the {name} note and append {content}",
+    "open {name} and add this to it: {content}", "show me my {name} note, then [add|append] {content} [at the end|to it]",
+    "[open|bring up] the note {name} and [add|put] {content} [in it|at the bottom]",
+    "[find|get] my note {name}, and [add|write] {content} [into it|at the end]",
+    "open the {name} note; [also add|append] {content}",
+)
+
+
+def unit_same_note(ctx: Ctx, b: PlanBuilder) -> str:
+    """"Open my Ideas note, then add X to it": the note opened and appended to, two steps with no data flow."""
+    (mention, name), (said, content) = ctx.note_name(), _note_content(ctx)
+    f_text, folder = _folder(ctx, 0.2)
+    b.add("open_note", name, folder)
+    b.add("append_note_content", name, content, folder)
+    return _single_quotes(ctx.phrase("note_open_add", NOTE_OPEN_THEN_ADD, name=mention + f_text, content=said))
+
+
+BEFORE = ((5, ("5 minutes", "five minutes")), (10, ("10 minutes", "ten minutes", "10 min")),
+          (15, ("15 minutes", "15 min", "a quarter of an hour", "fifteen minutes")),
+          (30, ("half an hour", "30 minutes", "30 min")), (60, ("an hour", "one hour", "1 hour")),
+          (120, ("two hours", "2 hours")), (1440, ("a day", "one day", "24 hours")))
+REMIND_BEFORE = (" and remind me {d} before", ", and remind me {d} before it starts", " with a reminder {d} before",
+                 ". Remind me {d} ahead", " and set a reminder {d} before [it|the meeting|the event]",
+                 ", reminder {d} before", " and ping me {d} earlier")
+REMIND_SAME = (" and set a reminder for it too", " and add a reminder [for it|at the same time]",
+               ", plus a reminder", " and remind me [then|at that time] too")
+REMINDER_THEN_EVENT = (
+    "set a reminder for the {topic} {when} and put it in the calendar too{dur}",
+    "remind me about the {topic} {when}, and add it to my calendar{dur}",
+    "[create|add] a reminder for the {topic} {when} and [a calendar event|an event] for it{dur}",
+    "[I have|there's] the {topic} {when}: [remind me|set a reminder] and [block it in|add it to] my calendar{dur}",
+)
+
+
+def unit_event_reminder(ctx: Ctx, b: PlanBuilder) -> str:
+    """An event or video meeting and a reminder for it: at the same time, some minutes before, or a reminder
+    that is also put on the calendar."""
+    r = ctx.rng.random()
+    if r < 0.25:
+        topic = ctx.rng.choice(ctx.pools.topics)
+        w = random_meeting_when(ctx.now, ctx.rng)
+        minutes, dur_phrase = random_duration(ctx.rng) if ctx.chance(0.4) else (60, "")
+        dur = ctx.rng.choice((" ({d})", ", {d}", " for {d}", " - {d}")).format(d=dur_phrase) if dur_phrase else ""
+        text = ctx.phrase("reminder_then_event", REMINDER_THEN_EVENT, topic=topic, when=w.phrase, dur=dur)
+        b.add("create_reminder", _title(topic), _fmt(w.start), "", "", 0, False)
+        b.add("create_calendar_event", _title(topic), _fmt(w.start), _fmt(w.start + timedelta(minutes=minutes)), "",
+              [], "", "")
+        return text
+    text = unit_calendar(ctx, b) if r < 0.65 else unit_zoom(ctx, b)
+    assert ctx.last_event is not None
+    title, start = ctx.last_event
+    options = [(m, p) for m, p in BEFORE if start - timedelta(minutes=m) > ctx.now + timedelta(minutes=5)]
+    if not options or ctx.chance(0.25):
+        b.add("create_reminder", title, _fmt(start), "", "", 0, False)
+        return text + ctx.pick(ctx.rng.choice(REMIND_SAME))
+    minutes, phrases = ctx.rng.choice(options)
+    b.add("create_reminder", title, _fmt(start - timedelta(minutes=minutes)), "", "", 0, False)
+    return text + ctx.pick(ctx.rng.choice(REMIND_BEFORE)).format(d=ctx.rng.choice(phrases))
+
+
+SEPARATE_SMS = (
+    "text {a} '{m1}' and {b} '{m2}'", "send two texts: to {a} '{m1}', to {b} '{m2}'",
+    "[sms|text] {a}: {m1}; [sms|text] {b}: {m2}", "tell {a} by text that {m1}, and {b} that {m2}",
+    "separate messages please - {a}: {m1}; {b}: {m2}", "[message|text] {a} \"{m1}\" and [message|text] {b} \"{m2}\"",
+)
+SEPARATE_EMAIL = (
+    "email {a} {f1} and {b} {f2}", "send {f1} to {a} and {f2} to {b} by email", "mail {a} {f1}, and {b} {f2}",
+    "email {f1} to {a}; email {f2} to {b}", "[two emails|separate emails]: {f1} for {a}, {f2} for {b}",
+)
+
+
+def unit_separate(ctx: Ctx, b: PlanBuilder) -> str:
+    """Different content for different people in one request: one message (or file) each, never merged."""
+    if ctx.chance(0.55):
+        pa, pb = ctx.person(), ctx.person()
+        m1, m2 = ctx.sms_message(), ctx.sms_message()
+        if m1 == m2:
+            m2 = ctx.sms_message()
+        ra, rb = ctx.lookup(b, "get_phone_number", pa), ctx.lookup(b, "get_phone_number", pb)
+        b.add("send_sms", [ra], _sentence(m1))
+        b.add("send_sms", [rb], _sentence(m2))
+        ctx.last_people = [pa, pb]
+        return ctx.phrase("separate_sms", SEPARATE_SMS, a=pa.mention, b=pb.mention, m1=m1, m2=m2)
+    pa, pb = ctx.person(), ctx.person()
+    ra, rb = ctx.lookup(b, "get_email_address", pa), ctx.lookup(b, "get_email_address", pb)
+    (f1, a1), (f2, a2) = ctx.file(), ctx.file()
+    if a1.lower() == a2.lower():
+        f2, a2 = ctx.file()
+    p1, p2 = b.add("open_and_get_file_path", a1), b.add("open_and_get_file_path", a2)
+    b.add("compose_new_email", [ra], [], _title(a1), "Please find the file attached.", [p1])
+    b.add("compose_new_email", [rb], [], _title(a2), "Please find the file attached.", [p2])
+    ctx.last_people = [pa, pb]
+    return ctx.phrase("separate_email", SEPARATE_EMAIL, a=pa.mention, b=pb.mention, f1=f1, f2=f2)
+
+
+BATCH_SUMMARIES = ("[summarize|summarise] [both |]{files}", "give me summaries of {files}",
+                   "[sum up|summarise] {files} [for me|]", "what do {files} say? [summarize|summarise] [them|each]",
+                   "[quick|short] summaries of {files}[ please|]", "[read|go through] {files} and summarize each")
+BATCH_NOTES = ("make [two|some] new notes, {names}, with {content} in each", "new notes {names}: {content} in [both|all]",
+               "set up notes named {names} that all say {content}", "[create|start] notes {names}, each with {content}")
+BATCH_REMINDERS = ("remind me to {t1} and to {t2} {when}", "two reminders {when}: {t1}, and {t2}",
+                   "set reminders {when} to {t1} and {t2}", "{when} I need to {t1} and {t2}, remind me of both",
+                   "[add|create] two reminders, {t1} and {t2}, for {when}")
+BATCH_MAPS = ("show me {p1} and {p2} on the map", "[pin|locate] {p1} and {p2}", "find {p1} and also {p2} on the map",
+              "open [maps at|the map for] {p1} and {p2}")
+BATCH_FILES = ("open {f1} and {f2}", "find {f1} and {f2} for me", "[pull up|bring up] {f1} and {f2}",
+               "I need {f1} and {f2}, open them")
+
+
+def unit_batch(ctx: Ctx, b: PlanBuilder) -> str:
+    """One action over a list: one call per item ("summarize both A and B", "notes X and Y, each saying Z")."""
+    r = ctx.rng.random()
+    if r < 0.3:
+        n = ctx.rng.choices((2, 3), weights=(4, 1))[0]
+        mentions, paths = [], []
+        for _ in range(n):
+            m, a = ctx.file(pdf=True)
+            if any(a.lower() == x.lower() for x, _ in paths):
+                continue
+            mentions.append(m)
+            paths.append((a, b.add("open_and_get_file_path", a)))
+        for _, path in paths:
+            b.add("summarize_pdf", path)
+        return ctx.phrase("batch_summaries", BATCH_SUMMARIES, files=join_names(mentions, ctx.rng))
+    if r < 0.5:
+        names = list(dict.fromkeys(ctx.rng.sample(ctx.pools.notes, ctx.rng.choice((2, 2, 3)))))
+        said, content = _note_content(ctx)
+        f_text, folder = _folder(ctx, 0.3)
+        for name in names:
+            b.add("create_note", name, content, folder)
+        return ctx.phrase("batch_notes", BATCH_NOTES, names=join_names(names, ctx.rng) + f_text, content=said)
+    if r < 0.75:
+        t1, t2 = ctx.rng.sample(ctx.pools.tasks, 2)
+        w = when_date_only(ctx.now, ctx.rng) if ctx.chance(0.4) else random_when(ctx.now, ctx.rng)
+        due = w.start.strftime(DATE_FMT) if w.all_day else _fmt(w.start)
+        b.add("create_reminder", _title(t1), due, "", "", 0, w.all_day)
+        b.add("create_reminder", _title(t2), due, "", "", 0, w.all_day)
+        return ctx.phrase("batch_reminders", BATCH_REMINDERS, t1=t1, t2=t2, when=w.phrase)
+    if r < 0.88:
+        (m1, a1), (m2, a2) = ctx.place(), ctx.place()
+        if a1 == a2:
+            (m2, a2) = ctx.place()
+        b.add("maps_open_location", a1)
+        b.add("maps_open_location", a2)
+        return ctx.phrase("batch_maps", BATCH_MAPS, p1=m1, p2=m2)
+    (f1, a1), (f2, a2) = ctx.file(), ctx.file()
+    b.add("open_and_get_file_path", a1)
+    b.add("open_and_get_file_path", a2)
+    return ctx.phrase("batch_files", BATCH_FILES, f1=f1, f2=f2)
+
+
 # ------------------------------------------------------------------------------------------------ composition
 Unit = Callable[[Ctx, PlanBuilder], str]
 UNITS: dict[str, tuple[Unit, float]] = {
@@ -1226,6 +1626,8 @@ UNITS: dict[str, tuple[Unit, float]] = {
     "note_create": (unit_note_create, 4), "note_append": (unit_note_append, 4), "note_open": (unit_note_open, 3),
     "maps_open": (unit_maps_open, 4), "directions": (unit_directions, 4), "file_open": (unit_file_open, 3),
     "summarize": (unit_summarize, 4), "lookup": (unit_lookup, 6), "mixed": (unit_mixed, 3), "flow": (unit_flow, 16),
+    "same_place": (unit_same_place, 3), "same_note": (unit_same_note, 1.5), "event_reminder": (unit_event_reminder, 3),
+    "separate": (unit_separate, 2), "batch": (unit_batch, 3),
 }
 INTENT_COUNTS = (52, 34, 14)
 """Weights of one, two and three intents per request (flows and meetings make single intents long too)."""

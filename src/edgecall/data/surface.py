@@ -171,4 +171,5 @@ def surface(text: str, ctx: Ctx, protected: set[str]) -> str:
     if q[-1] not in ".?!:" and rng.random() < 0.6:
         q += "."
     q = re.sub(r"\b([Aa]) (?!one|uni|use|eu)([aeiouAEIOU])", r"\1n \2", q)
+    q = re.sub(r"\b([Aa]) (hour|honest)", r"\1n \2", q)
     return re.sub(r"\s+", " ", q).strip()

@@ -14,6 +14,10 @@ Conventions (the planner prompt teaches the same ones):
   "this afternoon" 15:00, "in the morning" 09:00, "end of the day" 17:00, "noon" 12:00.
 - "this weekend": the coming Saturday (today when today is Saturday or Sunday's Saturday is past: Sunday
   itself counts as this weekend).
+- A range "2 to 4 pm", "7-8am": a trailing am/pm applies to both ends; "10 to 12", "4-4:30" with no am/pm
+  follow the bare-hour rule at both ends; "8 pm to 1 am" ends the next day.  Ambiguous bare ranges (where the
+  rule would put the end before the start) are never generated.
+- Fixed-date holidays ("New Year's Day", "Christmas Eve") are the next such date on or after today.
 """
 
 from __future__ import annotations
@@ -156,7 +160,18 @@ def render_date(d: date, today: date, rng: random.Random) -> str:
         forms += ["the end of the month", "the last day of the month"]
     if delta == 7:
         forms += ["a week from today", "in a week", "one week from now"]
+    holiday = HOLIDAYS.get((d.month, d.day))
+    if holiday and month_day_after(today, d.month, d.day) == d:
+        forms += list(holiday) * 3  # a holiday's name is what people say when the date is one
     return rng.choice(forms)
+
+
+HOLIDAYS: dict[tuple[int, int], tuple[str, ...]] = {
+    (1, 1): ("New Year's Day",), (12, 31): ("New Year's Eve",), (12, 24): ("Christmas Eve",),
+    (12, 25): ("Christmas Day", "Christmas"), (12, 26): ("Boxing Day",), (10, 31): ("Halloween",),
+    (2, 14): ("Valentine's Day",), (3, 17): ("St. Patrick's Day",), (7, 4): ("the Fourth of July",),
+}
+"""Fixed-date holidays (month, day) -> names; the next one on or after today is meant."""
 
 
 def _on(phrase: str) -> str:
@@ -172,6 +187,10 @@ def _clock_time(rng: random.Random) -> time:
 
 
 def _future_day(now: datetime, rng: random.Random, max_days: int = 40) -> date:
+    if rng.random() < 0.03:  # a holiday within the next ~4 months, so holiday names occur at all
+        upcoming = sorted(month_day_after(now.date(), m, d) for m, d in HOLIDAYS)
+        if (upcoming[0] - now.date()).days <= 120:
+            return upcoming[0]
     weights = [3, 8, 5, 5, 5, 5, 5, 5] + [1] * (max_days - 7)
     return now.date() + timedelta(days=rng.choices(range(max_days + 1), weights=weights)[0])
 
@@ -355,6 +374,89 @@ def random_duration(rng: random.Random) -> tuple[int, str]:
     """(minutes, phrase) for an explicit meeting length."""
     minutes, phrases = rng.choice(DURATIONS)
     return minutes, rng.choice(phrases)
+
+
+def duration_adjective(minutes: int, rng: random.Random) -> str:
+    """A length said before the noun: "a 30-minute call", "a two-hour workshop", "a 45 min sync"."""
+    if minutes % 60 == 0:
+        h = minutes // 60
+        word = NUMBER_WORDS[h]
+        forms = [f"{h}-hour", f"{h} hour", f"{word}-hour", f"{h}h", f"{minutes}-minute"]
+        if h == 1:
+            forms += ["one-hour", "hour-long", "1-hour"]
+    elif minutes == 90:
+        forms = ["90-minute", "90 minute", "90 min", "hour-and-a-half"]
+    else:
+        forms = [f"{minutes}-minute", f"{minutes} minute", f"{minutes} min", f"{minutes}min"]
+        if minutes == 30:
+            forms += ["half-hour", "half hour", "thirty-minute"]
+        if minutes == 15:
+            forms.append("fifteen-minute")
+    return rng.choice(forms)
+
+
+# ------------------------------------------------------------------------------------------------------ ranges
+def _h12(t: time) -> str:
+    h = t.hour % 12 or 12
+    return f"{h}" if t.minute == 0 else f"{h}:{t.minute:02d}"
+
+
+def _bare_reads_back(t: time) -> bool:
+    """Whether "at 4" / "4:30" without am/pm means ``t`` under the bare-hour rule (12 is noon)."""
+    h = t.hour % 12 or 12
+    return (h == 12 and t.hour == 12) or (h != 12 and bare_hour_to_24(h) == t.hour)
+
+
+def _ampm(t: time, rng: random.Random) -> str:
+    return rng.choice(("am", " am", "AM", "a.m.")) if t.hour < 12 else rng.choice(("pm", " pm", "PM", "p.m."))
+
+
+def _range_ends(a: time, b: time, rng: random.Random) -> tuple[str, str] | None:
+    """Spoken start and end of a range: shared suffix, both marked, 24-hour or bare, whichever reads right."""
+    same_half = (a.hour < 12) == (b.hour < 12)
+    styles = ["both", "24h"]
+    if same_half:
+        styles += ["shared", "shared", "shared"]
+    if _bare_reads_back(a) and _bare_reads_back(b):
+        styles += ["bare", "bare"]
+    style = rng.choice(styles)
+    if style == "shared":
+        return _h12(a), _h12(b) + _ampm(b, rng)
+    if style == "both":
+        return _h12(a) + _ampm(a, rng), _h12(b) + _ampm(b, rng)
+    if style == "24h":
+        fmt = rng.choice(("{h:02d}:{m:02d}", "{h}:{m:02d}"))
+        if not (_bare_reads_back(a) and _bare_reads_back(b)) and fmt == "{h}:{m:02d}" and a.hour < 10:
+            fmt = "{h:02d}:{m:02d}"  # "9:00-9:30" reads as am only when the bare rule agrees
+        return fmt.format(h=a.hour, m=a.minute), fmt.format(h=b.hour, m=b.minute)
+    return _h12(a), _h12(b)
+
+
+def when_range(now: datetime, rng: random.Random) -> tuple[str, datetime, int] | None:
+    """(phrase, start, minutes) for "tomorrow 2 to 4 pm", "Friday from 10-11", "Dec 31 8pm-1am"; None if past."""
+    day = _future_day(now, rng)
+    if rng.random() < 0.08:  # an evening that runs past midnight
+        start = datetime.combine(day, time(rng.choice((19, 20, 21, 22)), rng.choice((0, 0, 30))))
+        minutes = rng.choice((180, 240, 270, 300))
+    else:
+        start = datetime.combine(day, _clock_time(rng))
+        minutes = rng.choice((30, 45, 60, 60, 90, 120, 120, 150, 180, 240))
+    end = start + timedelta(minutes=minutes)
+    if start <= now + timedelta(minutes=30):
+        return None
+    if end.date() != start.date():
+        a, b = _h12(start.time()) + _ampm(start.time(), rng), _h12(end.time()) + _ampm(end.time(), rng)
+    else:
+        ends = _range_ends(start.time(), end.time(), rng)
+        if ends is None:
+            return None
+        a, b = ends
+    dphrase = _on(render_date(day, now.date(), rng))
+    dash = rng.choice(("-", "-", " - ", "–"))
+    layout = rng.choice((f"{dphrase} from {a} to {b}", f"{dphrase} {a}{dash}{b}", f"{dphrase}, {a}{dash}{b}",
+                         f"from {a} to {b} {dphrase}", f"{dphrase} between {a} and {b}", f"{a}{dash}{b} {dphrase}",
+                         f"{dphrase} from {a} until {b}", f"{dphrase} {a} to {b}"))
+    return layout, start, minutes
 
 
 def random_now(rng: random.Random) -> datetime:

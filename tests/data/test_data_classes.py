@@ -91,14 +91,15 @@ def test_lists_get_one_call_per_item(tools: Toolset) -> None:
         acting = {t: n for t, n in tools_used.items() if t != "open_and_get_file_path" or "summarize_pdf" not in
                   tools_used}
         assert max(acting.values()) >= 2, ex
-        for _, path in _calls(ex, "summarize_pdf"):
+        for (path,) in _calls(ex, "summarize_pdf"):
             assert re.fullmatch(r"\$\d", str(path)), ex
 
 
 def test_adjectives_carry_arguments(mixed: list[Sample], tools: Toolset) -> None:
     """"A high-priority reminder", "bus directions", "a 30-minute call": the plan holds what the adjective says."""
     prio = transport = length = 0
-    for ex in mixed + _examples(tools, "reminder", 600) + _examples(tools, "directions", 400):
+    for ex in (mixed + _examples(tools, "reminder", 600) + _examples(tools, "directions", 400)
+               + _examples(tools, "zoom", 300) + _examples(tools, "calendar", 300)):
         q = ex.query.lower()
         m = re.search(r"\b(high|low)[- ]priority reminder\b", q)
         if m:
@@ -110,15 +111,16 @@ def test_adjectives_carry_arguments(mixed: list[Sample], tools: Toolset) -> None
             (directions,) = _calls(ex, "maps_show_directions")
             assert directions[2] == {"walking": "w", "driving": "d"}.get(m.group(1), "r"), ex
             transport += 1
-        m = re.search(r"\ba (\d+)[- ]minute\b", q)
+        m = re.search(r"\ban? (\d+)[- ]?(minute|min|hour|h)\b", q)
         if m and len(_calls(ex, "get_zoom_meeting_link")) + len(_calls(ex, "create_calendar_event")) == 1:
+            minutes = int(m.group(1)) * (60 if m.group(2) in ("hour", "h") else 1)
             zoom = _calls(ex, "get_zoom_meeting_link")
             if zoom:
-                assert zoom[0][2] == int(m.group(1)), ex
+                assert zoom[0][2] == minutes, ex
             else:
                 (event,) = _calls(ex, "create_calendar_event")
                 span = datetime.strptime(str(event[2]), FMT) - datetime.strptime(str(event[1]), FMT)
-                assert span.total_seconds() == 60 * int(m.group(1)), ex
+                assert span.total_seconds() == 60 * minutes, ex
             length += 1
     assert prio > 10 and transport > 20 and length > 10, (prio, transport, length)
 

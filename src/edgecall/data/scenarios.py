@@ -18,6 +18,13 @@ Templates and frames are split into *seen* and *held-out* ones (every fifth of e
 entity pools likewise.  Train/val/test draw only seen ones, the held-out test split only held-out ones,
 which measures generalisation to new phrasings and names rather than memorisation.
 
+A second pass follows the fine-tuned planner's error *classes* on hand-written requests (never their
+sentences): one place, note or event acted on twice ("show X on the map and give me directions there",
+"...and remind me 15 minutes before"), a different message per person, one call per listed item ("summarize
+both A and B"), arguments said as adjectives ("a high-priority reminder", "bus directions", "a 30-minute
+call"), time ranges with a shared am/pm, file names in every style (``q3_timesheet.xlsx``), venues, generic
+places and more explicit addresses.
+
 Gold plans follow the assistant's planning conventions (``edgecall.assistant.prompt.PLANNING_RULES``):
 lookups before mailing/texting unless an address/number is given, one SMS for several people, PDF path
 from ``open_and_get_file_path``, meeting links into the event's location or the message, 60-minute default
@@ -1551,9 +1558,7 @@ def unit_separate(ctx: Ctx, b: PlanBuilder) -> str:
         return ctx.phrase("separate_sms", SEPARATE_SMS, a=pa.mention, b=pb.mention, m1=m1, m2=m2)
     pa, pb = ctx.person(), ctx.person()
     ra, rb = ctx.lookup(b, "get_email_address", pa), ctx.lookup(b, "get_email_address", pb)
-    (f1, a1), (f2, a2) = ctx.file(), ctx.file()
-    if a1.lower() == a2.lower():
-        f2, a2 = ctx.file()
+    (f1, a1), (f2, a2) = _distinct(ctx.file, 2)
     p1, p2 = b.add("open_and_get_file_path", a1), b.add("open_and_get_file_path", a2)
     b.add("compose_new_email", [ra], [], _title(a1), "Please find the file attached.", [p1])
     b.add("compose_new_email", [rb], [], _title(a2), "Please find the file attached.", [p2])
@@ -1575,20 +1580,25 @@ BATCH_FILES = ("open {f1} and {f2}", "find {f1} and {f2} for me", "[pull up|brin
                "I need {f1} and {f2}, open them")
 
 
+def _distinct(draw: Callable[[], tuple[str, str]], n: int) -> list[tuple[str, str]]:
+    """``n`` (mention, argument) draws with different arguments (case-insensitively)."""
+    out: list[tuple[str, str]] = []
+    while len(out) < n:
+        mention, arg = draw()
+        if all(arg.lower() != a.lower() for _, a in out):
+            out.append((mention, arg))
+    return out
+
+
 def unit_batch(ctx: Ctx, b: PlanBuilder) -> str:
     """One action over a list: one call per item ("summarize both A and B", "notes X and Y, each saying Z")."""
     r = ctx.rng.random()
     if r < 0.3:
-        n = ctx.rng.choices((2, 3), weights=(4, 1))[0]
-        mentions, paths = [], []
-        for _ in range(n):
-            m, a = ctx.file(pdf=True)
-            if any(a.lower() == x.lower() for x, _ in paths):
-                continue
-            mentions.append(m)
-            paths.append((a, b.add("open_and_get_file_path", a)))
-        for _, path in paths:
+        files = _distinct(lambda: ctx.file(pdf=True), ctx.rng.choices((2, 3), weights=(4, 1))[0])
+        paths = [b.add("open_and_get_file_path", a) for _, a in files]
+        for path in paths:
             b.add("summarize_pdf", path)
+        mentions = [m for m, _ in files]
         return ctx.phrase("batch_summaries", BATCH_SUMMARIES, files=join_names(mentions, ctx.rng))
     if r < 0.5:
         names = list(dict.fromkeys(ctx.rng.sample(ctx.pools.notes, ctx.rng.choice((2, 2, 3)))))
@@ -1605,13 +1615,11 @@ def unit_batch(ctx: Ctx, b: PlanBuilder) -> str:
         b.add("create_reminder", _title(t2), due, "", "", 0, w.all_day)
         return ctx.phrase("batch_reminders", BATCH_REMINDERS, t1=t1, t2=t2, when=w.phrase)
     if r < 0.88:
-        (m1, a1), (m2, a2) = ctx.place(), ctx.place()
-        if a1 == a2:
-            (m2, a2) = ctx.place()
+        (m1, a1), (m2, a2) = _distinct(ctx.place, 2)
         b.add("maps_open_location", a1)
         b.add("maps_open_location", a2)
         return ctx.phrase("batch_maps", BATCH_MAPS, p1=m1, p2=m2)
-    (f1, a1), (f2, a2) = ctx.file(), ctx.file()
+    (f1, a1), (f2, a2) = _distinct(ctx.file, 2)
     b.add("open_and_get_file_path", a1)
     b.add("open_and_get_file_path", a2)
     return ctx.phrase("batch_files", BATCH_FILES, f1=f1, f2=f2)

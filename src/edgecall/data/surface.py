@@ -40,6 +40,7 @@ TIME_WORDS = {
     "low", "medium", "high", "attach", "attached", "attaching", "calendar", "zoom", "email", "text", "sms",
     "tmrw", "tmr", "fortnight", "whole", "entire", "all", "until", "from", "between", "lasting", "duration",
     "number", "phone", "mobile", "address", "directions", "route", "summary", "link", "note", "reminder",
+    "before", "ahead", "earlier", "long", "min", "separately", "both", "each",
 }
 
 TERSE_STARTS = ("directions", "route", "map ", "calendar:", "new ", "tl;dr", "fwd", "sms ", "todo", "add an event")

@@ -117,15 +117,16 @@ class Pools:
     def build(cls, held_out: bool) -> Pools:
         part = 1 if held_out else 0
 
-        def split(pool: Sequence[str]) -> list[str]:
+        def split(pool: Sequence[str]) -> list[str]:  # each pool on its own: additions never move old items
             return pools.split_pool(pool)[part]
 
         topics = pools.EMAIL_SUBJECTS_AND_CONTEXTS + pools.EMAIL_TOPICS
         keep = set(split([s for s, _ in topics]))
         return cls(
-            first=split(pools.FIRST_NAMES + pools.MORE_FIRST_NAMES), last=split(pools.LAST_NAMES),
-            places=split(pools.PLACES + pools.GENERIC_PLACES + pools.BUSINESSES), files=split(pools.FILE_STEMS),
-            notes=split(pools.NOTE_NAMES + pools.MORE_NOTE_NAMES), topics=split(pools.TOPICS),
+            first=split(pools.FIRST_NAMES) + split(pools.MORE_FIRST_NAMES), last=split(pools.LAST_NAMES),
+            places=split(pools.PLACES) + split(pools.GENERIC_PLACES) + split(pools.BUSINESSES),
+            files=split(pools.FILE_STEMS), notes=split(pools.NOTE_NAMES) + split(pools.MORE_NOTE_NAMES),
+            topics=split(pools.TOPICS),
             tasks=split(pools.REMINDER_TASKS), descriptions=split(pools.FILE_DESCRIPTIONS),
             sms=split(pools.SMS_MESSAGES + pools.SMS_TEMPLATES), email_topics=[t for t in topics if t[0] in keep],
             file_words=split(pools.FILE_WORDS), calendars=split(pools.CALENDARS))
@@ -1427,6 +1428,9 @@ EVENT_THEN_TEXT = (
     "[invite|add] {who} to a {topic} at {place} {when}, then [send|text] [them|{pron}] the [address|location] [by "
     "text|by sms]",
     "put a {topic} with {who} at {place} {when} on the calendar and [sms|text] [them|{pron}] where it is",
+    "[add|create] an event, {topic} with {who} at {place} {when}, and [message|text] [them|{pron}] the map [link|pin]",
+    "{topic} with {who} at {place} {when}: [put it in my calendar|add it to the calendar] and text [them|{pron}] the "
+    "location",
 )
 
 
@@ -1504,6 +1508,7 @@ REMINDER_THEN_EVENT = (
     "remind me about the {topic} {when}, and add it to my calendar{dur}",
     "[create|add] a reminder for the {topic} {when} and [a calendar event|an event] for it{dur}",
     "[I have|there's] the {topic} {when}: [remind me|set a reminder] and [block it in|add it to] my calendar{dur}",
+    "[put|add] the {topic} {when} in [my calendar|the calendar]{dur} and [in my reminders|as a reminder] too",
 )
 
 
@@ -1570,14 +1575,15 @@ BATCH_SUMMARIES = ("[summarize|summarise] [both |]{files}", "give me summaries o
                    "[sum up|summarise] {files} [for me|]", "what do {files} say? [summarize|summarise] [them|each]",
                    "[quick|short] summaries of {files}[ please|]", "[read|go through] {files} and summarize each")
 BATCH_NOTES = ("make [two|some] new notes, {names}, with {content} in each", "new notes {names}: {content} in [both|all]",
-               "set up notes named {names} that all say {content}", "[create|start] notes {names}, each with {content}")
+               "set up notes named {names} that all say {content}", "[create|start] notes {names}, each with {content}",
+               "[write|save] {content} into [two|several] new notes: {names}")
 BATCH_REMINDERS = ("remind me to {t1} and to {t2} {when}", "two reminders {when}: {t1}, and {t2}",
                    "set reminders {when} to {t1} and {t2}", "{when} I need to {t1} and {t2}, remind me of both",
                    "[add|create] two reminders, {t1} and {t2}, for {when}")
 BATCH_MAPS = ("show me {p1} and {p2} on the map", "[pin|locate] {p1} and {p2}", "find {p1} and also {p2} on the map",
-              "open [maps at|the map for] {p1} and {p2}")
+              "open [maps at|the map for] {p1} and {p2}", "where are {p1} and {p2}? [show|put] both on the map")
 BATCH_FILES = ("open {f1} and {f2}", "find {f1} and {f2} for me", "[pull up|bring up] {f1} and {f2}",
-               "I need {f1} and {f2}, open them")
+               "I need {f1} and {f2}, open them", "[get|fetch] me {f1} as well as {f2}")
 
 
 def _distinct(draw: Callable[[], tuple[str, str]], n: int) -> list[tuple[str, str]]:

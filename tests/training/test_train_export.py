@@ -135,3 +135,64 @@ def test_stop_at_keeps_the_schedule_and_a_full_fine_tune_saves(tiny_llama: Path,
     assert (metrics["steps"], metrics["planned_steps"], metrics["stopped_early"]) == (3, 10, True)
     assert (cfg.out / "best" / "model.safetensors").is_file()
     assert json.loads((cfg.out / "checkpoints" / "last" / "run_state.json").read_text())["step"] == 3
+
+
+def test_a_second_stage_starts_from_the_first_stages_weights(trained: Path, tmp_path: Path) -> None:
+    """`init_from` loads an earlier run's adapter (fresh optimizer and schedule): the memorised rows start at the
+    first stage's final loss, not at the untrained model's; an adapter of another LoRA layout is refused."""
+    from safetensors.torch import load_file
+
+    first = json.loads((trained / "log.jsonl").read_text().splitlines()[0])["loss"]
+    last = json.loads([line for line in (trained / "log.jsonl").read_text().splitlines()
+                       if '"loss"' in line][-1])["loss"]
+    data = tmp_path / "train.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in ROWS), encoding="utf-8")
+    base = TrainConfig.load(trained / "config.json")
+    cfg = base.model_copy(update={"out": tmp_path / "stage2", "train": data, "val": None, "lr": 1e-12,
+                                  "max_steps": 1, "init_from": str(trained / "checkpoints" / "last")})
+    train(cfg, log=lambda _: None)
+    loss = json.loads((cfg.out / "log.jsonl").read_text().splitlines()[0])["loss"]
+    assert loss < first / 10 and loss < last * 3
+    before = load_file(str(trained / "checkpoints" / "last" / "adapter_model.safetensors"))
+    after = load_file(str(cfg.out / "best" / "adapter_model.safetensors"))
+    assert before.keys() == after.keys()
+    assert all(float((before[k] - after[k]).abs().max()) < 1e-6 for k in before)  # lr ~0: the weights it loaded
+    other = cfg.model_copy(update={"out": tmp_path / "other", "rank": 8})
+    with pytest.raises(TrainingError, match=r"does not fit this run's LoRA: r 16 \(this run: 8\)"):
+        train(other, log=lambda _: None)
+    with pytest.raises(TrainingError, match="no LoRA adapter there"):
+        train(cfg.model_copy(update={"out": tmp_path / "none", "init_from": str(tmp_path)}), log=lambda _: None)
+
+
+def test_a_recipe_in_stages_trains_its_first_stage_first(tiny_llama: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """`init_from="recipe:NAME"` trains that recipe in `<out>/NAME` first (once), then starts from its weights, on
+    the rows the first stage did not see."""
+    from edgecall.training import config
+
+    data = tmp_path / "train.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in ROWS * 2), encoding="utf-8")
+    common = dict(base=str(tiny_llama), rank=4, alpha=8.0, batch_size=2, warmup=0.0, save_every=100, no_tools=1.0,
+                  threads=1, seed=0, eval_examples=0)
+    monkeypatch.setitem(config.RECIPES, "tiny-1", {**common, "max_examples": 4, "max_steps": 2})
+    monkeypatch.setitem(config.RECIPES, "tiny", {**common, "skip_examples": 4, "max_steps": 1,
+                                                 "init_from": "recipe:tiny-1"})
+    logs: list[str] = []
+    cfg = config.recipe("tiny", out=tmp_path / "run", train=data, val=None)
+    metrics = train(cfg, log=logs.append)
+    assert metrics["steps"] == 1
+    stage1 = json.loads((tmp_path / "run" / "tiny-1" / "metrics.json").read_text())
+    assert stage1["steps"] == 2
+    assert json.loads((tmp_path / "run" / "data.json").read_text())["train_rows_used"] == 2  # 6 rows, 4 skipped
+    assert any("starting from the weights in" in m and "tiny-1" in m for m in logs)
+    logs.clear()
+    train(cfg.model_copy(update={"out": tmp_path / "run"}), log=logs.append)  # the finished first stage is reused
+    assert not any("training it first" in m for m in logs)
+    export_adapter(tmp_path / "run", tmp_path / "a.gguf")  # ships with the summary of both stages
+    summary = json.loads((tmp_path / "a.json").read_text())
+    assert summary["config"]["recipe"] == "tiny" and summary["earlier_stage"]["config"]["recipe"] == "tiny-1"
+    assert summary["earlier_stage"]["metrics"]["steps"] == 2 and "earlier_stage" not in summary["earlier_stage"]
+    assert "base_path" not in json.dumps(summary)  # nothing machine-local
+    res = CliRunner().invoke(app, ["train", "planner", "--recipe", "tiny-1", "--train", str(data), "--out",
+                                   str(tmp_path / "r"), "--skip-examples", "6", "--max-steps", "1", "--threads", "1"])
+    assert res.exit_code == 1 and "--skip-examples 6 leaves none of the 6 rows" in res.output

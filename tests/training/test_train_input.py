@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from edgecall.assistant.tools import assistant_toolset
 from edgecall.cli.main import app
 from edgecall.training.config import TrainingError, recipe
-from edgecall.training.data import length_batches, load_training_rows
+from edgecall.training.data import length_batches, load_training_rows, select_rows
 
 runner = CliRunner()
 GOOD = {"query": "Text Bo hi", "plan": '1. get_phone_number("Bo")\n2. send_sms(["$1"], "hi")\n3. join()<END_OF_PLAN>'}
@@ -45,7 +45,7 @@ def test_cli_reports_a_bad_row_without_traceback(tmp_path: Path) -> None:
 
 
 def test_unknown_recipe_format_and_missing_data(tmp_path: Path) -> None:
-    with pytest.raises(TrainingError, match="unknown recipe 'fast'; known recipes: default, gpu-full"):
+    with pytest.raises(TrainingError, match="unknown recipe 'fast'; known recipes: default, default-stage1, gpu-full"):
         recipe("fast")
     with pytest.raises(TrainingError, match="invalid training option rank"):
         recipe("default", rank=0)
@@ -73,18 +73,38 @@ def test_length_batches_are_seeded_and_cover_every_example() -> None:
 
 
 def test_recipe_default_is_the_run_that_made_the_shipped_adapter() -> None:
-    """`edgecall train planner --recipe default` reproduces the adapter the default preset ships: the recipe's
-    settings are the shipped run's (its config.json travels next to the adapter), and where that run stopped early
-    on its wall-time budget, the recipe stops at the same step of the same schedule."""
+    """`edgecall train planner --recipe default` reproduces the adapter the default preset ships, stage by stage:
+    each recipe's settings are its shipped run's (the run summary travels next to the adapter), and where a run
+    stopped early on its wall-time budget, the recipe stops at the same step of the same schedule."""
     from edgecall.llm.presets import get_preset
+    from edgecall.training.config import TrainConfig
 
     adapter = get_preset("edgecall-planner").adapter_path()
     assert adapter is not None
-    shipped = json.loads(adapter.with_suffix(".json").read_text(encoding="utf-8"))
-    ran, metrics = shipped["config"], shipped["metrics"]
-    ours = recipe("default").model_dump(mode="json")
+    stage = json.loads(adapter.with_suffix(".json").read_text(encoding="utf-8"))
+    name: str | None = "default"
     where = {"out", "train", "val", "max_minutes", "stop_at", "recipe"}
-    assert {k: v for k, v in ours.items() if k not in where} == {k: v for k, v in ran.items() if k not in where}
-    assert ours["stop_at"] == (metrics["steps"] if metrics["stopped_early"] else None)
-    assert ours["max_minutes"] is None  # reproducible anywhere, however fast the machine
-    assert shipped["data"]["train_rows_used"] == ours["max_examples"]
+    stages = 0
+    while name is not None:
+        ran = TrainConfig.model_validate(stage["config"]).model_dump(mode="json")  # older runs: today's defaults
+        metrics = stage["metrics"]
+        ours = recipe(name).model_dump(mode="json")
+        assert {k: v for k, v in ours.items() if k not in where} == {k: v for k, v in ran.items() if k not in where}
+        assert ours["stop_at"] == (metrics["steps"] if metrics["stopped_early"] else None)
+        assert ours["max_minutes"] is None  # reproducible anywhere, however fast the machine
+        assert stage["data"]["train_rows_used"] == (ours["max_examples"] or stage["data"]["train_rows_used"])
+        assert stage["data"]["train_sha256"] == stage.get("earlier_stage", stage)["data"]["train_sha256"]
+        init = ours["init_from"]
+        name = init.removeprefix("recipe:") if init else None
+        stage = stage.get("earlier_stage") if name else stage
+        stages += 1
+    assert stages == 2
+
+
+def test_a_later_stage_skips_exactly_the_rows_the_first_one_used() -> None:
+    rows = [{"id": str(i)} for i in range(10)]
+    first = select_rows(rows, 6, seed=3)
+    rest = select_rows(rows, None, seed=3, skip=6)
+    assert {r["id"] for r in first}.isdisjoint(r["id"] for r in rest)
+    assert sorted(r["id"] for r in first + rest) == sorted(r["id"] for r in rows)
+    assert select_rows(rows, 2, seed=3, skip=6) == rest[:2]

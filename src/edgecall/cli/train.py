@@ -39,6 +39,10 @@ def train_planner(
     grad_accum: Annotated[int | None, typer.Option("--grad-accum", help="Batches per optimizer step.")] = None,
     max_len: Annotated[int | None, typer.Option("--max-len", help="Longest example in tokens.")] = None,
     max_examples: Annotated[int | None, typer.Option("--max-examples", help="Train on N rows.")] = None,
+    skip_examples: Annotated[int | None, typer.Option("--skip-examples", help="Skip the first N rows of the seeded "
+                                                       "shuffle (a later stage's fresh rows).")] = None,
+    init_from: Annotated[str | None, typer.Option("--init-from", help="Start from an earlier run's adapter "
+                                                  "directory, or recipe:NAME (train that recipe first).")] = None,
     eval_every: Annotated[int | None, typer.Option("--eval-every", help="Evaluate on val every N steps.")] = None,
     eval_examples: Annotated[int | None, typer.Option("--eval-examples", help="Val requests planned per "
                                                          "evaluation.")] = None,
@@ -67,7 +71,8 @@ def train_planner(
             cfg = recipe(recipe_name, out=out, base=base, train=train_file, val=val_file, method=method, rank=rank,
                          lora_layers=lora_layers,
                          alpha=alpha, lr=lr, epochs=epochs, max_steps=max_steps, batch_size=batch_size,
-                         grad_accum=grad_accum, max_len=max_len, max_examples=max_examples, eval_every=eval_every,
+                         grad_accum=grad_accum, max_len=max_len, max_examples=max_examples,
+                         skip_examples=skip_examples, init_from=init_from, eval_every=eval_every,
                          eval_examples=eval_examples, save_every=save_every, max_minutes=max_minutes, stop_at=stop_at,
                          seed=seed,
                          device=device, bf16=bf16, threads=threads, prompt_format=prompt_format)

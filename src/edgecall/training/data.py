@@ -94,10 +94,12 @@ def training_pairs(rows: Sequence[dict[str, Any]], tools: Toolset, cfg: TrainCon
     )  # fmt: skip
 
 
-def select_rows(rows: Sequence[dict[str, Any]], limit: int | None, seed: int) -> list[dict[str, Any]]:
-    """A seeded shuffle, cut to `limit` rows: the same seed and data give the same examples."""
+def select_rows(rows: Sequence[dict[str, Any]], limit: int | None, seed: int, skip: int = 0) -> list[dict[str, Any]]:
+    """A seeded shuffle, less its first `skip` rows, cut to `limit` rows: the same seed and data give the same
+    examples, and two stages with the same seed (the second skipping what the first used) never share a row."""
     picked = list(rows)
     random.Random(seed).shuffle(picked)
+    picked = picked[skip:]
     return picked[:limit] if limit else picked
 
 

@@ -167,8 +167,38 @@ def base_for(weights: Path, base_spec: str | None) -> Path:
     return base.gguf
 
 
+def run_summary(run: Path, weights: Path) -> dict[str, Any] | None:
+    """What made an adapter, to ship beside it: the run's config, data and metrics, its earlier stages', and the
+    exported checkpoint's metadata; machine-local paths left out. None when `run` is not a run directory."""
+
+    def stage(run_dir: Path) -> dict[str, Any] | None:
+        parts = {}
+        for name in ("config", "data", "metrics"):
+            path = run_dir / f"{name}.json"
+            if not path.is_file():
+                return None
+            parts[name] = json.loads(path.read_text(encoding="utf-8"))
+        parts["data"].pop("base_path", None)
+        init = parts["config"].get("init_from")
+        if init:
+            earlier = run_dir / init.removeprefix("recipe:") if init.startswith("recipe:") else Path(init).parent.parent
+            parts["earlier_stage"] = stage(earlier)
+        return parts
+
+    summary = stage(run)
+    if summary is None:
+        return None
+    meta_path = weights / "edgecall.json"
+    if meta_path.is_file():
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta.pop("base_path", None)
+        summary["exported_checkpoint"] = meta
+    return summary
+
+
 def export_adapter(run: Path, out: Path, *, base_spec: str | None = None, f16: bool = False) -> dict[str, Any]:
-    """Write the run's adapter as a llama.cpp GGUF LoRA adapter; returns what was written."""
+    """Write the run's adapter as a llama.cpp GGUF LoRA adapter, and beside it (`<out>.json`) the summary of
+    the run that made it; returns what was written."""
     gguf = _gguf()
     weights = find_weights(run)
     base = BaseGGUF(base_for(weights, base_spec))
@@ -188,6 +218,9 @@ def export_adapter(run: Path, out: Path, *, base_spec: str | None = None, f16: b
         writer.add_tensor(pair.gguf_name + ".lora_b", np.ascontiguousarray(pair.b.astype(dtype)))
     _finish(writer)
     tmp.replace(out)
+    summary = run_summary(run, weights)
+    if summary is not None:
+        out.with_suffix(".json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return {"out": str(out), "bytes": out.stat().st_size, "tensors": 2 * len(adapter.pairs), "rank": adapter.rank,
             "alpha": adapter.alpha, "base": str(base.path), "weights": str(weights)}
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .base import BaseModel, resolve_base
-from .config import TRAIN_EXTRA_HINT, TrainConfig, TrainingError
+from .config import TRAIN_EXTRA_HINT, TrainConfig, TrainingError, recipe
 from .data import TokenizedExample, length_batches, load_training_rows, select_rows, tokenize_pairs, training_pairs
 
 END = "<END_OF_PLAN>"
@@ -170,7 +170,11 @@ class Trainer:
 
         cfg = self.cfg
         self.tools = assistant_toolset()
-        rows = select_rows(load_training_rows(cfg.train, self.tools), cfg.max_examples, cfg.seed)
+        all_rows = load_training_rows(cfg.train, self.tools)
+        if cfg.skip_examples >= len(all_rows):
+            raise TrainingError(f"--skip-examples {cfg.skip_examples} leaves none of the {len(all_rows)} rows of "
+                                f"{cfg.train} to train on")
+        rows = select_rows(all_rows, cfg.max_examples, cfg.seed, cfg.skip_examples)
         self.tokenizer = load_tokenizer(self.base)
         enc = self.tokenizer.encode
         self.train_examples, dropped = tokenize_pairs(training_pairs(rows, self.tools, cfg), enc,
@@ -192,6 +196,7 @@ class Trainer:
         lengths = [e.length for e in self.train_examples]
         info = {
             "train_file": str(cfg.train), "train_sha256": _sha256(cfg.train), "train_rows_used": len(rows),
+            "train_rows_skipped": cfg.skip_examples,
             "train_examples": len(self.train_examples), "dropped_too_long": dropped,
             "train_tokens_per_epoch": sum(lengths), "mean_tokens": sum(lengths) / len(lengths),
             "val_file": str(cfg.val) if cfg.val else None, "val_loss_examples": len(self.val_examples),
@@ -364,6 +369,45 @@ class Trainer:
         tmp = self._save_weights(target, {"step": state.step, **metrics})
         _replace_dir(tmp, target)
 
+    def load_init(self, source: Path) -> None:
+        """Start from an earlier run's weights (a second stage): the same LoRA layout, or a full model."""
+        from safetensors.torch import load_file
+
+        model = self.accelerator.unwrap_model(self.model)
+        if self.cfg.method == "lora":
+            from peft import set_peft_model_state_dict
+
+            weights, config = source / "adapter_model.safetensors", source / "adapter_config.json"
+            if not weights.is_file() or not config.is_file():
+                raise TrainingError(f"--init-from {source}: no LoRA adapter there (expected adapter_model."
+                                    "safetensors and adapter_config.json, e.g. <run>/checkpoints/last)")
+            theirs = json.loads(config.read_text(encoding="utf-8"))
+            n_layers = int(model.config.num_hidden_layers)
+            ours = {"r": self.cfg.rank, "lora_alpha": self.cfg.alpha,
+                    "layers_to_transform": list(range(n_layers - self.cfg.lora_layers, n_layers))
+                    if self.cfg.lora_layers is not None and self.cfg.lora_layers < n_layers else None,
+                    "target_modules": sorted(self.cfg.target_modules)}
+            found = {"r": theirs.get("r"), "lora_alpha": theirs.get("lora_alpha"),
+                     "layers_to_transform": theirs.get("layers_to_transform"),
+                     "target_modules": sorted(theirs.get("target_modules") or [])}
+            if found != ours:
+                diff = ", ".join(f"{k} {found[k]} (this run: {ours[k]})" for k in ours if found[k] != ours[k])
+                raise TrainingError(f"--init-from {source}: that adapter does not fit this run's LoRA: {diff}")
+            result = set_peft_model_state_dict(model, load_file(str(weights)))
+            unexpected = list(getattr(result, "unexpected_keys", []))
+            if unexpected:
+                raise TrainingError(f"--init-from {source}: {len(unexpected)} tensors do not fit the model, "
+                                    f"e.g. {unexpected[0]}")
+        else:
+            weights = source / "model.safetensors"
+            if not weights.is_file():
+                raise TrainingError(f"--init-from {source}: no model.safetensors there (a full fine-tune's run)")
+            try:
+                model.load_state_dict(load_file(str(weights)), strict=False)
+            except RuntimeError as exc:
+                raise TrainingError(f"--init-from {source}: the weights do not fit the base model: {exc}") from None
+        self.say(f"starting from the weights in {source}")
+
     def load_checkpoint(self) -> RunState:
         import torch
 
@@ -407,7 +451,12 @@ class Trainer:
             (self.out / "log.jsonl").write_text("", encoding="utf-8")
         self._prepare_data()
         self._build_model()
-        state = self.load_checkpoint() if resume else RunState()
+        if resume:
+            state = self.load_checkpoint()
+        else:
+            if cfg.init_from is not None:
+                self.load_init(init_source(cfg))
+            state = RunState()
         self.say(f"base {self.base.spec}, {cfg.method} ({self.n_trainable:,} trainable parameters), "
                  f"{self.total_steps} steps of {cfg.batch_size}x{cfg.grad_accum}, device {self.device}")
         model = self.model
@@ -494,8 +543,36 @@ def _linear_names(model: Any) -> str:
     return ", ".join(names)
 
 
+RECIPE_PREFIX = "recipe:"
+
+
+def init_source(cfg: TrainConfig) -> Path:
+    """The directory whose weights `cfg.init_from` names (an earlier stage's last checkpoint for `recipe:NAME`)."""
+    assert cfg.init_from is not None
+    if cfg.init_from.startswith(RECIPE_PREFIX):
+        return cfg.out / cfg.init_from.removeprefix(RECIPE_PREFIX) / "checkpoints" / "last"
+    return Path(cfg.init_from)
+
+
+def earlier_stage(cfg: TrainConfig) -> TrainConfig | None:
+    """The run `init_from = "recipe:NAME"` needs first: that recipe on the same data, in `<out>/NAME`."""
+    if cfg.init_from is None or not cfg.init_from.startswith(RECIPE_PREFIX):
+        return None
+    name = cfg.init_from.removeprefix(RECIPE_PREFIX)
+    return recipe(name, out=cfg.out / name, train=cfg.train, val=cfg.val, device=cfg.device, threads=cfg.threads)
+
+
 def train(cfg: TrainConfig, *, resume: bool = False, log: Callable[[str], None] = print,
           progress: Any = None) -> dict[str, Any]:
-    """Train per `cfg` (the run directory is `cfg.out`); returns the metrics also written to metrics.json."""
+    """Train per `cfg` (the run directory is `cfg.out`); returns the metrics also written to metrics.json.
+
+    A recipe in stages trains its earlier stage first (or resumes it, or reuses it once it finished)."""
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    first = earlier_stage(cfg)
+    if first is not None and not (first.out / "metrics.json").is_file():
+        log(f"stage {cfg.init_from}: training it first in {first.out}")
+        if (first.out / "checkpoints" / "last" / "run_state.json").is_file():
+            train(TrainConfig.load(first.out / "config.json"), resume=True, log=log, progress=progress)
+        else:
+            train(first, log=log, progress=progress)
     return Trainer(cfg, log=log, progress=progress).run(resume=resume)

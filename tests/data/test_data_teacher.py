@@ -294,7 +294,7 @@ def test_paraphrase_through_a_real_llama_cpp_server(teacher_url: str, tmp_path: 
     assert len(validate_rows(rows, tools).kept) == len(rows)
     known = {"time_changed", "unchanged", "length", "bad_request", "entity_missing", "duplicate", "near_duplicate",
              "plan_mismatch"}
-    assert all(r["reject_reason"] in known and r["reject_detail"] for r in rejected), rejected
+    assert all(r["reject_reason"] in known and r["reject_detail"] for r in rejected), [(r["reject_reason"], r["reject_detail"][:200]) for r in rejected]
     assert len(list(cache.glob("*.json"))) >= 3
     dead = f"http://127.0.0.1:{_free_port()}/v1"
     _paraphrase(dead, src, tmp_path / "p2.jsonl", tmp_path / "r2.jsonl", cache)

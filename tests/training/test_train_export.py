@@ -173,12 +173,12 @@ def test_a_recipe_in_stages_trains_its_first_stage_first(tiny_llama: Path, tmp_p
     data = tmp_path / "train.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in ROWS * 2), encoding="utf-8")
     common = dict(base=str(tiny_llama), rank=4, alpha=8.0, batch_size=2, warmup=0.0, save_every=100, no_tools=1.0,
-                  threads=1, seed=0, eval_examples=0)
+                  threads=1, seed=0, eval_examples=0, val=None)
     monkeypatch.setitem(config.RECIPES, "tiny-1", {**common, "max_examples": 4, "max_steps": 2})
     monkeypatch.setitem(config.RECIPES, "tiny", {**common, "skip_examples": 4, "max_steps": 1,
                                                  "init_from": "recipe:tiny-1"})
     logs: list[str] = []
-    cfg = config.recipe("tiny", out=tmp_path / "run", train=data, val=None)
+    cfg = config.recipe("tiny", out=tmp_path / "run", train=data)
     metrics = train(cfg, log=logs.append)
     assert metrics["steps"] == 1
     stage1 = json.loads((tmp_path / "run" / "tiny-1" / "metrics.json").read_text())

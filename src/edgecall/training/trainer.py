@@ -559,7 +559,8 @@ def earlier_stage(cfg: TrainConfig) -> TrainConfig | None:
     if cfg.init_from is None or not cfg.init_from.startswith(RECIPE_PREFIX):
         return None
     name = cfg.init_from.removeprefix(RECIPE_PREFIX)
-    return recipe(name, out=cfg.out / name, train=cfg.train, val=cfg.val, device=cfg.device, threads=cfg.threads)
+    first = recipe(name, out=cfg.out / name, train=cfg.train, device=cfg.device, threads=cfg.threads)
+    return first.model_copy(update={"val": cfg.val})  # also None: recipe() reads None as "the recipe's own"
 
 
 def train(cfg: TrainConfig, *, resume: bool = False, log: Callable[[str], None] = print,

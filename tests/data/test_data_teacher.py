@@ -55,9 +55,11 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def teacher_url() -> Iterator[str]:
     port = _free_port()
+    # 4096: paraphrase verification sends the long planner prompt (~2,500 tokens); with 2048 every rewrite that got
+    # that far was rejected as teacher_error ("... in your prompt"), which made the test depend on the sampled rewrite
     proc = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(preset_path("smollm2-135m")), "--host", "127.0.0.1",
-         "--port", str(port), "--model_alias", "smol", "--n_ctx", "2048", "--cache", "true"],
+         "--port", str(port), "--model_alias", "smol", "--n_ctx", "4096", "--cache", "true"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/v1"
     try:

@@ -99,7 +99,8 @@ class TrainConfig(BaseModel):
 
 RECIPES: dict[str, dict[str, Any]] = {
     # The shipped adapter (`edgecall-planner`) is trained in two stages on a 2-core CPU (~300 training tokens/s;
-    # docs/results.md has the runs and scores). Stage 1: LoRA r=32 in the top 12 of SmolLM2-135M's 30 layers,
+    # docs/results.md has the runs and scores), both on `edgecall data generate` output of the generator at main
+    # 0f3ea94 (train.jsonl sha256 473fa3ca...; the generator changed after, so newer data trains a different adapter). Stage 1: LoRA r=32 in the top 12 of SmolLM2-135M's 30 layers,
     # compact prompt, 12,000 generated rows (seed 0), a one-epoch schedule of 743 steps that its 110-minute budget
     # ended at step 721.
     "default-stage1": dict(

@@ -157,6 +157,12 @@ def test_a_second_stage_starts_from_the_first_stages_weights(trained: Path, tmp_
     after = load_file(str(cfg.out / "best" / "adapter_model.safetensors"))
     assert before.keys() == after.keys()
     assert all(float((before[k] - after[k]).abs().max()) < 1e-6 for k in before)  # lr ~0: the weights it loaded
+    for init in ("checkpoints/last", "best"):  # the shipped summary finds the earlier run from either weights dir
+        run = tmp_path / f"from-{init.replace('/', '-')}"
+        train(cfg.model_copy(update={"out": run, "init_from": str(trained / init)}), log=lambda _: None)
+        export_adapter(run, run / "a.gguf")
+        earlier = json.loads((run / "a.json").read_text())["earlier_stage"]
+        assert earlier["config"]["out"] == str(trained) and earlier["metrics"]["steps"] == 60
     other = cfg.model_copy(update={"out": tmp_path / "other", "rank": 8})
     with pytest.raises(TrainingError, match=r"does not fit this run's LoRA: r 16 \(this run: 8\)"):
         train(other, log=lambda _: None)

@@ -100,9 +100,9 @@ class TrainConfig(BaseModel):
 RECIPES: dict[str, dict[str, Any]] = {
     # The shipped adapter (`edgecall-planner`) is trained in two stages on a 2-core CPU (~300 training tokens/s;
     # docs/results.md has the runs and scores), both on `edgecall data generate` output of the generator at main
-    # 0f3ea94 (train.jsonl sha256 473fa3ca...; the generator changed after, so newer data trains a different adapter). Stage 1: LoRA r=32 in the top 12 of SmolLM2-135M's 30 layers,
-    # compact prompt, 12,000 generated rows (seed 0), a one-epoch schedule of 743 steps that its 110-minute budget
-    # ended at step 721.
+    # 0f3ea94 (train.jsonl sha256 473fa3ca...; the generator changed after, so newer data trains a different
+    # adapter). Stage 1: LoRA r=32 in the top 12 of SmolLM2-135M's 30 layers, compact prompt, 12,000 generated
+    # rows (seed 0), a one-epoch schedule of 743 steps that its 110-minute budget ended at step 721.
     "default-stage1": dict(
         base="smollm2-135m", method="lora", rank=32, alpha=64.0, lora_layers=12, lr=1e-3, warmup=0.06, epochs=1.0,
         batch_size=16, grad_accum=1, max_len=448, max_examples=12000, distractors=(0, 2), no_tools=0.8,
@@ -122,6 +122,23 @@ RECIPES: dict[str, dict[str, Any]] = {
         device="cuda", bf16=True, eval_every=500, eval_examples=200, save_every=500, prompt_format="compact",
     ),
 }  # fmt: skip
+
+
+RECIPE_PREFIX = "recipe:"
+
+
+def stage_recipe(init_from: str | None) -> str | None:
+    """NAME when `init_from` is `recipe:NAME` (an earlier stage, trained in `<out>/NAME`), else None."""
+    if init_from is None or not init_from.startswith(RECIPE_PREFIX):
+        return None
+    return init_from.removeprefix(RECIPE_PREFIX)
+
+
+def init_weights(init_from: str, out: Path) -> Path:
+    """The weights directory `init_from` names for a run in `out`: the earlier stage's last checkpoint for
+    `recipe:NAME`, else the given adapter (or model) directory."""
+    name = stage_recipe(init_from)
+    return out / name / "checkpoints" / "last" if name else Path(init_from)
 
 
 def recipe(name: str, **overrides: Any) -> TrainConfig:

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from .base import resolve_base
-from .config import TrainingError
+from .config import TrainingError, init_weights
 
 QUANT_TYPES = {"q4_0": 2, "q8_0": 7, "q4_k_m": 15, "f16": 1}
 """llama.cpp `LLAMA_FTYPE_*` values of the formats `--quant` offers."""
@@ -181,8 +181,11 @@ def run_summary(run: Path, weights: Path) -> dict[str, Any] | None:
         parts["data"].pop("base_path", None)
         init = parts["config"].get("init_from")
         if init:
-            earlier = run_dir / init.removeprefix("recipe:") if init.startswith("recipe:") else Path(init).parent.parent
-            parts["earlier_stage"] = stage(earlier)
+            # the run directory holding those weights (`<run>/best` or `<run>/checkpoints/last`)
+            weights_dir = init_weights(init, run_dir)
+            earlier = next((d for d in (weights_dir.parent, weights_dir.parent.parent)
+                            if (d / "config.json").is_file()), None)
+            parts["earlier_stage"] = stage(earlier) if earlier is not None else None
         return parts
 
     summary = stage(run)

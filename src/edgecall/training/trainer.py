@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .base import BaseModel, resolve_base
-from .config import TRAIN_EXTRA_HINT, TrainConfig, TrainingError, recipe
+from .config import TRAIN_EXTRA_HINT, TrainConfig, TrainingError, init_weights, recipe, stage_recipe
 from .data import TokenizedExample, length_batches, load_training_rows, select_rows, tokenize_pairs, training_pairs
 
 END = "<END_OF_PLAN>"
@@ -369,20 +369,27 @@ class Trainer:
         tmp = self._save_weights(target, {"step": state.step, **metrics})
         _replace_dir(tmp, target)
 
-    def load_init(self, source: Path) -> None:
-        """Start from an earlier run's weights (a second stage): the same LoRA layout, or a full model."""
+    def _load_weights(self, source: Path) -> Any:
+        """The adapter (LoRA) or model (full) tensors saved in `source`, loaded into the model: one loader for
+        `--resume` and `--init-from`. Returns torch's load result (missing and unexpected keys)."""
         from safetensors.torch import load_file
 
         model = self.accelerator.unwrap_model(self.model)
         if self.cfg.method == "lora":
             from peft import set_peft_model_state_dict
 
-            weights, config = source / "adapter_model.safetensors", source / "adapter_config.json"
-            if not weights.is_file() or not config.is_file():
+            return set_peft_model_state_dict(model, load_file(str(source / "adapter_model.safetensors")))
+        return model.load_state_dict(load_file(str(source / "model.safetensors")), strict=False)
+
+    def load_init(self, source: Path) -> None:
+        """Start from an earlier run's weights (a second stage): the same LoRA layout, or a full model."""
+        if self.cfg.method == "lora":
+            config = source / "adapter_config.json"
+            if not (source / "adapter_model.safetensors").is_file() or not config.is_file():
                 raise TrainingError(f"--init-from {source}: no LoRA adapter there (expected adapter_model."
                                     "safetensors and adapter_config.json, e.g. <run>/checkpoints/last)")
             theirs = json.loads(config.read_text(encoding="utf-8"))
-            n_layers = int(model.config.num_hidden_layers)
+            n_layers = int(self.accelerator.unwrap_model(self.model).config.num_hidden_layers)
             ours = {"r": self.cfg.rank, "lora_alpha": self.cfg.alpha,
                     "layers_to_transform": list(range(n_layers - self.cfg.lora_layers, n_layers))
                     if self.cfg.lora_layers is not None and self.cfg.lora_layers < n_layers else None,
@@ -393,17 +400,15 @@ class Trainer:
             if found != ours:
                 diff = ", ".join(f"{k} {found[k]} (this run: {ours[k]})" for k in ours if found[k] != ours[k])
                 raise TrainingError(f"--init-from {source}: that adapter does not fit this run's LoRA: {diff}")
-            result = set_peft_model_state_dict(model, load_file(str(weights)))
-            unexpected = list(getattr(result, "unexpected_keys", []))
+            unexpected = list(getattr(self._load_weights(source), "unexpected_keys", []))
             if unexpected:
                 raise TrainingError(f"--init-from {source}: {len(unexpected)} tensors do not fit the model, "
                                     f"e.g. {unexpected[0]}")
         else:
-            weights = source / "model.safetensors"
-            if not weights.is_file():
+            if not (source / "model.safetensors").is_file():
                 raise TrainingError(f"--init-from {source}: no model.safetensors there (a full fine-tune's run)")
             try:
-                model.load_state_dict(load_file(str(weights)), strict=False)
+                self._load_weights(source)
             except RuntimeError as exc:
                 raise TrainingError(f"--init-from {source}: the weights do not fit the base model: {exc}") from None
         self.say(f"starting from the weights in {source}")
@@ -415,16 +420,7 @@ class Trainer:
         if not (last / "run_state.json").is_file():
             raise TrainingError(f"no checkpoint to resume in {last} (the run saved none yet); start it again")
         state = RunState(**json.loads((last / "run_state.json").read_text(encoding="utf-8")))
-        model = self.accelerator.unwrap_model(self.model)
-        if self.cfg.method == "lora":
-            from peft import set_peft_model_state_dict
-            from safetensors.torch import load_file
-
-            set_peft_model_state_dict(model, load_file(str(last / "adapter_model.safetensors")))
-        else:
-            from safetensors.torch import load_file
-
-            model.load_state_dict(load_file(str(last / "model.safetensors")), strict=False)
+        self._load_weights(last)
         saved = torch.load(last / "trainer_state.pt", weights_only=False)
         self.optimizer.load_state_dict(saved["optimizer"])
         self.scheduler.load_state_dict(saved["scheduler"])
@@ -455,7 +451,7 @@ class Trainer:
             state = self.load_checkpoint()
         else:
             if cfg.init_from is not None:
-                self.load_init(init_source(cfg))
+                self.load_init(init_weights(cfg.init_from, cfg.out))
             state = RunState()
         self.say(f"base {self.base.spec}, {cfg.method} ({self.n_trainable:,} trainable parameters), "
                  f"{self.total_steps} steps of {cfg.batch_size}x{cfg.grad_accum}, device {self.device}")
@@ -543,22 +539,11 @@ def _linear_names(model: Any) -> str:
     return ", ".join(names)
 
 
-RECIPE_PREFIX = "recipe:"
-
-
-def init_source(cfg: TrainConfig) -> Path:
-    """The directory whose weights `cfg.init_from` names (an earlier stage's last checkpoint for `recipe:NAME`)."""
-    assert cfg.init_from is not None
-    if cfg.init_from.startswith(RECIPE_PREFIX):
-        return cfg.out / cfg.init_from.removeprefix(RECIPE_PREFIX) / "checkpoints" / "last"
-    return Path(cfg.init_from)
-
-
 def earlier_stage(cfg: TrainConfig) -> TrainConfig | None:
     """The run `init_from = "recipe:NAME"` needs first: that recipe on the same data, in `<out>/NAME`."""
-    if cfg.init_from is None or not cfg.init_from.startswith(RECIPE_PREFIX):
+    name = stage_recipe(cfg.init_from)
+    if name is None:
         return None
-    name = cfg.init_from.removeprefix(RECIPE_PREFIX)
     first = recipe(name, out=cfg.out / name, train=cfg.train, device=cfg.device, threads=cfg.threads)
     return first.model_copy(update={"val": cfg.val})  # also None: recipe() reads None as "the recipe's own"
 

@@ -15,6 +15,13 @@ embeddings distilled from the packaged MiniLM + logistic regression), ``hybrid``
     edgecall data generate --out data/generated
     python benchmarks/bench_toolrag.py --data data/generated --static /path/to/model2vec-folder --llama
     python benchmarks/bench_toolrag.py --smoke
+
+``--measure ART [ART ...]`` instead measures trained artifacts (e.g. the packaged one) as shipped: recall and
+average tools offered by `ToolClassifier.select` (thresholds, min/max tools, co-occurrence, fallback, named tools),
+the tools missed, p50 select latency, size and load time; ``--misses`` lists the dev misses.
+
+    python benchmarks/bench_toolrag.py --measure src/edgecall/retrieval/models/toolrag-assistant.npz \
+        --heldout data/generated/test_heldout.jsonl --misses
 """
 
 from __future__ import annotations
@@ -89,6 +96,31 @@ def measure(name: str, clf: ToolClassifier, sets: dict, avg: float) -> None:
     print(f"| {name} | " + " | ".join(cells) + f" | {size:.1f} MB | {load_s:.2f} s |", flush=True)
 
 
+def measure_artifact(path: Path, sets: dict, misses: bool) -> None:
+    """One table row per set: the artifact's shipped policy, as the planner uses it."""
+    order = assistant_toolset().names()
+    t0 = time.perf_counter()
+    clf = ToolClassifier.load(path)
+    clf.scores("warm up")
+    load_s = time.perf_counter() - t0
+    for name, rows in sets.items():
+        hit = tot = ntools = 0
+        lat, missed = [], []
+        for r in rows:
+            gold = plan_tools(r["plan"])
+            t1 = time.perf_counter()
+            sel = clf.select(r["query"], order)
+            lat.append(time.perf_counter() - t1)
+            chosen = set(sel.selected)
+            hit, tot, ntools = hit + len(gold & chosen), tot + len(gold), ntools + len(chosen)
+            missed += [(t, sel.scores.get(t, 0.0), sel.thresholds.get(t, 0.0), r["query"]) for t in sorted(gold - chosen)]
+        print(f"| {path.name} | {name} | {len(rows)} | {hit / tot:.4f} | {tot - hit} of {tot} | {ntools / len(rows):.2f} "
+              f"| {np.median(lat) * 1000:.2f} ms | {os.path.getsize(path) / 1e6:.2f} MB | {load_s:.2f} s |", flush=True)
+        if misses and name == "dev":
+            for tool, score, threshold, query in missed:
+                print(f"    missed {tool} (score {score:.3f}, threshold {threshold:.3f}): {query}")
+
+
 def llama_candidate(train, val, tools, n_train: int):
     """Mean-pooled SmolLM2 embeddings + logistic regression (benchmark only: it needs the model at plan time)."""
     import llama_cpp
@@ -139,8 +171,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--llama-train", type=int, default=3000)
     ap.add_argument("--avg", type=float, default=3.0, help="average tools for the recall comparison")
     ap.add_argument("--smoke", action="store_true", help="CI size: generate 400 rows, n-gram candidate only")
+    ap.add_argument("--measure", nargs="+", type=Path, metavar="ART", help="measure these artifacts instead")
+    ap.add_argument("--heldout", type=Path, help="with --measure: the test_heldout JSONL (default: --data's)")
+    ap.add_argument("--misses", action="store_true", help="with --measure: list the tools missed on dev")
     args = ap.parse_args(argv)
     tools = assistant_toolset().names()
+    if args.measure:
+        sets = {"dev": load_rows(Path(args.dev)),
+                "test_heldout": load_rows(args.heldout or Path(args.data) / "test_heldout.jsonl")}
+        print("| artifact | set | n | tool recall | missed | avg tools offered | p50 select | size | load |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for path in args.measure:
+            measure_artifact(path, sets, args.misses)
+        return 0
     if args.smoke:
         from edgecall.data.generate import generate_splits
 

@@ -18,7 +18,13 @@ from edgecall.retrieval.toolrag import (
     default_classifier_path,
     explicit_tools,
 )
-from edgecall.retrieval.toolrag_train import calibrate_thresholds, plan_tools, train_classifier
+from edgecall.retrieval.toolrag_train import (
+    calibrate_thresholds,
+    plan_tools,
+    resolve_calibration,
+    template_folds,
+    train_classifier,
+)
 
 # A custom toolset (not the assistant's), as OpenAI function schemas.
 CUSTOM_SCHEMAS = [
@@ -38,17 +44,23 @@ MONEY = ["convert {n} dollars to euros", "how much is {n} USD in yen", "change {
 TIMER = ["set a timer for {n} minutes", "countdown {n} min", "start a {n} minute timer", "remind me in {n} minutes"]
 
 
-def _custom_rows(offset: int = 0) -> list[dict]:
+def _custom_rows(offset: int = 0, templates: bool = False) -> list[dict]:
+    """Rows of the custom toolset; with `templates`, each names the phrasings it was built from, as generated
+    rows do (``weather:2+timer:2``)."""
     rows = []
     for i, c in enumerate(CITIES):
         n = 5 + i + offset
-        for w, m, t in zip(WEATHER, MONEY, TIMER):
-            rows.append({"query": w.format(c=c), "plan": f'1. get_weather("{c}")\n2. join()<END_OF_PLAN>'})
-            rows.append({"query": m.format(n=n),
-                         "plan": f'1. convert_currency({n}.0, "USD", "EUR")\n2. join()<END_OF_PLAN>'})
-            rows.append({"query": t.format(n=n), "plan": f"1. set_timer({n})\n2. join()<END_OF_PLAN>"})
-            rows.append({"query": f"{w.format(c=c)} and {t.format(n=n)}",
-                         "plan": f'1. get_weather("{c}")\n2. set_timer({n})\n3. join()<END_OF_PLAN>'})
+        for k, (w, m, t) in enumerate(zip(WEATHER, MONEY, TIMER)):
+            batch = [
+                ({"query": w.format(c=c), "plan": f'1. get_weather("{c}")\n2. join()<END_OF_PLAN>'}, f"weather:{k}"),
+                ({"query": m.format(n=n), "plan": f'1. convert_currency({n}.0, "USD", "EUR")\n2. join()<END_OF_PLAN>'},
+                 f"money:{k}"),
+                ({"query": t.format(n=n), "plan": f"1. set_timer({n})\n2. join()<END_OF_PLAN>"}, f"timer:{k}"),
+                ({"query": f"{w.format(c=c)} and {t.format(n=n)}",
+                  "plan": f'1. get_weather("{c}")\n2. set_timer({n})\n3. join()<END_OF_PLAN>'},
+                 f"weather:{k}+timer:{k}"),
+            ]
+            rows += [{**row, "template": template} if templates else row for row, template in batch]
     return rows
 
 
@@ -109,6 +121,28 @@ def test_custom_toolset_through_the_cli(tmp_path: Path) -> None:
     assert clf.select("is it cold in Tromso").selected[0] == "get_weather"
 
 
+def test_cli_calibrates_out_of_template_without_a_val_split(tmp_path: Path) -> None:
+    schemas = tmp_path / "tools.json"
+    schemas.write_text(json.dumps(CUSTOM_SCHEMAS))
+    train = tmp_path / "train.jsonl"
+    train.write_text("".join(json.dumps(r) + "\n" for r in _custom_rows(templates=True)))
+    base = [sys.executable, "-m", "edgecall.cli", "train", "toolrag", "--toolset", str(schemas), "--train", str(train),
+            "--min-tools", "1"]
+    proc = subprocess.run([*base, "--out", str(tmp_path / "a.npz"), "--calibrate", "auto", "--json"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["calibration"] == "templates"  # auto: every row has a template
+    assert report["train_rows"] == len(_custom_rows()) and report["val_rows"] == 0  # no rows cut off for val
+    assert ToolClassifier.load(tmp_path / "a.npz").meta["calibration"] == "templates"
+    for args, message in ((["--calibrate", "oof"], "--calibrate must be one of auto, templates, val, got 'oof'"),
+                          (["--folds", "1"], "--folds must be at least 2, got 1")):
+        bad = subprocess.run([*base, "--out", str(tmp_path / "b.npz"), *args], capture_output=True, text=True,
+                             timeout=300)
+        assert bad.returncode == 1 and message in bad.stderr and "Traceback" not in bad.stderr
+        assert not (tmp_path / "b.npz").exists()
+
+
 def test_training_rejects_plans_with_unknown_tools() -> None:
     rows = [{"query": "fly me to the moon", "plan": '1. launch_rocket("moon")\n2. join()<END_OF_PLAN>'}]
     with pytest.raises(ToolRAGError, match=r"training row 1: plan calls 'launch_rocket', which is not in the toolset"):
@@ -125,6 +159,51 @@ def test_calibrated_thresholds_keep_the_target_recall() -> None:
     assert loose["a"] == pytest.approx(0.5)  # one of four positives may be lost: 0.6 would do, capped at 0.5
     none = calibrate_thresholds(probs, np.zeros_like(y), ["a", "b"], target_recall=1.0)
     assert none == {"a": 0.5, "b": 0.5}
+
+
+def test_template_folds_are_deterministic_and_hold_out_every_row() -> None:
+    rows = _custom_rows(templates=True)
+    folds = template_folds(rows, 3, seed=0)
+    assert folds.shape == (len(rows), 3)
+    assert folds.any(axis=1).all()  # every row is scored out of template in some fold
+    assert (template_folds(rows, 3, seed=0) == folds).all()  # crc32, not Python's salted hash()
+    assert any((template_folds(rows, 3, seed=s) != folds).any() for s in (1, 2, 3))  # the seed moves templates
+    # rows sharing a template share its fold: a two-template row is held out wherever either template is
+    index = {r["template"]: i for i, r in enumerate(rows)}
+    both = folds[index["weather:0+timer:0"]]
+    assert (both == (folds[index["weather:0"]] | folds[index["timer:0"]])).all()
+
+
+def test_out_of_template_calibration_is_lower_where_phrasings_do_not_generalise() -> None:
+    """Val shares train's templates, so val-calibrated thresholds sit at the cap; scores of templates a head never
+    saw are lower, and so are the thresholds that keep their recall. The same data and seed give the same model."""
+    rows = _custom_rows(templates=True)
+    by_val = train_classifier(rows, _custom_rows(offset=40), TOOLS, calibration="val", target_recall=1.0).classifier
+    report = train_classifier(rows, [], TOOLS, calibration="templates", folds=3, seed=0, target_recall=1.0)
+    oot = report.classifier
+    assert report.calibration == "templates" and oot.meta["calibration"] == "templates"
+    assert (oot.meta["folds"], oot.meta["seed"]) == (3, 0)
+    assert 0 < report.calibration_rows <= len(rows)
+    assert report.calibration_probs is not None and report.calibration_probs.shape == (report.calibration_rows, 3)
+    assert all(oot.thresholds[t] <= by_val.thresholds[t] for t in TOOLS)
+    assert any(oot.thresholds[t] < by_val.thresholds[t] - 0.05 for t in TOOLS)
+    assert (oot.bias == by_val.bias).all()  # the shipped head is trained on all rows either way
+    again = train_classifier(rows, [], TOOLS, calibration="templates", folds=3, seed=0, target_recall=1.0).classifier
+    assert again.thresholds == oot.thresholds
+
+
+def test_calibration_choice_and_its_errors() -> None:
+    assert resolve_calibration("auto", _custom_rows(templates=True)) == "templates"
+    assert resolve_calibration("auto", _custom_rows()) == "val"  # e.g. teacher rows: no templates
+    assert resolve_calibration("val", _custom_rows(templates=True)) == "val"
+    with pytest.raises(ToolRAGError, match="unknown calibration 'oof'; known: auto, templates, val"):
+        train_classifier(_custom_rows(), [], TOOLS, calibration="oof")
+    with pytest.raises(ToolRAGError, match=r"training row 1 has no 'template' .* \(--calibrate val\)"):
+        train_classifier(_custom_rows(), [], TOOLS, calibration="templates")
+    with pytest.raises(ToolRAGError, match="no validation rows to calibrate thresholds on"):
+        train_classifier(_custom_rows(), [], TOOLS, calibration="auto")
+    with pytest.raises(ToolRAGError, match="at least 2 folds, got 1"):
+        template_folds(_custom_rows(templates=True), 1, seed=0)
 
 
 def _toy(weight: float = 12.0, **policy) -> ToolClassifier:

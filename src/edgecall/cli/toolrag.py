@@ -78,8 +78,8 @@ def train_toolrag(
     data: Annotated[Path | None, typer.Option("--data", help="Folder with train.jsonl and val.jsonl (from `edgecall "
                                                  "data generate`); default: generate them in memory.")] = None,
     train_file: Annotated[Path | None, typer.Option("--train", help="Training JSONL (overrides --data).")] = None,
-    val_file: Annotated[Path | None, typer.Option("--val", help="Validation JSONL for the thresholds "
-                                                     "(default: the last 10% of the training rows).")] = None,
+    val_file: Annotated[Path | None, typer.Option("--val", help="Validation JSONL for --calibrate val (default: "
+                                                     "the last 10% of the training rows).")] = None,
     toolset_spec: Annotated[str, typer.Option("--toolset", help="'assistant' or a JSON file of OpenAI function "
                                               "schemas.")] = "assistant",
     out: Annotated[Path, typer.Option("--out", "-o", help="Artifact file to write (.npz).")] = Path("toolrag.npz"),
@@ -95,7 +95,14 @@ def train_toolrag(
     = "request",
     static: Annotated[Path | None, typer.Option("--static", help="A model2vec folder whose static embeddings join "
                                                    "the n-gram features (see docs/results.md).")] = None,
-    seed: Annotated[int, typer.Option("--seed", help="Generator seed when no data is given.")] = 0,
+    calibrate: Annotated[str, typer.Option("--calibrate", help="Scores the per-tool thresholds are calibrated on: "
+                                           "'templates' (out-of-template: heads trained without some of the "
+                                           "generator's templates score the rows that use them), 'val' (the "
+                                           "validation split), 'auto' (templates when every training row has a "
+                                           "'template', else val).")] = "val",
+    folds: Annotated[int, typer.Option("--folds", help="Template folds for --calibrate templates.")] = 3,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the template folds, and of the generator when no "
+                                      "data is given.")] = 0,
     json_out: JsonOpt = False,
 ) -> None:
     """Train the Tool RAG classifier: which tools does a request's plan call? (No torch; about a minute.)"""
@@ -103,12 +110,16 @@ def train_toolrag(
     from ..dataset import load_rows
     from ..errors import EdgecallError
     from ..retrieval.toolrag import POOLINGS
-    from ..retrieval.toolrag_train import train_classifier
+    from ..retrieval.toolrag_train import CALIBRATIONS, resolve_calibration, train_classifier
 
     if not 0 < target_recall <= 1:
         fail(f"--target-recall must be in (0, 1], got {target_recall}")
     if pooling not in POOLINGS:
         fail(f"--pooling must be one of {', '.join(POOLINGS)}, got {pooling!r}")
+    if calibrate not in CALIBRATIONS:
+        fail(f"--calibrate must be one of {', '.join(CALIBRATIONS)}, got {calibrate!r}")
+    if folds < 2:
+        fail(f"--folds must be at least 2, got {folds}")
     try:
         toolset = load_toolset(toolset_spec)
         if train_file is None and data is not None:
@@ -117,6 +128,8 @@ def train_toolrag(
             train_rows = load_rows(train_file)
             if val_file is not None:
                 val_rows = load_rows(val_file)
+            elif resolve_calibration(calibrate, train_rows) == "templates":
+                val_rows = []  # thresholds come from the training rows' templates: train on all of them
             else:
                 cut = max(1, len(train_rows) // 10)
                 train_rows, val_rows = train_rows[:-cut], train_rows[-cut:]
@@ -139,6 +152,7 @@ def train_toolrag(
         report_ = train_classifier(
             train_rows, val_rows, toolset.names(), target_recall=target_recall, min_tools=min_tools,
             max_tools=max_tools, fallback_below=fallback_below, c=c, static=static_model, pooling=pooling,
+            calibration=calibrate, folds=folds, seed=seed,
             meta={"data": source, "static": str(static) if static else None},
             log=lambda m: err_console.print(f"[dim]{escape(m)}[/]"),
         )
@@ -147,9 +161,12 @@ def train_toolrag(
         fail(str(exc))
     result: dict[str, Any] = {"out": str(path), "bytes": path.stat().st_size, "tools": len(toolset), "train_rows": report_.train_rows,
               "val_rows": report_.val_rows, "features": report_.features, "seconds": round(time.perf_counter() - t0, 1),
+              "calibration": report_.calibration, "calibration_rows": report_.calibration_rows,
               "thresholds": report_.classifier.thresholds}
     if json_out:
         print_json(result)
     else:
         console.print(f"wrote {path} ({result['bytes'] / 1e6:.1f} MB): {len(toolset)} tools, {report_.train_rows} "
-                      f"training rows, {report_.features} features, {result['seconds']} s")
+                      f"training rows, {report_.features} features, thresholds calibrated on {report_.calibration_rows} "
+                      f"{'out-of-template' if report_.calibration == 'templates' else 'validation'} rows, "
+                      f"{result['seconds']} s")

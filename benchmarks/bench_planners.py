@@ -12,9 +12,13 @@ validity, p50/p90 time to first task and plan latency, mean prompt tokens, and t
     python benchmarks/bench_planners.py --adapter runs/planner-default/adapter.gguf      # dev + generated splits
     python benchmarks/bench_planners.py --sets dev --limit 50                              # smaller
     python benchmarks/bench_planners.py --smoke                                            # CI size
+    python benchmarks/bench_planners.py --generated data/generated-v2 --save reports/planners  # per-request rows
 
 The adapter defaults to the one the `edgecall-planner` preset ships. Generated splits come from
-`edgecall data generate --out data/generated`. Figures depend on the machine and its load.
+`edgecall data generate --out data/generated` (or `--generated DIR`: another generator version's splits).
+`--save DIR` writes every request's result (prediction, gold, confusion, timings) to
+`DIR/<variant>.<set>.jsonl`, what `benchmarks/data_classes.py errors` reads. Figures depend on the machine and
+its load.
 """
 
 from __future__ import annotations
@@ -30,8 +34,13 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-SETS = {"dev": ROOT / "data" / "dev.jsonl", "test": ROOT / "data" / "generated" / "test.jsonl",
-        "test_heldout": ROOT / "data" / "generated" / "test_heldout.jsonl"}
+SET_NAMES = ("dev", "test", "test_heldout")
+
+
+def set_path(name: str, generated: Path) -> Path:
+    """dev is hand-written (data/dev.jsonl); test and test_heldout are the generator's splits in `generated`."""
+    return ROOT / "data" / "dev.jsonl" if name == "dev" else generated / f"{name}.jsonl"
+
 VARIANTS = {
     "untuned": {"prompt_format": "long", "grammar": True, "tuned": False},
     "fine-tuned": {"prompt_format": "compact", "grammar": False, "tuned": True},
@@ -56,7 +65,8 @@ def default_adapter() -> Path | None:
         return None
 
 
-def child(variant: str, sets: list[str], limit: int | None, adapter: str | None) -> list[dict[str, Any]]:
+def child(variant: str, sets: list[str], limit: int | None, adapter: str | None, generated: Path,
+          save: Path | None) -> list[dict[str, Any]]:
     """Evaluate one variant on the sets in this (warm) process; one summary row per set."""
     from edgecall.app import build_llm, build_planner, build_toolset
     from edgecall.config import load_settings
@@ -71,8 +81,12 @@ def child(variant: str, sets: list[str], limit: int | None, adapter: str | None)
     planner.plan("warm-up: open the note Groceries", now=datetime(2024, 6, 3, 9))
     rows = []
     for name in sets:
-        examples = load_examples(SETS[name], limit=limit)
+        examples = load_examples(set_path(name, generated), limit=limit)
         results = run_evaluation(planner, examples)
+        if save is not None:
+            save.mkdir(parents=True, exist_ok=True)
+            with (save / f"{variant}.{name}.jsonl").open("w", encoding="utf-8") as fh:
+                fh.writelines(json.dumps(r.to_dict()) + "\n" for r in results)
         summary = summarize(results)
         rows.append({"variant": variant, "set": name, **summary, "prompt_tokens": summary["prompt_tokens_mean"],
                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
@@ -99,17 +113,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated: " + ", ".join(VARIANTS))
     ap.add_argument("--smoke", action="store_true", help="CI size: dev only, 2 requests")
     ap.add_argument("--json", action="store_true", help="print the rows as JSON lines too")
+    ap.add_argument("--generated", type=Path, default=ROOT / "data" / "generated",
+                    help="folder of the generated test/test_heldout splits (default: data/generated)")
+    ap.add_argument("--save", type=Path, help="write each request's result to SAVE/<variant>.<set>.jsonl")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     sets = ["dev"] if args.smoke else [s for s in args.sets.split(",") if s]
     limit = 2 if args.smoke else args.limit
     for name in sets:
-        if name not in SETS:
-            ap.error(f"unknown set {name!r}; choose from {', '.join(SETS)}")
-        if not SETS[name].is_file():
-            ap.error(f"{SETS[name]} is missing; make it with: edgecall data generate --out data/generated")
+        if name not in SET_NAMES:
+            ap.error(f"unknown set {name!r}; choose from {', '.join(SET_NAMES)}")
+        if not set_path(name, args.generated).is_file():
+            ap.error(f"{set_path(name, args.generated)} is missing; make it with: "
+                     f"edgecall data generate --out {args.generated}")
     if args.child:
-        print(json.dumps(child(args.child, sets, limit, args.adapter)))
+        print(json.dumps(child(args.child, sets, limit, args.adapter, args.generated, args.save)))
         return 0
     adapter = args.adapter or default_adapter()
     variants = [v for v in args.variants.split(",") if v]
@@ -121,7 +139,10 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "EDGECALL_THREADS": os.environ.get("EDGECALL_THREADS", "2")}
     rows: list[dict[str, Any]] = []
     for variant in variants:
-        cmd = [sys.executable, __file__, "--child", variant, "--sets", ",".join(sets)]
+        cmd = [sys.executable, __file__, "--child", variant, "--sets", ",".join(sets),
+               "--generated", str(args.generated)]
+        if args.save:
+            cmd += ["--save", str(args.save)]
         if limit:
             cmd += ["--limit", str(limit)]
         if adapter:
@@ -131,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
             print(done.stderr[-2000:], file=sys.stderr)
             return done.returncode
         rows.extend(json.loads(done.stdout.strip().splitlines()[-1]))
-    print(f"adapter: {adapter}; threads: {env['EDGECALL_THREADS']}")
+    print(f"adapter: {adapter}; threads: {env['EDGECALL_THREADS']}; generated splits: {args.generated}")
     print("| " + " | ".join(title for title, _ in COLUMNS) + " |")
     print("|" + "---|" * len(COLUMNS))
     for row in rows:

@@ -45,7 +45,7 @@ def test_cli_reports_a_bad_row_without_traceback(tmp_path: Path) -> None:
 
 
 def test_unknown_recipe_format_and_missing_data(tmp_path: Path) -> None:
-    with pytest.raises(TrainingError, match="unknown recipe 'fast'; known recipes: default, default-stage1, gpu-full"):
+    with pytest.raises(TrainingError, match="unknown recipe 'fast'; known recipes: default, default-stage1, default-stage2, gpu-full"):
         recipe("fast")
     with pytest.raises(TrainingError, match="invalid training option rank"):
         recipe("default", rank=0)
@@ -93,12 +93,15 @@ def test_recipe_default_is_the_run_that_made_the_shipped_adapter() -> None:
         assert ours["stop_at"] == (metrics["steps"] if metrics["stopped_early"] else None)
         assert ours["max_minutes"] is None  # reproducible anywhere, however fast the machine
         assert stage["data"]["train_rows_used"] == (ours["max_examples"] or stage["data"]["train_rows_used"])
-        assert stage["data"]["train_sha256"] == stage.get("earlier_stage", stage)["data"]["train_sha256"]
+        assert stage["data"]["train_file"] == ours["train"] and stage["data"]["val_file"] == ours["val"]
+        earlier = stage.get("earlier_stage", stage)  # the same file is the same data, at every stage
+        if earlier["data"]["train_file"] == stage["data"]["train_file"]:
+            assert stage["data"]["train_sha256"] == earlier["data"]["train_sha256"]
         init = ours["init_from"]
         name = init.removeprefix("recipe:") if init else None
         stage = stage.get("earlier_stage") if name else stage
         stages += 1
-    assert stages == 2
+    assert stages == 3
 
 
 def test_a_later_stage_skips_exactly_the_rows_the_first_one_used() -> None:
@@ -108,3 +111,26 @@ def test_a_later_stage_skips_exactly_the_rows_the_first_one_used() -> None:
     assert {r["id"] for r in first}.isdisjoint(r["id"] for r in rest)
     assert sorted(r["id"] for r in first + rest) == sorted(r["id"] for r in rows)
     assert select_rows(rows, 2, seed=3, skip=6) == rest[:2]
+
+
+def test_each_stage_of_the_shipped_recipe_reads_the_data_it_names(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shipped stages were trained on different generator versions: a later stage's data never leaks into an
+    earlier stage that names its own, while a stage that names none trains on the run's data."""
+    from edgecall.training.config import RECIPES
+    from edgecall.training.trainer import earlier_stage
+
+    stage3 = recipe("default", out=tmp_path / "run")
+    stage2 = earlier_stage(stage3)
+    assert stage2 is not None and stage2.recipe == "default-stage2" and stage2.out == tmp_path / "run" / "default-stage2"
+    assert stage3.train == Path("data/generated-v2/train.jsonl") and stage2.train == Path("data/generated/train.jsonl")
+    assert stage2.val == Path("data/generated/val.jsonl")
+    stage1 = earlier_stage(stage2)
+    assert stage1 is not None and stage1.recipe == "default-stage1" and stage1.train == stage2.train
+    assert earlier_stage(stage1) is None
+    unpinned = {k: v for k, v in RECIPES["default-stage1"].items() if k not in ("train", "val")}
+    monkeypatch.setitem(RECIPES, "unpinned", unpinned)
+    mine = recipe("default", out=tmp_path / "r", train=tmp_path / "t.jsonl", init_from="recipe:unpinned")
+    mine = mine.model_copy(update={"val": None})
+    first = earlier_stage(mine)
+    assert first is not None and first.train == tmp_path / "t.jsonl" and first.val is None

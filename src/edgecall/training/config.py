@@ -98,23 +98,36 @@ class TrainConfig(BaseModel):
 
 
 RECIPES: dict[str, dict[str, Any]] = {
-    # The shipped adapter (`edgecall-planner`) is trained in two stages on a 2-core CPU (~300 training tokens/s;
-    # docs/results.md has the runs and scores), both on `edgecall data generate` output of the generator at main
-    # 0f3ea94 (train.jsonl sha256 473fa3ca...; the generator changed after, so newer data trains a different
-    # adapter). Stage 1: LoRA r=32 in the top 12 of SmolLM2-135M's 30 layers, compact prompt, 12,000 generated
-    # rows (seed 0), a one-epoch schedule of 743 steps that its 110-minute budget ended at step 721.
+    # The shipped adapter (`edgecall-planner`) is trained in three stages on a 2-core CPU (~300 training tokens/s;
+    # docs/results.md has the runs and scores). Each stage names the data it was trained on, because the generator
+    # improves between stages: stages 1 and 2 read `edgecall data generate --out data/generated` at main 0f3ea94
+    # (train.jsonl sha256 473fa3ca...), stage 3 `edgecall data generate --out data/generated-v2` at main 9a47117
+    # (sha256 0b905359...); each run's summary beside the adapter records its file's hash. Stage 1: LoRA r=32 in
+    # the top 12 of SmolLM2-135M's 30 layers, compact prompt, 12,000 generated rows (seed 0), a one-epoch schedule
+    # of 743 steps that its 110-minute budget ended at step 721.
     "default-stage1": dict(
         base="smollm2-135m", method="lora", rank=32, alpha=64.0, lora_layers=12, lr=1e-3, warmup=0.06, epochs=1.0,
         batch_size=16, grad_accum=1, max_len=448, max_examples=12000, distractors=(0, 2), no_tools=0.8,
         eval_every=250, eval_examples=0, save_every=100, seed=0, prompt_format="compact", threads=2, stop_at=721,
+        train=Path("data/generated/train.jsonl"), val=Path("data/generated/val.jsonl"),
     ),
-    # Stage 2 (`--recipe default` runs both): the stage-1 adapter trained on the rows stage 1 did not see (the rest
-    # of the same seeded shuffle), a warm restart of the learning rate at 0.4 of stage 1's peak.
-    "default": dict(
+    # Stage 2: the stage-1 adapter trained on the rows stage 1 did not see (the rest of the same seeded shuffle),
+    # a warm restart of the learning rate at 0.4 of stage 1's peak.
+    "default-stage2": dict(
         base="smollm2-135m", method="lora", rank=32, alpha=64.0, lora_layers=12, lr=4e-4, warmup=0.05, epochs=1.0,
         batch_size=16, grad_accum=1, max_len=448, skip_examples=12000, distractors=(0, 2), no_tools=0.8,
         eval_every=250, eval_examples=0, save_every=100, seed=0, prompt_format="compact", threads=2,
         init_from="recipe:default-stage1",
+        train=Path("data/generated/train.jsonl"), val=Path("data/generated/val.jsonl"),
+    ),
+    # Stage 3 (`--recipe default` runs all three): the stage-2 adapter trained on 7,200 rows of the second-pass
+    # generator (compositions, long plans and phrasings written from stage 1's error classes), the same restart.
+    "default": dict(
+        base="smollm2-135m", method="lora", rank=32, alpha=64.0, lora_layers=12, lr=4e-4, warmup=0.05, epochs=1.0,
+        batch_size=16, grad_accum=1, max_len=448, max_examples=7200, distractors=(0, 2), no_tools=0.8,
+        eval_every=250, eval_examples=0, save_every=100, seed=0, prompt_format="compact", threads=2,
+        init_from="recipe:default-stage2",
+        train=Path("data/generated-v2/train.jsonl"), val=Path("data/generated-v2/val.jsonl"),
     ),
     # The paper-style recipe for a GPU: full fine-tuning, 3 epochs of all 20,000 examples.
     "gpu-full": dict(

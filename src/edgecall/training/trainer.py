@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .base import BaseModel, resolve_base
-from .config import TRAIN_EXTRA_HINT, TrainConfig, TrainingError, init_weights, recipe, stage_recipe
+from .config import RECIPES, TRAIN_EXTRA_HINT, TrainConfig, TrainingError, init_weights, recipe, stage_recipe
 from .data import TokenizedExample, length_batches, load_training_rows, select_rows, tokenize_pairs, training_pairs
 
 END = "<END_OF_PLAN>"
@@ -540,12 +540,26 @@ def _linear_names(model: Any) -> str:
 
 
 def earlier_stage(cfg: TrainConfig) -> TrainConfig | None:
-    """The run `init_from = "recipe:NAME"` needs first: that recipe on the same data, in `<out>/NAME`."""
+    """The run `init_from = "recipe:NAME"` needs first, in `<out>/NAME`: on the data that recipe names (the
+    shipped stages were trained on different generator versions), else on this run's data."""
     name = stage_recipe(cfg.init_from)
     if name is None:
         return None
-    first = recipe(name, out=cfg.out / name, train=cfg.train, device=cfg.device, threads=cfg.threads)
-    return first.model_copy(update={"val": cfg.val})  # also None: recipe() reads None as "the recipe's own"
+    own = RECIPES.get(name, {})
+    first = recipe(name, out=cfg.out / name, train=own.get("train", cfg.train), device=cfg.device,
+                   threads=cfg.threads)
+    # `val` may be None (no validation), which recipe() would read as "the recipe's own"
+    return first.model_copy(update={"val": own["val"] if "val" in own else cfg.val})
+
+
+def check_data(cfg: TrainConfig) -> None:
+    """Read and validate the run's training and val rows (TrainingError, with line numbers, on the first bad one)."""
+    from ..assistant.tools import assistant_toolset
+
+    tools = assistant_toolset()
+    for path in (cfg.train, cfg.val):
+        if path is not None:
+            load_training_rows(path, tools)
 
 
 def train(cfg: TrainConfig, *, resume: bool = False, log: Callable[[str], None] = print,
@@ -556,6 +570,7 @@ def train(cfg: TrainConfig, *, resume: bool = False, log: Callable[[str], None] 
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     first = earlier_stage(cfg)
     if first is not None and not (first.out / "metrics.json").is_file():
+        check_data(cfg)  # a bad row in this stage's data fails now, not after the earlier stages' hours
         log(f"stage {cfg.init_from}: training it first in {first.out}")
         if (first.out / "checkpoints" / "last" / "run_state.json").is_file():
             train(TrainConfig.load(first.out / "config.json"), resume=True, log=log, progress=progress)

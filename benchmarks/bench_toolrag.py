@@ -201,14 +201,14 @@ def main(argv: list[str] | None = None) -> int:
     print("| candidate | dev recall @ tools | dev policy | dev p50 | heldout recall @ tools | heldout policy "
           "| heldout p50 | size | load |")
     print("|---|---|---|---|---|---|---|---|---|")
-    measure("ngram", train_classifier(train, val, tools, c=1.0).classifier, sets, args.avg)
+    measure("ngram", train_classifier(train, val, tools, c=1.0, calibration="val").classifier, sets, args.avg)
     if args.static:
         from edgecall.retrieval.toolrag_static import StaticEmbeddings
 
         st = StaticEmbeddings(args.static)
-        measure("static (MiniLM model2vec)", train_classifier(train, val, tools, c=1.0, static=st,
+        measure("static (MiniLM model2vec)", train_classifier(train, val, tools, c=1.0, static=st, calibration="val",
                                                               use_ngram=False).classifier, sets, args.avg)
-        measure("hybrid (ngram + static)", train_classifier(train, val, tools, c=1.0, static=st).classifier,
+        measure("hybrid (ngram + static)", train_classifier(train, val, tools, c=1.0, static=st, calibration="val").classifier,
                 sets, args.avg)
     if args.llama:
         measure_llama(llama_candidate(train, val, tools, args.llama_train), tools, sets, args.avg)

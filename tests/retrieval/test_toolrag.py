@@ -128,11 +128,11 @@ def test_cli_calibrates_out_of_template_without_a_val_split(tmp_path: Path) -> N
     train.write_text("".join(json.dumps(r) + "\n" for r in _custom_rows(templates=True)))
     base = [sys.executable, "-m", "edgecall.cli", "train", "toolrag", "--toolset", str(schemas), "--train", str(train),
             "--min-tools", "1"]
-    proc = subprocess.run([*base, "--out", str(tmp_path / "a.npz"), "--calibrate", "auto", "--json"],
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([*base, "--out", str(tmp_path / "a.npz"), "--json"], capture_output=True, text=True,
+                          timeout=300)
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
-    assert report["calibration"] == "templates"  # auto: every row has a template
+    assert report["calibration"] == "templates"  # the default, auto: every row has a template
     assert report["train_rows"] == len(_custom_rows()) and report["val_rows"] == 0  # no rows cut off for val
     assert ToolClassifier.load(tmp_path / "a.npz").meta["calibration"] == "templates"
     for args, message in ((["--calibrate", "oof"], "--calibrate must be one of auto, templates, val, got 'oof'"),
@@ -332,6 +332,7 @@ def test_packaged_classifier_for_the_assistant() -> None:
     path = default_classifier_path()
     assert path.is_file() and path.stat().st_size <= 20 * 1024 * 1024
     clf = default_classifier()
+    assert clf.meta["calibration"] == "templates"  # thresholds from out-of-template scores (docs/results.md)
     names = assistant_toolset().names()
     clf.check_tools(names)
     assert sorted(clf.tools) == sorted(names)

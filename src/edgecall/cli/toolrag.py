@@ -84,8 +84,8 @@ def train_toolrag(
                                               "schemas.")] = "assistant",
     out: Annotated[Path, typer.Option("--out", "-o", help="Artifact file to write (.npz).")] = Path("toolrag.npz"),
     target_recall: Annotated[float, typer.Option("--target-recall", help="Per-tool recall the thresholds keep "
-                                                 "on val.")] = 0.999,
-    min_tools: Annotated[int, typer.Option("--min-tools", help="Always offer at least this many tools.")] = 3,
+                                                 "on the calibration scores.")] = 0.995,
+    min_tools: Annotated[int, typer.Option("--min-tools", help="Always offer at least this many tools.")] = 1,
     max_tools: Annotated[int, typer.Option("--max-tools", help="Offer at most this many (named tools excepted).")] = 8,
     fallback_below: Annotated[float, typer.Option("--fallback-below", help="Offer every tool when no score reaches "
                                                   "this.")] = 0.2,
@@ -99,13 +99,13 @@ def train_toolrag(
                                            "'templates' (out-of-template: heads trained without some of the "
                                            "generator's templates score the rows that use them), 'val' (the "
                                            "validation split), 'auto' (templates when every training row has a "
-                                           "'template', else val).")] = "val",
+                                           "'template', else val).")] = "auto",
     folds: Annotated[int, typer.Option("--folds", help="Template folds for --calibrate templates.")] = 3,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the template folds, and of the generator when no "
                                       "data is given.")] = 0,
     json_out: JsonOpt = False,
 ) -> None:
-    """Train the Tool RAG classifier: which tools does a request's plan call? (No torch; about a minute.)"""
+    """Train the Tool RAG classifier: which tools does a request's plan call? (No torch; a few minutes.)"""
     from ..data.toolsets import load_toolset
     from ..dataset import load_rows
     from ..errors import EdgecallError

@@ -570,7 +570,8 @@ def train(cfg: TrainConfig, *, resume: bool = False, log: Callable[[str], None] 
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     first = earlier_stage(cfg)
     if first is not None and not (first.out / "metrics.json").is_file():
-        check_data(cfg)  # a bad row in this stage's data fails now, not after the earlier stages' hours
+        pick_device(cfg.device)  # `--device cuda` without CUDA, or a bad row in this stage's data, fails now,
+        check_data(cfg)  # not after the earlier stages' hours
         log(f"stage {cfg.init_from}: training it first in {first.out}")
         if (first.out / "checkpoints" / "last" / "run_state.json").is_file():
             train(TrainConfig.load(first.out / "config.json"), resume=True, log=log, progress=progress)

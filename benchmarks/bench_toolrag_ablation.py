@@ -24,10 +24,11 @@ import sys
 import time
 from pathlib import Path
 
-from edgecall.app import build_llm, build_planner, build_toolset
+from edgecall.app import build_llm, build_planner, build_toolset, served_prompt_format
 from edgecall.config import load_settings
 from edgecall.dataset import load_examples
 from edgecall.evaluation import evaluate_example, summarize
+from edgecall.planner import get_prompt_format
 from edgecall.retrieval import ToolClassifier, default_classifier
 
 TOPK_DEFAULT = Path(__file__).parent / "data" / "toolrag-topk3.npz"
@@ -126,7 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     selectors = {"none": None, "classifier": default_classifier(args.toolrag_model)}
     if args.topk.is_file():
         selectors["topk"] = ToolClassifier.load(args.topk)
-    print(f"planner {settings.model}, grammar {settings.grammar}, {settings.retrieved_examples} retrieved examples")
+    fmt = get_prompt_format(served_prompt_format(settings))
+    examples = f"{settings.retrieved_examples} retrieved examples" if fmt.uses_examples else "no examples"
+    print(f"planner {settings.model}, {fmt.name} prompt, grammar {settings.grammar}, {examples}")
     if args.tokens_only:
         print("| Tool RAG | set | n | tool recall | avg tools | prompt tokens | tokens to evaluate (prefix reused) |")
         print("|---|---|---|---|---|---|---|")

@@ -45,7 +45,7 @@ def test_cli_reports_a_bad_row_without_traceback(tmp_path: Path) -> None:
 
 
 def test_unknown_recipe_format_and_missing_data(tmp_path: Path) -> None:
-    with pytest.raises(TrainingError, match="unknown recipe 'fast'; known recipes: default, default-stage1, default-stage2, gpu-full"):
+    with pytest.raises(TrainingError, match="unknown recipe 'fast'; known recipes: default, default-stage1, default-stage2, default-stage3, default-stage4, gpu-full"):
         recipe("fast")
     with pytest.raises(TrainingError, match="invalid training option rank"):
         recipe("default", rank=0)
@@ -75,7 +75,8 @@ def test_length_batches_are_seeded_and_cover_every_example() -> None:
 def test_recipe_default_is_the_run_that_made_the_shipped_adapter() -> None:
     """`edgecall train planner --recipe default` reproduces the adapter the default preset ships, stage by stage:
     each recipe's settings are its shipped run's (the run summary travels next to the adapter), and where a run
-    stopped early on its wall-time budget, the recipe stops at the same step of the same schedule."""
+    stopped early on its wall-time budget, the recipe stops at the same step of the same schedule. Where and how
+    precisely a stage ran (CPU fp32, or GPU with bf16 autocast) is the machine's, not the recipe's."""
     from edgecall.llm.presets import get_preset
     from edgecall.training.config import TrainConfig
 
@@ -83,7 +84,7 @@ def test_recipe_default_is_the_run_that_made_the_shipped_adapter() -> None:
     assert adapter is not None
     stage = json.loads(adapter.with_suffix(".json").read_text(encoding="utf-8"))
     name: str | None = "default"
-    where = {"out", "train", "val", "max_minutes", "stop_at", "recipe"}
+    where = {"out", "train", "val", "max_minutes", "stop_at", "recipe", "device", "bf16"}
     stages = 0
     while name is not None:
         ran = TrainConfig.model_validate(stage["config"]).model_dump(mode="json")  # older runs: today's defaults
@@ -101,7 +102,7 @@ def test_recipe_default_is_the_run_that_made_the_shipped_adapter() -> None:
         name = init.removeprefix("recipe:") if init else None
         stage = stage.get("earlier_stage") if name else stage
         stages += 1
-    assert stages == 3
+    assert stages == 5
 
 
 def test_a_later_stage_skips_exactly_the_rows_the_first_one_used() -> None:
@@ -120,14 +121,20 @@ def test_each_stage_of_the_shipped_recipe_reads_the_data_it_names(tmp_path: Path
     from edgecall.training.config import RECIPES
     from edgecall.training.trainer import earlier_stage
 
-    stage3 = recipe("default", out=tmp_path / "run")
+    stage5 = recipe("default", out=tmp_path / "run")
+    stage4 = earlier_stage(stage5)
+    assert stage4 is not None and stage4.recipe == "default-stage4" and stage4.out == tmp_path / "run" / "default-stage4"
+    stage3 = earlier_stage(stage4)
+    assert stage3 is not None and stage3.recipe == "default-stage3" and stage3.out == stage4.out / "default-stage3"
+    assert stage5.train == stage4.train == stage3.train == Path("data/generated-v2/train.jsonl")
     stage2 = earlier_stage(stage3)
-    assert stage2 is not None and stage2.recipe == "default-stage2" and stage2.out == tmp_path / "run" / "default-stage2"
-    assert stage3.train == Path("data/generated-v2/train.jsonl") and stage2.train == Path("data/generated/train.jsonl")
+    assert stage2 is not None and stage2.recipe == "default-stage2" and stage2.train == Path("data/generated/train.jsonl")
     assert stage2.val == Path("data/generated/val.jsonl")
     stage1 = earlier_stage(stage2)
     assert stage1 is not None and stage1.recipe == "default-stage1" and stage1.train == stage2.train
     assert earlier_stage(stage1) is None
+    gpu = earlier_stage(recipe("default", out=tmp_path / "g", device="cuda", bf16=True))
+    assert gpu is not None and gpu.device == "cuda" and gpu.bf16  # the earlier stages run on the same machine
     unpinned = {k: v for k, v in RECIPES["default-stage1"].items() if k not in ("train", "val")}
     monkeypatch.setitem(RECIPES, "unpinned", unpinned)
     mine = recipe("default", out=tmp_path / "r", train=tmp_path / "t.jsonl", init_from="recipe:unpinned")

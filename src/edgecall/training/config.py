@@ -97,9 +97,9 @@ class TrainConfig(BaseModel):
             raise TrainingError(f"{path}: not a valid training config: {exc}") from None
 
 
-# What every stage of the shipped CPU recipe shares: LoRA r=32 in the top 12 of SmolLM2-135M's 30 layers, the
+# What every stage of the shipped recipe shares: LoRA r=32 in the top 12 of SmolLM2-135M's 30 layers, the
 # compact prompt (80% without a tool list, else the plan's tools plus 0-2 distractors), one epoch in batches of 16.
-_CPU_STAGE: dict[str, Any] = dict(
+_STAGE: dict[str, Any] = dict(
     base="smollm2-135m", method="lora", rank=32, alpha=64.0, lora_layers=12, epochs=1.0, batch_size=16, grad_accum=1,
     max_len=448, distractors=(0, 2), no_tools=0.8, eval_every=250, eval_examples=0, save_every=100, seed=0,
     prompt_format="compact", threads=2,
@@ -108,21 +108,32 @@ _DATA_V1 = dict(train=Path("data/generated/train.jsonl"), val=Path("data/generat
 _DATA_V2 = dict(train=Path("data/generated-v2/train.jsonl"), val=Path("data/generated-v2/val.jsonl"))
 
 RECIPES: dict[str, dict[str, Any]] = {
-    # The shipped adapter (`edgecall-planner`) is trained in three stages on a 2-core CPU (~300 training tokens/s;
-    # docs/results.md has the runs and scores). Each stage names the data it was trained on, because the generator
-    # improves between stages: stages 1 and 2 read `edgecall data generate --out data/generated` at main 0f3ea94
-    # (train.jsonl sha256 473fa3ca...), stage 3 `edgecall data generate --out data/generated-v2` at main 9a47117
-    # (sha256 0b905359...); each run's summary beside the adapter records its file's hash. Stage 1: 12,000
-    # generated rows (seed 0), a one-epoch schedule of 743 steps that its 110-minute budget ended at step 721.
-    "default-stage1": {**_CPU_STAGE, **_DATA_V1, "lr": 1e-3, "warmup": 0.06, "max_examples": 12000, "stop_at": 721},
+    # The shipped adapter (`edgecall-planner`) is trained in five stages, the first three on a 2-core CPU (~300
+    # training tokens/s), the last two on a GPU (docs/results.md has the runs and scores). Each stage names the data
+    # it was trained on, because the generator improves between stages: stages 1 and 2 read `edgecall data generate
+    # --out data/generated` at main 0f3ea94 (train.jsonl sha256 473fa3ca...), stages 3 to 5 `edgecall data generate
+    # --out data/generated-v2` at main 9a47117 (sha256 0b905359...); each run's summary beside the adapter records
+    # its file's hash. Stage 1: 12,000 generated rows (seed 0), a one-epoch schedule of 743 steps that its 110-minute
+    # budget ended at step 721.
+    "default-stage1": {**_STAGE, **_DATA_V1, "lr": 1e-3, "warmup": 0.06, "max_examples": 12000, "stop_at": 721},
     # Stage 2: the stage-1 adapter trained on the rows stage 1 did not see (the rest of the same seeded shuffle),
     # a warm restart of the learning rate at 0.4 of stage 1's peak.
-    "default-stage2": {**_CPU_STAGE, **_DATA_V1, "lr": 4e-4, "warmup": 0.05, "skip_examples": 12000,
+    "default-stage2": {**_STAGE, **_DATA_V1, "lr": 4e-4, "warmup": 0.05, "skip_examples": 12000,
                        "init_from": "recipe:default-stage1"},
-    # Stage 3 (`--recipe default` runs all three): the stage-2 adapter trained on 7,200 rows of the second-pass
-    # generator (compositions, long plans and phrasings written from stage 1's error classes), the same restart.
-    "default": {**_CPU_STAGE, **_DATA_V2, "lr": 4e-4, "warmup": 0.05, "max_examples": 7200,
-                "init_from": "recipe:default-stage2"},
+    # Stage 3: the stage-2 adapter trained on 7,200 rows of the second-pass generator (compositions, long plans and
+    # phrasings written from stage 1's error classes), the same restart.
+    "default-stage3": {**_STAGE, **_DATA_V2, "lr": 4e-4, "warmup": 0.05, "max_examples": 7200,
+                       "init_from": "recipe:default-stage2"},
+    # Stages 4 and 5 were trained on a GPU (one H100, `--device cuda --bf16`, 4.4 and 3.6 minutes; this 2-core CPU
+    # would take about 4 and 3 hours). Stage 4: the stage-3 adapter on the 12,800 rows stage 3 did not see, two
+    # epochs (one epoch scored no better on dev than stage 3; docs/results.md).
+    "default-stage4": {**_STAGE, **_DATA_V2, "lr": 4e-4, "warmup": 0.05, "skip_examples": 7200,
+                       "max_examples": 12800, "epochs": 2.0, "init_from": "recipe:default-stage3"},
+    # Stage 5 (`--recipe default` runs all five): all 20,000 rows once more, at half the peak learning rate, 70% of
+    # them with a tool list (a Tool RAG selection) instead of 20%. It started from stage 4's best checkpoint (step
+    # 1,500 of 1,582, the same val loss), where the recipe takes its last.
+    "default": {**_STAGE, **_DATA_V2, "lr": 2e-4, "warmup": 0.05, "max_examples": 20000, "no_tools": 0.3,
+                "init_from": "recipe:default-stage4"},
     # The paper-style recipe for a GPU: full fine-tuning, 3 epochs of all 20,000 examples.
     "gpu-full": dict(
         base="smollm2-135m", method="full", lr=1e-4, warmup=0.05, epochs=3.0, batch_size=32, max_len=384,

@@ -547,7 +547,7 @@ def earlier_stage(cfg: TrainConfig) -> TrainConfig | None:
         return None
     own = RECIPES.get(name, {})
     first = recipe(name, out=cfg.out / name, train=own.get("train", cfg.train), device=cfg.device,
-                   threads=cfg.threads)
+                   bf16=cfg.bf16, threads=cfg.threads)  # the earlier stages run on the same machine
     # `val` may be None (no validation), which recipe() would read as "the recipe's own"
     return first.model_copy(update={"val": own["val"] if "val" in own else cfg.val})
 

@@ -124,7 +124,7 @@ RECIPES: dict[str, dict[str, Any]] = {
     # phrasings written from stage 1's error classes), the same restart.
     "default-stage3": {**_STAGE, **_DATA_V2, "lr": 4e-4, "warmup": 0.05, "max_examples": 7200,
                        "init_from": "recipe:default-stage2"},
-    # Stages 4 and 5 were trained on a GPU (one H100, `--device cuda --bf16`, 4.4 and 3.6 minutes; this 2-core CPU
+    # Stages 4 and 5 were trained on a GPU (one H100, `--device cuda --bf16`, 4.4 and 3.7 minutes; this 2-core CPU
     # would take about 4 and 3 hours). Stage 4: the stage-3 adapter on the 12,800 rows stage 3 did not see, two
     # epochs (one epoch scored no better on dev than stage 3; docs/results.md).
     "default-stage4": {**_STAGE, **_DATA_V2, "lr": 4e-4, "warmup": 0.05, "skip_examples": 7200,

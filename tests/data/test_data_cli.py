@@ -40,6 +40,13 @@ def test_generate_writes_splits_and_card(generated: Path) -> None:
     assert "### Plan shapes" in card and "send_sms" in card
 
 
+def test_generate_rejects_bad_intent_weights(tmp_path: Path) -> None:
+    for bad in ("1,2", "a,b,c", "0,0,0", "1,-2,3"):
+        res = runner.invoke(app, ["generate", "--out", str(tmp_path / "x"), "--train", "5", "--intents", bad])
+        assert res.exit_code == 1 and "--intents takes three non-negative weights" in res.output, res.output
+        assert not (tmp_path / "x").exists()
+
+
 def test_validate_counts_reasons_and_writes_kept(generated: Path, tmp_path: Path) -> None:
     rows = _rows(generated / "val.jsonl")[:10]
     broken = dict(rows[1], plan=rows[1]["plan"].replace("join()", "finish()"))

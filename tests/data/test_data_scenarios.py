@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from edgecall.tools import Toolset
 
 runner = CliRunner()
 LOOKUPS = {"get_phone_number", "get_email_address"}
+MESSAGE_TOOLS = {"send_sms", "compose_new_email", "reply_to_email", "create_note", "append_note_content"}
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +84,44 @@ def test_one_person_two_ways_and_mixed_channels(sample: list[tuple[str, str]]) -
         emails = {t.args[0] for t in tasks if t.tool == "get_email_address"}
         both += bool(phones & emails) and any(t.tool == "send_sms" for t in tasks)
     assert both > 40
+
+
+def test_two_kinds_of_result_in_one_message(sample: list[tuple[str, str]]) -> None:
+    """"Open my Agenda note, summarize minutes.pdf and email both to Di": one body references two producers of
+    different tools."""
+    mixed = 0
+    for _, plan in sample:
+        tasks = parse_plan(plan).tasks
+        for t in tasks:
+            refs = {int(r) for a in t.args if isinstance(a, str) for r in re.findall(r"\$(\d+)", a)}
+            producers = {tasks[r - 1].tool for r in refs} - LOOKUPS - {"open_and_get_file_path"}
+            mixed += t.tool in MESSAGE_TOOLS and len(producers) >= 2
+    assert mixed > 20
+
+
+def test_invitees_named_after_the_event(sample: list[tuple[str, str]]) -> None:
+    """", invite Ana and Bo" at the end of an event request still looks their addresses up and invites them."""
+    trailing = 0
+    for query, plan in sample:
+        tasks = parse_plan(plan).tasks
+        events = [t for t in tasks if t.tool == "create_calendar_event" and t.args[4]]
+        if events and re.search(r"(invite|invitees|attendees|guests)\b[^.]*$", query, re.IGNORECASE):
+            looked_up = {f"${i + 1}" for i, t in enumerate(tasks) if t.tool == "get_email_address"}
+            trailing += any(set(e.args[4]) & looked_up for e in events)
+    assert trailing > 10
+
+
+def test_intent_weights_shift_the_length_mix(tools: Toolset) -> None:
+    sizes = {"train": 400, "val": 0, "test": 0, "test_heldout": 0}
+
+    def long_share(intents: tuple[float, float, float]) -> float:
+        rows = generate_splits(tools, seed=4, sizes=sizes, intents=intents).rows["train"]
+        return sum(r["n_steps"] >= 4 for r in rows) / len(rows)
+
+    assert long_share((0, 0, 1)) > long_share((52, 34, 14)) + 0.2
+    assert long_share((1, 0, 0)) < long_share((52, 34, 14))
+    with pytest.raises(ValueError, match="three non-negative weights"):
+        generate_splits(tools, seed=4, sizes=sizes, intents=(1, -1, 1))
 
 
 def test_descriptive_file_references(sample: list[tuple[str, str]]) -> None:

@@ -91,24 +91,33 @@ def generate(
     test: Annotated[int, typer.Option(help="Test examples (seen templates, new combinations).")] = 1000,
     test_heldout: Annotated[int, typer.Option("--test-heldout", help="Test examples on held-out templates, "
                                               "phrasings and entities.")] = 1000,
+    intents: Annotated[str, typer.Option(help="Weights of requests with one, two and three intents, "
+                                         "comma-separated.")] = "52,34,14",
 ) -> None:
     """Generate train/val/test/test_heldout JSONL files and a dataset card (card.md)."""
     from ..data.card import render_card, split_stats, summary_text
     from ..data.generate import generate_splits
     from ..dataset import write_rows
 
+    try:
+        weights = [float(w) for w in intents.split(",")]
+    except ValueError:
+        weights = []
+    if len(weights) != 3 or any(w < 0 for w in weights) or sum(weights) <= 0:
+        fail(f"--intents takes three non-negative weights (one, two, three intents) such as 52,34,14, not {intents!r}")
     tools = _tools("assistant")
     sizes = {"train": train, "val": val, "test": test, "test_heldout": test_heldout}
     start = time.perf_counter()
     with _progress() as progress:
         bars = {name: progress.add_task(f"{name:>12}", total=n) for name, n in sizes.items()}
-        report = generate_splits(tools, seed=seed, sizes=sizes, on_row=lambda s: progress.advance(bars[s]))
+        report = generate_splits(tools, seed=seed, sizes=sizes, intents=weights,
+                                 on_row=lambda s: progress.advance(bars[s]))
     seconds = time.perf_counter() - start
     for name, rows in report.rows.items():
         write_rows(out / f"{name}.jsonl", rows)
     stats = {name: split_stats(report.rows[name], tools=tools) for name in ("train", "val", "test", "test_heldout")}
     command = (f"edgecall data generate --out {out} --seed {seed} --train {train} --val {val} --test {test} "
-               f"--test-heldout {test_heldout}")
+               f"--test-heldout {test_heldout}" + (f" --intents {intents}" if intents != "52,34,14" else ""))
     dropped = ", ".join(f"{k}: {v}" for k, v in report.rejected.most_common()) or "none"
     notes = [f"Candidates dropped while generating: {dropped}.",
              "`test_heldout` uses only held-out phrasing templates, frames and entity pools (names, places, "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,7 @@ from ..dataset import NOW_FORMAT
 from .checks import issue_of, steps_to_plan
 from .dedup import Deduper
 from .grammar import frame_key, plan_words
-from .scenarios import Pools, generate_example
+from .scenarios import INTENT_COUNTS, Pools, generate_example
 
 SPLITS: dict[str, bool] = {"test_heldout": True, "test": False, "val": False, "train": False}
 """Split name -> uses held-out templates/entities, in generation order."""
@@ -46,8 +46,14 @@ def generate_splits(
     seed: int = 0,
     sizes: dict[str, int] | None = None,
     on_row: Callable[[str], None] | None = None,
+    intents: Sequence[float] = INTENT_COUNTS,
 ) -> GenerationReport:
-    """Generate every split to its size; ``on_row(split)`` is called per kept row (progress bars)."""
+    """Generate every split to its size; ``on_row(split)`` is called per kept row (progress bars).
+
+    ``intents`` weighs requests of one, two and three intents: a training set for a later stage can lean on
+    the long multi-intent requests a planner still gets wrong, without a second generator."""
+    if len(intents) != 3 or any(w < 0 for w in intents) or sum(intents) <= 0:
+        raise ValueError(f"intents must be three non-negative weights (one, two, three intents), got {list(intents)}")
     sizes = {**DEFAULT_SIZES, **(sizes or {})}
     unknown = set(sizes) - set(SPLITS)
     if unknown:
@@ -65,7 +71,7 @@ def generate_splits(
             attempts += 1
             if attempts > 50 * n + 1000:
                 raise RuntimeError(f"{split}: only {len(rows)} unique valid examples after {attempts} attempts")
-            ex = generate_example(rng, held_out=held_out, pools_=entity_pools)
+            ex = generate_example(rng, held_out=held_out, pools_=entity_pools, intents=intents)
             plan_text = render_plan(steps_to_plan(ex.steps))
             issue = issue_of(ex.query, plan_text, ex.now, tools)
             if issue is not None:

@@ -23,7 +23,9 @@ sentences): one place, note or event acted on twice ("show X on the map and give
 "...and remind me 15 minutes before"), a different message per person, one call per listed item ("summarize
 both A and B"), arguments said as adjectives ("a high-priority reminder", "bus directions", "a 30-minute
 call"), time ranges with a shared am/pm, file names in every style (``q3_timesheet.xlsx``), venues, generic
-places and more explicit addresses.
+places and more explicit addresses.  A third pass: invitees named after the event ("..., invite Ana and Bo")
+and two results of different kinds in one message ("open my Agenda note, summarize minutes.pdf and email both
+to Di").
 
 Gold plans follow the assistant's planning conventions (``edgecall.assistant.prompt.PLANNING_RULES``):
 lookups before mailing/texting unless an address/number is given, one SMS for several people, PDF path
@@ -559,6 +561,13 @@ CALENDAR_ALONE = (
     "[add|create] a [calendar |]event for the {topic} {when}", "schedule {topic} {when}",
     "{topic} {when} - [put it on|add it to] my calendar",
 )
+INVITE_SUFFIX = (
+    ", invite {who}", " and invite {who}", " with {who} invited", ", invitees: {who}", " - invite {who}",
+    " and send {who} an invite", ", [add|include] {who} as [guests|attendees]", " and [add|include] {who}",
+    ", [guests|attendees]: {who}", " and get {who} on the invite", ", [send|with] an invite to {who}",
+    " and invite {who} [to it|too|as well]",
+)
+"""Invitees said after the event ("... Jan 6 2pm-5pm in Room 1, invite Ana and Bo"): still email lookups."""
 EVENT_NOTES = ("bring the slides", "agenda in the shared doc", "remember the badge", "dial-in details to follow",
                "prepare questions", "bring the signed contract", "ask about parking", "bring a laptop",
                "room on the second floor", "wear something warm")
@@ -598,7 +607,11 @@ def unit_calendar(ctx: Ctx, b: PlanBuilder, content: Content | None = None) -> s
     invitees: list[str] = []
     if ctx.chance(0.55):
         who, invitees = _invitees(ctx, b, reuse_p=0.3)
-        text = ctx.phrase("calendar_with", CALENDAR_WITH, topic=_with_length(adj, topic), who=who, when=when)
+        if ctx.chance(0.25):  # the event first, the people it invites at the end
+            text = ctx.phrase("calendar_alone", CALENDAR_ALONE, topic=_with_length(adj, topic), Title=_title(topic),
+                              when=when) + ctx.phrase("invite_suffix", INVITE_SUFFIX, who=who)
+        else:
+            text = ctx.phrase("calendar_with", CALENDAR_WITH, topic=_with_length(adj, topic), who=who, when=when)
     else:
         text = ctx.phrase("calendar_alone", CALENDAR_ALONE, topic=_with_length(adj, topic), Title=_title(topic),
                           when=when)
@@ -1356,6 +1369,10 @@ def _as_pronoun(content: Content) -> Content:
                    content.placeable, content.path)
 
 
+MESSAGE_CONSUMERS = ("sms", "email", "reply", "note_create", "note_append")
+"""Consumers whose text can carry two results at once (an event's location cannot)."""
+
+
 def unit_flow(ctx: Ctx, b: PlanBuilder) -> str:
     """Producer -> one or two consumers, folded into one sentence or as a clause referred back to."""
     names = list(PRODUCER_WEIGHTS)
@@ -1365,14 +1382,19 @@ def unit_flow(ctx: Ctx, b: PlanBuilder) -> str:
         second = ctx.rng.choice(SENSIBLE[producer])
         if second != consumers[0] and not {"reply", "forward"} <= {second, consumers[0]}:
             consumers.append(second)
-    if len(consumers) == 1 and producer in ("phone", "email", "summary", "directions", "location") and ctx.chance(0.14):
-        # two results into one message: "text Bo Ana's and Cy's numbers", "email Di summaries of A.pdf and B.pdf"
-        ctx.flows.append(f"{producer}x2>{consumers[0]}")
+    if len(consumers) == 1 and consumers[0] in MESSAGE_CONSUMERS and ctx.chance(0.2):
+        # two results into one message: "text Bo Ana's and Cy's numbers", "email Di summaries of A.pdf and B.pdf",
+        # or two kinds of result: "open my Agenda note, summarize minutes.pdf and email both to Di"
+        same = producer in ("phone", "email", "summary", "directions", "location") and ctx.chance(0.55)
+        others = [n for n in names if n != producer and consumers[0] in SENSIBLE[n]]
+        second = producer if same or not others else ctx.rng.choice(others)
+        ctx.flows.append(f"{producer}x2>{consumers[0]}" if second == producer else
+                         f"{producer}+{second}>{consumers[0]}")
         cl1, c1 = _produce(ctx, b, producer)
-        cl2, c2 = _produce(ctx, b, producer)
+        cl2, c2 = _produce(ctx, b, second)
         both = Content(f"{c1.ref}, {c2.ref}", c1.kind, f"{c1.np} and {c2.np}", ctx.pick("[them|both|them both]"),
                        f"{c1.title} and {c2.title}", c1.producer)
-        if ctx.chance(0.5) and consumers[0] not in ("reminder", "calendar"):
+        if ctx.chance(0.5):
             return _consume(ctx, b, consumers[0], both, folded=True)
         return f"{cl1} and {cl2}" + ctx.rng.choice(CONNECT_IT) + _consume(ctx, b, consumers[0], both, folded=False)
     folded = len(consumers) == 1 and ctx.chance(0.5) and consumers[0] not in ("reminder", "calendar")
@@ -1660,14 +1682,15 @@ def _unit(ctx: Ctx, kind: str, b: PlanBuilder) -> str:
 
 
 def generate_example(rng: random.Random, *, held_out: bool, pools_: Pools, now: datetime | None = None,
-                     kinds: Sequence[str] | None = None) -> Sample:
-    """One request with its gold plan; ``kinds`` forces the units (tests), else they are drawn."""
+                     kinds: Sequence[str] | None = None, intents: Sequence[float] = INTENT_COUNTS) -> Sample:
+    """One request with its gold plan; ``kinds`` forces the units (tests), else they are drawn, one to three
+    of them by the ``intents`` weights."""
     names = list(UNITS)
     weights = [UNITS[k][1] for k in names]
     for _ in range(100):
         ctx = Ctx(rng=rng, now=now or random_now(rng), held_out=held_out, pools=pools_)
         if kinds is None:
-            n_units = rng.choices((1, 2, 3), weights=INTENT_COUNTS)[0]
+            n_units = rng.choices((1, 2, 3), weights=intents)[0]
             chosen: list[str] = []
             while len(chosen) < n_units:
                 k = rng.choices(names, weights=weights)[0]

@@ -98,7 +98,7 @@ def prompt_cost(name, planner, sets) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--dev", default="data/dev.jsonl")
-    ap.add_argument("--dev-step", type=int, default=1, help="every N-th dev request (1: all 190)")
+    ap.add_argument("--dev-step", type=int, default=1, help="every N-th dev request (1: all 190; 0: none)")
     ap.add_argument("--dev-offset", type=int, default=0,
                     help="start at this dev request (with --dev-step 2: 0 and 1 are the two halves)")
     ap.add_argument("--dev-limit", type=int, default=0, help="only the first N dev requests (after --dev-step; 0: all)")
@@ -121,9 +121,9 @@ def main(argv: list[str] | None = None) -> int:
         from edgecall.retrieval.toolrag_static import StaticEmbeddings, embedding_topk
 
         embedding_topk(StaticEmbeddings(args.build_topk), tools, 3).save(args.topk)
-    dev = load_examples(args.dev)[args.dev_offset :: args.dev_step]
+    dev = load_examples(args.dev)[args.dev_offset :: args.dev_step] if args.dev_step > 0 else []
     dev = dev[: args.dev_limit] if args.dev_limit > 0 else dev
-    sets = {"dev": dev[:2] if args.smoke else dev}
+    sets = {"dev": dev[:2] if args.smoke else dev} if dev else {}
     if args.heldout and not args.smoke:
         sets["test_heldout"] = load_examples(Path(args.data) / "test_heldout.jsonl", limit=args.heldout)
     selectors = {"none": None, "classifier": default_classifier(args.toolrag_model)}

@@ -106,7 +106,6 @@ _STAGE: dict[str, Any] = dict(
 )  # fmt: skip
 _DATA_V1 = dict(train=Path("data/generated/train.jsonl"), val=Path("data/generated/val.jsonl"))
 _DATA_V2 = dict(train=Path("data/generated-v2/train.jsonl"), val=Path("data/generated-v2/val.jsonl"))
-_DATA_V3 = dict(train=Path("data/generated-v3/train.jsonl"), val=Path("data/generated-v3/val.jsonl"))
 
 RECIPES: dict[str, dict[str, Any]] = {
     # The shipped adapter (`edgecall-planner`) is trained in five stages, the first three on a 2-core CPU (~300
@@ -135,11 +134,6 @@ RECIPES: dict[str, dict[str, Any]] = {
     # 1,500 of 1,582, the same val loss), where the recipe takes its last.
     "default": {**_STAGE, **_DATA_V2, "lr": 2e-4, "warmup": 0.05, "max_examples": 20000, "no_tools": 0.3,
                 "init_from": "recipe:default-stage4"},
-    # Stage 6 (candidate, 2-core CPU): the stage-5 adapter on 4,800 rows of the third-pass generator, drawn with
-    # more multi-intent requests (`edgecall data generate --out data/generated-v3 --seed 1 --intents 30,40,30`),
-    # because long plans are where stage 5 still drops steps; stage 5's peak learning rate.
-    "default-stage6": {**_STAGE, **_DATA_V3, "lr": 2e-4, "warmup": 0.05, "max_examples": 4800, "no_tools": 0.3,
-                       "init_from": "recipe:default"},
     # The paper-style recipe for a GPU: full fine-tuning, 3 epochs of all 20,000 examples.
     "gpu-full": dict(
         base="smollm2-135m", method="full", lr=1e-4, warmup=0.05, epochs=3.0, batch_size=32, max_len=384,

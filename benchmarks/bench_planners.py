@@ -75,7 +75,7 @@ def child(variant: str, sets: list[str], limit: int | None, adapter: str | None,
 
     spec = VARIANTS[variant]
     settings = load_settings(model="smollm2-135m", grammar=spec["grammar"], prompt_format=spec["prompt_format"],
-                             adapter=Path(adapter) if spec["tuned"] else None)
+                             adapter=Path(adapter) if spec["tuned"] else None, tool_rag=False)  # as measured so far
     llm = build_llm(settings)
     planner = build_planner(settings, build_toolset(settings, llm), llm)
     planner.plan("warm-up: open the note Groceries", now=datetime(2024, 6, 3, 9))

@@ -18,7 +18,7 @@ from .assistant.tools import assistant_toolset
 from .config import Settings
 from .llm import load_llm, preset_prompt_format, preset_writer
 from .llm.base import LLM
-from .planner import Planner
+from .planner import Planner, get_prompt_format
 from .retrieval import ExampleRetriever, ToolClassifier
 from .runtime import Agent, LLMJoiner, RuleJoiner
 from .runtime.approval import Approver
@@ -79,10 +79,17 @@ def example_retriever() -> ExampleRetriever:
     return ExampleRetriever(example_bank(assistant_toolset()))
 
 
+def tool_rag_enabled(settings: Settings) -> bool:
+    """`settings.tool_rag` when set, else the served prompt format's default (on for untuned long prompts)."""
+    if settings.tool_rag is not None:
+        return settings.tool_rag
+    return get_prompt_format(served_prompt_format(settings)).tool_rag
+
+
 def build_tool_selector(settings: Settings) -> ToolClassifier | None:
-    """The Tool RAG classifier when `settings.tool_rag` is on (loaded once per process), checked against every
+    """The Tool RAG classifier when Tool RAG is on (loaded once per process), checked against every
     assistant tool so an artifact trained for other tools fails here with a clear message."""
-    if not settings.tool_rag:
+    if not tool_rag_enabled(settings):
         return None
     from .config import APPS
     from .retrieval import default_classifier

@@ -129,9 +129,11 @@ class Settings(BaseSettings):
     """Also show the assistant's 12 fixed in-context examples (measured worse than retrieval alone)."""
     retrieved_examples: int = 4
     """How many similar solved examples to retrieve from the example bank into the prompt (0: none)."""
-    tool_rag: bool = False
+    tool_rag: bool | None = None
     """Tool RAG: offer the planner only the tools a classifier selects for the request (shorter prompt, grammar
-    limited to them, examples filtered to them). Off by default: see docs/results.md, "Tool RAG ablation"."""
+    limited to them, examples filtered to them). None: the prompt format's default, measured per format (on for
+    `long`, the untuned models: +9 points on dev with half the prompt; off for `compact`, the fine-tuned planner,
+    which loses 2.6 points with it); docs/results.md has the ablation."""
     tool_rag_model: Path | None = None
     """A Tool RAG classifier artifact (`edgecall train toolrag`); default: the packaged one for the assistant."""
     custom_instructions: str = ""

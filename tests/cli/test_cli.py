@@ -15,8 +15,13 @@ EDGECALL = [sys.executable, "-m", "edgecall.cli"]
 NOW = "2024-06-03 09:00:00"
 
 
+# A tool's 60 s budget (task_timeout) guards a user's run against a hung tool; these tests check what the tools do,
+# and the sub-agent that writes a note with the packaged model can take over a minute on a loaded 2-core machine.
+SLOW_MACHINE_ENV = {"EDGECALL_TASK_TIMEOUT": "600"}
+
+
 def cli(*args: str, env: dict | None = None, stdin: str | None = None, timeout: int = 600):
-    full_env = {**os.environ, "EDGECALL_CONFIG": "/nonexistent-edgecall-config.toml", **(env or {})}
+    full_env = {**os.environ, "EDGECALL_CONFIG": "/nonexistent-edgecall-config.toml", **SLOW_MACHINE_ENV, **(env or {})}
     return subprocess.run(
         [*EDGECALL, *args], check=False, capture_output=True, text=True, timeout=timeout, env=full_env, input=stdin
     )

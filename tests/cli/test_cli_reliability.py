@@ -169,7 +169,8 @@ def test_eval_help_has_no_phantom_subcommand():
 
 
 def test_n_ctx_flag_reaches_the_model():
-    code, _, err, _ = cli("plan", "Text Sid that I am late", "--n-ctx", "1024", "--model", "smollm2-135m")  # a long prompt
+    code, _, err, _ = cli("plan", "Text Sid that I am late", "--n-ctx", "1024", "--model", "smollm2-135m",
+                          "--no-tool-rag")  # the full tool list: a long prompt
     assert code == 1 and "n_ctx=1024" in err and "--n-ctx" in err
     no_traceback(err)
 

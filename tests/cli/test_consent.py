@@ -29,6 +29,7 @@ def env_for(config: Path | None = None) -> dict[str, str]:
         "EDGECALL_CONFIG": str(config) if config else "/nonexistent-edgecall-config.toml",
         "COLUMNS": "200",
         "TERM": "xterm",
+        "EDGECALL_TASK_TIMEOUT": "600",  # sub-agent writes can pass the 60 s tool budget on a loaded machine
     }
 
 

@@ -135,6 +135,22 @@ def test_presets_and_settings_choose_the_prompt_format():
     assert tuned.prompt("Text Bo", now=NOW) == "Today is Wednesday 2024-06-05 14:30:00.\nQuestion: Text Bo\nPlan:\n"
 
 
+def test_tool_rag_defaults_to_what_the_prompt_format_measured():
+    """Untuned long prompts plan better with Tool RAG, the fine-tuned compact planner worse: each format's default,
+    and an explicit setting wins either way."""
+    from edgecall.app import build_tool_selector, tool_rag_enabled
+    from edgecall.config import load_settings
+
+    assert tool_rag_enabled(load_settings(model="smollm2-135m"))
+    assert tool_rag_enabled(load_settings(model="/models/any.gguf"))
+    assert not tool_rag_enabled(load_settings(model="edgecall-planner"))
+    assert not tool_rag_enabled(load_settings(model="smollm2-135m", prompt_format="compact"))
+    assert not tool_rag_enabled(load_settings(model="smollm2-135m", tool_rag=False))
+    assert tool_rag_enabled(load_settings(model="edgecall-planner", tool_rag=True))
+    assert build_tool_selector(load_settings(model="smollm2-135m")) is not None
+    assert build_tool_selector(load_settings(model="edgecall-planner")) is None
+
+
 # -- the long prompt's layout under Tool RAG: static part first, per-request part after it -----------------------
 def test_long_prompt_keeps_its_static_prefix_when_the_selection_changes():
     """Two requests with different Tool RAG selections share everything up to the tool list: instructions,

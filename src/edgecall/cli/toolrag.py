@@ -26,7 +26,7 @@ def tools(
     --json prints one object {"selected": [...], "scores": {tool: probability}} (without --explain every enabled
     tool is selected and there are no scores).
     """
-    from ..app import build_toolset
+    from ..app import build_toolset, served_prompt_format, tool_rag_enabled
     from ..config import APPS
     from ..errors import ToolRAGError
     from ..retrieval import default_classifier
@@ -53,7 +53,11 @@ def tools(
     if json_out:
         print_json(selection.to_json())
         return
-    state = "on" if settings.tool_rag else "off (enable with tool_rag = true or EDGECALL_TOOL_RAG=1)"
+    fmt = served_prompt_format(settings)
+    if settings.tool_rag is None:
+        state = f"{'on' if tool_rag_enabled(settings) else 'off'} for the {fmt} prompt of {settings.model} (--tool-rag/--no-tool-rag)"
+    else:
+        state = "on" if settings.tool_rag else "off"
     table = Table(title=f"Tool RAG for {explain!r}: {len(selection.selected)} of {len(toolset)} tools "
                         f"(planner Tool RAG is {state})")
     for col in ("tool", "score", "threshold", "offered", "why"):

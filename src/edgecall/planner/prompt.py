@@ -192,7 +192,8 @@ class PromptFormat:
 
     `lists_all_tools`: with no Tool RAG selection, the long format lists every tool, while the compact
     format lists none (it was trained both ways). `uses_examples`: whether retrieving in-context examples
-    is worth its time for this format.
+    is worth its time for this format. `tool_rag`: whether a Tool RAG selection helps this format's planners,
+    the default when the settings do not say (the paper's ablation, measured in docs/results.md).
     """
 
     name: str
@@ -200,6 +201,7 @@ class PromptFormat:
     builder: Callable[..., str]
     lists_all_tools: bool
     uses_examples: bool
+    tool_rag: bool
 
     def build(
         self,
@@ -229,11 +231,11 @@ class PromptFormat:
 PROMPT_FORMATS: dict[str, PromptFormat] = {
     "long": PromptFormat(
         "long", "tools with descriptions, rules and retrieved examples (untuned models)",
-        build_planner_prompt, lists_all_tools=True, uses_examples=True,
+        build_planner_prompt, lists_all_tools=True, uses_examples=True, tool_rag=True,
     ),
     "compact": PromptFormat(
         "compact", "date, selected tool signatures and question (fine-tuned planners)",
-        build_compact_prompt, lists_all_tools=False, uses_examples=False,
+        build_compact_prompt, lists_all_tools=False, uses_examples=False, tool_rag=False,
     ),
 }  # fmt: skip
 

@@ -113,7 +113,7 @@ def test_export_prompt_is_what_the_served_planner_sends(generated: Path, tmp_pat
 def test_export_can_show_the_fixed_examples(generated: Path, tmp_path: Path) -> None:
     out = tmp_path / "fixed.jsonl"
     res = runner.invoke(app, ["export", str(generated / "val.jsonl"), "--out", str(out), "--examples",
-                              "--retrieved", "0", "--format", "long"])
+                              "--retrieved", "0", "--format", "long", "--no-tool-rag"])
     assert res.exit_code == 0, res.output
     tools = load_toolset("assistant")
     for pair, row in zip(_rows(out), _rows(generated / "val.jsonl"), strict=True):

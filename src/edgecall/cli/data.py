@@ -15,7 +15,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from .common import ConfigOpt, SafeConsole, fail, settings_from_flags
+from .common import ConfigOpt, SafeConsole, ToolRagOpt, fail, settings_from_flags
 
 if TYPE_CHECKING:
     from ..data.teacher import RunItem
@@ -240,17 +240,19 @@ def export(
     prompt_format: Annotated[str | None, typer.Option("--format", help="Prompt format: long (untuned models) or "
                                                       "compact (fine-tuned planners); default: the served model's, "
                                                       "as `edgecall run`.")] = None,
+    tool_rag: ToolRagOpt = None,
     config: ConfigOpt = None,
 ) -> None:
     """Write prompt/completion pairs (loadable by HF datasets); by default each prompt is the one `edgecall run`
-    sends for its request with the same settings (rules, fixed and retrieved examples, preferences, format)."""
-    from ..app import example_retriever, served_prompt_format
+    sends for its request with the same settings (rules, fixed and retrieved examples, preferences, format, the
+    Tool RAG selection)."""
+    from ..app import build_tool_selector, example_retriever, served_prompt_format
     from ..data.export import export_rows
     from ..dataset import write_rows
     from ..plan import PlanError
     from ..planner import PromptFormatError, get_prompt_format
 
-    settings = settings_from_flags(config=config)
+    settings = settings_from_flags(config=config, tool_rag=tool_rag)
     prompt_format = prompt_format or served_prompt_format(settings)
     try:
         get_prompt_format(prompt_format)
@@ -270,6 +272,12 @@ def export(
         show_fixed = settings.examples if examples is None else examples
         rules, shots, custom = PLANNING_RULES, list(EXAMPLES) if show_fixed else [], settings.custom_instructions
     retriever = example_retriever() if n_retrieved > 0 and get_prompt_format(prompt_format).uses_examples else None
+    select = None
+    if toolset == "assistant" and distractors is None:  # the served planner's Tool RAG, when it is on
+        classifier = build_tool_selector(settings.model_copy(update={"prompt_format": prompt_format}))
+        if classifier is not None:
+            def select(query: str) -> Toolset:
+                return tools.subset(classifier.select(query, tools.names()).selected)
     rows = _load(file)
     with _progress() as progress:
         bar = progress.add_task("export", total=len(rows))
@@ -282,7 +290,8 @@ def export(
         try:
             n = write_rows(out, tick(export_rows(rows, tools, rules=rules, examples=shots, distractors=distractors,
                                                  seed=seed, prompt_format=prompt_format, retriever=retriever,
-                                                 n_retrieved=n_retrieved, custom_instructions=custom)))
+                                                 n_retrieved=n_retrieved, custom_instructions=custom,
+                                                 select=select)))
         except PlanError as exc:
             _fail(f"{file}: a plan does not validate ({exc}); run `edgecall data validate` first")
             return

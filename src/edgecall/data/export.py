@@ -11,7 +11,7 @@ shown with no selection at all (how the planner prompts before Tool RAG selects 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from edgecall.dataset import row_now
@@ -35,11 +35,13 @@ def export_rows(rows: Iterable[dict[str, Any]], tools: Toolset, *, rules: str = 
                 examples: list[tuple[str, str]] | None = None, distractors: int | tuple[int, int] | None = None,
                 seed: int = 0, prompt_format: str | PromptFormat = "long",
                 no_tools: float = 0.0, retriever: ExampleRetriever | None = None, n_retrieved: int = 0,
-                custom_instructions: str = "") -> Iterator[dict[str, str]]:
+                custom_instructions: str = "", select: Callable[[str], Toolset] | None = None,
+                ) -> Iterator[dict[str, str]]:
     """Yield ``{"id", "prompt", "completion"}``.
 
     ``distractors`` None means no tool selection (the format decides: long lists every tool, compact none);
-    an int N or a range (lo, hi) selects the plan's tools plus N (or lo..hi) random others. ``examples`` are the
+    an int N or a range (lo, hi) selects the plan's tools plus N (or lo..hi) random others; without
+    ``distractors``, ``select`` (the served planner's Tool RAG) picks each request's tools. ``examples`` are the
     fixed in-context examples; ``retriever`` adds ``n_retrieved`` similar ones per request, chosen as the planner
     chooses them (:func:`edgecall.planner.planner.pick_examples`).
     """
@@ -51,6 +53,8 @@ def export_rows(rows: Iterable[dict[str, Any]], tools: Toolset, *, rules: str = 
         if distractors is not None and not (no_tools and rng.random() < no_tools):
             n = distractors if isinstance(distractors, int) else rng.randint(*distractors)
             selected = _tool_subset(tools, sorted({t.tool for t in plan.tasks}), n, rng)
+        elif distractors is None and select is not None:
+            selected = select(row["query"])
         shots: list[ExampleLike] = []
         if fmt.uses_examples:
             shots = pick_examples(row["query"], examples or (), retriever, n_retrieved, selected)

@@ -96,14 +96,13 @@ def generate(
 ) -> None:
     """Generate train/val/test/test_heldout JSONL files and a dataset card (card.md)."""
     from ..data.card import render_card, split_stats, summary_text
-    from ..data.generate import generate_splits
+    from ..data.generate import check_intents, generate_splits
     from ..dataset import write_rows
 
     try:
         weights = [float(w) for w in intents.split(",")]
+        check_intents(weights)
     except ValueError:
-        weights = []
-    if len(weights) != 3 or any(w < 0 for w in weights) or sum(weights) <= 0:
         fail(f"--intents takes three non-negative weights (one, two, three intents) such as 52,34,14, not {intents!r}")
     tools = _tools("assistant")
     sizes = {"train": train, "val": val, "test": test, "test_heldout": test_heldout}
@@ -272,12 +271,9 @@ def export(
         show_fixed = settings.examples if examples is None else examples
         rules, shots, custom = PLANNING_RULES, list(EXAMPLES) if show_fixed else [], settings.custom_instructions
     retriever = example_retriever() if n_retrieved > 0 and get_prompt_format(prompt_format).uses_examples else None
-    select = None
-    if toolset == "assistant" and distractors is None:  # the served planner's Tool RAG, when it is on
-        classifier = build_tool_selector(settings.model_copy(update={"prompt_format": prompt_format}))
-        if classifier is not None:
-            def select(query: str) -> Toolset:
-                return tools.subset(classifier.select(query, tools.names()).selected)
+    selector = None  # the served planner's Tool RAG, when it is on (assistant tools only)
+    if toolset == "assistant":
+        selector = build_tool_selector(settings.model_copy(update={"prompt_format": prompt_format}))
     rows = _load(file)
     with _progress() as progress:
         bar = progress.add_task("export", total=len(rows))
@@ -291,7 +287,7 @@ def export(
             n = write_rows(out, tick(export_rows(rows, tools, rules=rules, examples=shots, distractors=distractors,
                                                  seed=seed, prompt_format=prompt_format, retriever=retriever,
                                                  n_retrieved=n_retrieved, custom_instructions=custom,
-                                                 select=select)))
+                                                 tool_selector=selector)))
         except PlanError as exc:
             _fail(f"{file}: a plan does not validate ({exc}); run `edgecall data validate` first")
             return

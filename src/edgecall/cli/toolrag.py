@@ -53,9 +53,9 @@ def tools(
     if json_out:
         print_json(selection.to_json())
         return
-    fmt = served_prompt_format(settings)
     if settings.tool_rag is None:
-        state = f"{'on' if tool_rag_enabled(settings) else 'off'} for the {fmt} prompt of {settings.model} (--tool-rag/--no-tool-rag)"
+        state = (f"{'on' if tool_rag_enabled(settings) else 'off'} for the {served_prompt_format(settings)} prompt "
+                 f"of {settings.model} (--tool-rag/--no-tool-rag)")
     else:
         state = "on" if settings.tool_rag else "off"
     table = Table(title=f"Tool RAG for {explain!r}: {len(selection.selected)} of {len(toolset)} tools "

@@ -40,6 +40,12 @@ class GenerationReport:
         return sum(len(r) for r in self.rows.values())
 
 
+def check_intents(intents: Sequence[float]) -> None:
+    """Raise ValueError unless ``intents`` are weights of one, two and three intents that can be drawn from."""
+    if len(intents) != 3 or any(w < 0 for w in intents) or sum(intents) <= 0:
+        raise ValueError(f"intents must be three non-negative weights (one, two, three intents), got {list(intents)}")
+
+
 def generate_splits(
     tools: Toolset,
     *,
@@ -52,8 +58,7 @@ def generate_splits(
 
     ``intents`` weighs requests of one, two and three intents: a training set for a later stage can lean on
     the long multi-intent requests a planner still gets wrong, without a second generator."""
-    if len(intents) != 3 or any(w < 0 for w in intents) or sum(intents) <= 0:
-        raise ValueError(f"intents must be three non-negative weights (one, two, three intents), got {list(intents)}")
+    check_intents(intents)
     sizes = {**DEFAULT_SIZES, **(sizes or {})}
     unknown = set(sizes) - set(SPLITS)
     if unknown:

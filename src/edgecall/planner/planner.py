@@ -41,6 +41,12 @@ def check_request(query: str) -> str:
     return query
 
 
+def select_tools(selector: ToolSelector, query: str, tools: Toolset) -> Toolset:
+    """The tools `selector` (Tool RAG) offers for `query`, in the toolset's order: the planner's selection, and
+    the training export's, so both prompts list the same tools."""
+    return tools.subset(selector.select(query, tools.names()).selected)
+
+
 def pick_examples(
     query: str,
     fixed: Sequence[ExampleLike],
@@ -136,8 +142,7 @@ class Planner:
         last_query, last = self._last_selection
         if last_query == query and last is not None:
             return last
-        selection = self.tool_selector.select(query, self.tools.names())
-        chosen = self.tools.subset(selection.selected)
+        chosen = select_tools(self.tool_selector, query, self.tools)
         self._last_selection = (query, chosen)
         return chosen
 

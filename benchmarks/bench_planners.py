@@ -2,7 +2,8 @@
 
 Variants (each in its own warm process, 2 llama.cpp threads unless EDGECALL_THREADS says otherwise):
 
-- untuned:          the packaged SmolLM2-135M, long prompt (tools, rules, 4 retrieved examples), plan grammar on
+- untuned:          the base model (the packaged SmolLM2-135M unless --base names another preset or GGUF file),
+                    long prompt (tools, rules, 4 retrieved examples), plan grammar on
 - fine-tuned:       the same base with the LoRA adapter, compact prompt, no grammar
 - fine-tuned+gbnf:  the same with the plan grammar
 
@@ -13,8 +14,10 @@ validity, p50/p90 time to first task and plan latency, mean prompt tokens, and t
     python benchmarks/bench_planners.py --sets dev --limit 50                              # smaller
     python benchmarks/bench_planners.py --smoke                                            # CI size
     python benchmarks/bench_planners.py --generated data/generated-v2 --save reports/planners  # per-request rows
+    python benchmarks/bench_planners.py --base gemma3-270m --adapter gemma.gguf --sets dev     # another base
 
-The adapter defaults to the one the `edgecall-planner` preset ships. Generated splits come from
+The adapter defaults to the one the `edgecall-planner` preset ships (for the default base only: an adapter fits
+the base it was trained on). Generated splits come from
 `edgecall data generate --out data/generated` (or `--generated DIR`: another generator version's splits).
 `--save DIR` writes every request's result (prediction, gold, confusion, timings) to
 `DIR/<variant>.<set>.jsonl`, what `benchmarks/data_classes.py errors` reads. Figures depend on the machine and
@@ -35,6 +38,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SET_NAMES = ("dev", "test", "test_heldout")
+DEFAULT_BASE = "smollm2-135m"  # the shipped edgecall-planner adapter's base
 
 
 def set_path(name: str, generated: Path) -> Path:
@@ -66,7 +70,7 @@ def default_adapter() -> Path | None:
 
 
 def child(variant: str, sets: list[str], limit: int | None, adapter: str | None, generated: Path,
-          save: Path | None) -> list[dict[str, Any]]:
+          save: Path | None, base: str = DEFAULT_BASE) -> list[dict[str, Any]]:
     """Evaluate one variant on the sets in this (warm) process; one summary row per set."""
     from edgecall.app import build_llm, build_planner, build_toolset
     from edgecall.config import load_settings
@@ -74,7 +78,7 @@ def child(variant: str, sets: list[str], limit: int | None, adapter: str | None,
     from edgecall.evaluation.runner import run_evaluation, summarize
 
     spec = VARIANTS[variant]
-    settings = load_settings(model="smollm2-135m", grammar=spec["grammar"], prompt_format=spec["prompt_format"],
+    settings = load_settings(model=base, grammar=spec["grammar"], prompt_format=spec["prompt_format"],
                              adapter=Path(adapter) if spec["tuned"] else None, tool_rag=False)  # as measured so far
     llm = build_llm(settings)
     planner = build_planner(settings, build_toolset(settings, llm), llm)
@@ -108,6 +112,8 @@ def cell(key: str, value: Any) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--adapter", help="GGUF LoRA adapter (default: the edgecall-planner preset's)")
+    ap.add_argument("--base", default=DEFAULT_BASE,
+                    help=f"base model preset or GGUF file of every variant (default: {DEFAULT_BASE})")
     ap.add_argument("--sets", default="dev,test,test_heldout", help="comma-separated: dev, test, test_heldout")
     ap.add_argument("--limit", type=int, help="first N requests of each set")
     ap.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated: " + ", ".join(VARIANTS))
@@ -127,20 +133,21 @@ def main(argv: list[str] | None = None) -> int:
             ap.error(f"{set_path(name, args.generated)} is missing; make it with: "
                      f"edgecall data generate --out {args.generated}")
     if args.child:
-        print(json.dumps(child(args.child, sets, limit, args.adapter, args.generated, args.save)))
+        print(json.dumps(child(args.child, sets, limit, args.adapter, args.generated, args.save, args.base)))
         return 0
-    adapter = args.adapter or default_adapter()
+    adapter = args.adapter or (default_adapter() if args.base == DEFAULT_BASE else None)
     variants = [v for v in args.variants.split(",") if v]
     if adapter is None and any(VARIANTS[v]["tuned"] for v in variants):
         if not args.smoke:
-            ap.error("no adapter: pass --adapter (from `edgecall export`); this package ships no edgecall-planner")
+            ap.error("no adapter: pass --adapter (from `edgecall export`); the shipped edgecall-planner adapter "
+                     f"is for {DEFAULT_BASE} only")
         print("no fine-tuned adapter is shipped (docs/results.md says why): smoke-testing the untuned variant only")
         variants = [v for v in variants if not VARIANTS[v]["tuned"]]
     env = {**os.environ, "EDGECALL_THREADS": os.environ.get("EDGECALL_THREADS", "2")}
     rows: list[dict[str, Any]] = []
     for variant in variants:
         cmd = [sys.executable, __file__, "--child", variant, "--sets", ",".join(sets),
-               "--generated", str(args.generated)]
+               "--generated", str(args.generated), "--base", args.base]
         if args.save:
             cmd += ["--save", str(args.save)]
         if limit:
@@ -152,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
             print(done.stderr[-2000:], file=sys.stderr)
             return done.returncode
         rows.extend(json.loads(done.stdout.strip().splitlines()[-1]))
-    print(f"adapter: {adapter}; threads: {env['EDGECALL_THREADS']}; generated splits: {args.generated}")
+    print(f"base: {args.base}; adapter: {adapter}; threads: {env['EDGECALL_THREADS']}; generated splits: {args.generated}")
     print("| " + " | ".join(title for title, _ in COLUMNS) + " |")
     print("|" + "---|" * len(COLUMNS))
     for row in rows:

@@ -45,7 +45,7 @@ def test_cli_reports_a_bad_row_without_traceback(tmp_path: Path) -> None:
 
 
 def test_unknown_recipe_format_and_missing_data(tmp_path: Path) -> None:
-    with pytest.raises(TrainingError, match="unknown recipe 'fast'; known recipes: default, default-stage1, default-stage2, default-stage3, default-stage4, gpu-full"):
+    with pytest.raises(TrainingError, match="unknown recipe 'fast'; known recipes: default, default-stage1, default-stage2, default-stage3, default-stage4, gemma3-cpu, gpu-full"):
         recipe("fast")
     with pytest.raises(TrainingError, match="invalid training option rank"):
         recipe("default", rank=0)

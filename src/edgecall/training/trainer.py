@@ -45,6 +45,40 @@ def require_train_extra() -> None:
             raise TrainingError(f"training needs the package {name!r}: {TRAIN_EXTRA_HINT}") from None
 
 
+LOGITS_BUDGET = 1 << 28
+"""Most logits (positions x vocabulary) one batch materialises at once: 268 M floats, 1 GiB in float32 (SmolLM2's
+longest batches stay under it, so its recipes run as before)."""
+
+
+def completion_loss(lm_head: Any, hidden: Any, labels: Any, budget: int | None = None) -> Any:
+    """Mean cross-entropy of `labels` under `lm_head(hidden)`, in chunks of positions when the logits are large.
+
+    Why: a batch's logits are positions x vocabulary floats, and autograd keeps them (and their softmax) for the
+    backward pass. SmolLM2's 49k vocabulary fits; Gemma-3's 262k does not: a batch of 16 long examples held about
+    20 GB on a CPU. Above `budget` logits, each chunk is checkpointed (its logits are recomputed in the backward
+    pass instead of kept), so memory stays near one chunk's logits at the cost of one more LM-head pass.
+    `budget` defaults to `LOGITS_BUDGET`.
+    """
+    import torch
+    import torch.nn.functional as F
+    from torch.utils.checkpoint import checkpoint
+
+    budget = LOGITS_BUDGET if budget is None else budget
+    n, vocab = hidden.shape[0], lm_head.out_features
+    if n * vocab <= budget:
+        return F.cross_entropy(lm_head(hidden).float(), labels)
+
+    def chunk_sum(h: Any, y: Any) -> Any:
+        return F.cross_entropy(lm_head(h).float(), y, reduction="sum")
+
+    step = max(1, budget // vocab)
+    total = torch.zeros((), dtype=torch.float32, device=hidden.device)
+    for start in range(0, n, step):
+        total = total + checkpoint(chunk_sum, hidden[start : start + step], labels[start : start + step],
+                                   use_reentrant=False)
+    return total / n
+
+
 class LlamaCppTokenizer:
     """The base GGUF's own tokenizer (vocabulary only), so training ids equal serving ids."""
 
@@ -277,16 +311,13 @@ class Trainer:
         The LM head (hidden x 49k vocabulary for SmolLM2) is a fifth of the model's compute; prompts carry no
         loss, so projecting only the positions that predict a completion token saves that share of it.
         """
-        import torch.nn.functional as F
-
         core = self.accelerator.unwrap_model(self.model)
         if hasattr(core, "get_base_model"):
             core = core.get_base_model()
         hidden = core.model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
         labels = batch["labels"][:, 1:]
         keep = labels != -100
-        logits = core.lm_head(hidden[:, :-1][keep])
-        return F.cross_entropy(logits.float(), labels[keep])
+        return completion_loss(core.lm_head, hidden[:, :-1][keep], labels[keep])
 
     def _batches(self, state: RunState) -> Iterator[tuple[int, int, list[TokenizedExample]]]:
         lengths = [e.length for e in self.train_examples]

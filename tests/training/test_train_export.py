@@ -87,6 +87,23 @@ def test_exported_adapter_and_merged_model_write_the_memorised_plans(trained: Pa
     assert _plans(LlamaCppLLM(tmp_path / "merged-q8_0.gguf", n_ctx=512, n_threads=1, prefix_cache=False)) == gold
 
 
+def test_gradient_checkpointing_trains_the_same_steps(tiny_llama: Path, tmp_path: Path) -> None:
+    """Recomputing activations in the backward pass saves memory; it must not change what is learnt."""
+    data = tmp_path / "train.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in ROWS), encoding="utf-8")
+    losses = []
+    for checkpointing in (False, True):
+        cfg = TrainConfig(base=str(tiny_llama), train=data, val=data, out=tmp_path / f"run-{checkpointing}", rank=8,
+                          alpha=16, lr=1e-2, max_steps=10, batch_size=3, eval_every=1000, eval_examples=0,
+                          save_every=1000, no_tools=1.0, threads=1, seed=0, gradient_checkpointing=checkpointing)
+        train(cfg, log=lambda _: None)
+        assert json.loads((cfg.out / "config.json").read_text())["gradient_checkpointing"] is checkpointing
+        log = [json.loads(line) for line in (cfg.out / "log.jsonl").read_text().splitlines()]
+        losses.append([e["loss"] for e in log if "loss" in e])
+    assert len(losses[0]) >= 2
+    assert losses[1] == pytest.approx(losses[0], rel=1e-4)
+
+
 def test_resume_continues_from_the_last_checkpoint(trained: Path, tmp_path: Path) -> None:
     import shutil
 

@@ -69,6 +69,9 @@ class TrainConfig(BaseModel):
     stop_at: int | None = Field(None, ge=1)
     """Stop at this step without changing the planned learning-rate schedule (`max_steps` shortens the schedule):
     how a run cut short by `max_minutes` on a slow machine is reproduced exactly anywhere."""
+    gradient_checkpointing: bool = False
+    """Recompute each layer's activations in the backward pass instead of keeping them: less memory (most of what a
+    large batch needs) for about a third more compute. Off by default: on a CPU, time is the scarcer resource."""
     seed: int = 0
     device: Literal["cpu", "cuda", "auto"] = "cpu"
     bf16: bool = False

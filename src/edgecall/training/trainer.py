@@ -254,6 +254,10 @@ class Trainer:
                                        gradient_accumulation_steps=cfg.grad_accum)
         model = load_model(self.base, torch.float32)
         model.config.use_cache = False
+        if cfg.gradient_checkpointing:
+            # Non-reentrant checkpointing needs no input that requires grad, so frozen lower layers (LoRA in the top
+            # N) work as they are.
+            model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         if cfg.method == "lora":
             from peft import LoraConfig, get_peft_model
 

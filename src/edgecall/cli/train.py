@@ -55,7 +55,7 @@ def train_planner(
     threads: Annotated[int | None, typer.Option("--threads", help="CPU threads for torch.")] = None,
     grad_checkpointing: Annotated[bool | None, typer.Option("--grad-checkpointing/--no-grad-checkpointing",
                                                             help="Recompute activations in the backward pass: "
-                                                            "less memory, about a third more time.")] = None,
+                                                            "less memory, about a fifth more time.")] = None,
     prompt_format: Annotated[str | None, typer.Option("--format", help="Prompt format to train for.")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="Continue the run in --out from its last "
                                          "checkpoint.")] = False,

@@ -10,6 +10,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip("torch")
@@ -219,3 +220,50 @@ def test_a_recipe_in_stages_trains_its_first_stage_first(tiny_llama: Path, tmp_p
     res = CliRunner().invoke(app, ["train", "planner", "--recipe", "tiny-1", "--train", str(data), "--out",
                                    str(tmp_path / "r"), "--skip-examples", "6", "--max-steps", "1", "--threads", "1"])
     assert res.exit_code == 1 and "--skip-examples 6 leaves none of the 6 rows" in res.output
+
+
+def test_a_soup_recipe_trains_its_runs_from_one_shared_stage_and_ships_their_mean(
+        tiny_llama: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A soup recipe (how `--recipe default` makes the shipped adapter) trains the earlier stage its runs share
+    once, each run from it in `<out>/NAME`, and averages them into `<out>/best`; the exported adapter carries the
+    summary of every run; running it again reuses what finished."""
+    from safetensors.numpy import load_file
+
+    from edgecall.training import config
+    from edgecall.training.trainer import train_soup
+
+    data = tmp_path / "train.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in ROWS * 2), encoding="utf-8")
+    common = dict(base=str(tiny_llama), train=data, val=None, rank=4, alpha=8.0, batch_size=2, warmup=0.0,
+                  save_every=100, no_tools=1.0, threads=1, seed=0, eval_examples=0)
+    monkeypatch.setitem(config.RECIPES, "tiny-1", {**common, "max_examples": 4, "max_steps": 2})
+    monkeypatch.setitem(config.RECIPES, "tiny-a", {**common, "lr": 1e-3, "max_steps": 1, "init_from": "recipe:tiny-1"})
+    monkeypatch.setitem(config.RECIPES, "tiny-b", {**common, "lr": 3e-3, "max_steps": 2, "seed": 1,
+                                                   "init_from": "recipe:tiny-1"})
+    monkeypatch.setitem(config.SOUPS, "tiny-soup", {"ingredients": ("tiny-a", "tiny-b"), "rank": 8})  # 4 + 4: exact
+    logs: list[str] = []
+    out = tmp_path / "run"
+    info = train_soup("tiny-soup", out=out, log=logs.append)
+    assert sum("training it first" in m for m in logs) == 0  # the shared stage ran once, up front
+    assert json.loads((out / "tiny-1" / "metrics.json").read_text())["steps"] == 2
+    assert [info["ingredients"][n]["steps"] for n in ("tiny-a", "tiny-b")] == [1, 2]
+    for name in ("tiny-a", "tiny-b"):
+        assert (out / name / "tiny-1").resolve() == (out / "tiny-1").resolve()
+        assert any(f"starting from the weights in {out / name / 'tiny-1'}" in m for m in logs)
+    soup = load_file(str(out / "best" / "adapter_model.safetensors"))
+    runs = [load_file(str(out / n / "best" / "adapter_model.safetensors")) for n in ("tiny-a", "tiny-b")]
+    assert json.loads((out / "best" / "adapter_config.json").read_text())["r"] == 8
+    for key in (k for k in soup if "lora_A" in k):  # the soup's change (alpha 8 / r 8) is the runs' mean (8 / 4)
+        mean = sum(2.0 * r[key.replace("lora_A", "lora_B")] @ r[key] for r in runs) / 2
+        assert np.abs(soup[key.replace("lora_A", "lora_B")] @ soup[key] - mean).max() < 1e-4 * np.abs(mean).max()
+    export_adapter(out, tmp_path / "soup.gguf")
+    summary = json.loads((tmp_path / "soup.json").read_text())
+    assert summary["soup"]["recipe"] == "tiny-soup" and list(summary["ingredients"]) == ["tiny-a", "tiny-b"]
+    assert summary["ingredients"]["tiny-b"]["config"]["lr"] == 3e-3
+    assert summary["ingredients"]["tiny-a"]["earlier_stage"]["config"]["recipe"] == "tiny-1"
+    assert summary["exported_checkpoint"]["recipe"] == "tiny-soup" and "soup_of" not in summary["exported_checkpoint"]
+    logs.clear()
+    train_soup("tiny-soup", out=out, log=logs.append)
+    assert sum("finished earlier" in m for m in logs) == 3  # the shared stage and both runs reused
+    with pytest.raises(TrainingError, match="averages the runs of tiny-a, tiny-b"):
+        config.recipe("tiny-soup")

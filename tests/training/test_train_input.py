@@ -45,10 +45,10 @@ def test_cli_reports_a_bad_row_without_traceback(tmp_path: Path) -> None:
 
 
 def test_unknown_recipe_format_and_missing_data(tmp_path: Path) -> None:
-    with pytest.raises(TrainingError, match="unknown recipe 'fast'; known recipes: default, default-stage1, default-stage2, default-stage3, default-stage4, gemma3-cpu, gpu-full"):
+    with pytest.raises(TrainingError, match="unknown recipe 'fast'; known recipes: default, default-stage1, default-stage2, default-stage3, default-stage4, default-stage5-all, default-stage5-rest, default-stage5-tools, gemma3-cpu, gpu-full"):
         recipe("fast")
     with pytest.raises(TrainingError, match="invalid training option rank"):
-        recipe("default", rank=0)
+        recipe("default-stage5-tools", rank=0)
     res = runner.invoke(app, ["train", "planner", "--format", "tiny", "--out", str(tmp_path / "r")])
     assert res.exit_code == 1 and "unknown prompt format 'tiny'" in res.output
     res = runner.invoke(app, ["train", "planner", "--train", str(tmp_path / "none.jsonl"), "--out", str(tmp_path)])
@@ -73,36 +73,42 @@ def test_length_batches_are_seeded_and_cover_every_example() -> None:
 
 
 def test_recipe_default_is_the_run_that_made_the_shipped_adapter() -> None:
-    """`edgecall train planner --recipe default` reproduces the adapter the default preset ships, stage by stage:
-    each recipe's settings are its shipped run's (the run summary travels next to the adapter), and where a run
-    stopped early on its wall-time budget, the recipe stops at the same step of the same schedule. Where and how
-    precisely a stage ran (CPU fp32, or GPU with bf16 autocast) is the machine's, not the recipe's."""
+    """`edgecall train planner --recipe default` reproduces the adapter the default preset ships: the soup of the
+    runs it names, at its rank, and each run stage by stage: each recipe's settings are its shipped run's (the run
+    summary travels next to the adapter), and where a run stopped early on its wall-time budget, the recipe stops
+    at the same step of the same schedule. Where and how precisely a stage ran (CPU fp32, or GPU with bf16
+    autocast) is the machine's, not the recipe's."""
     from edgecall.llm.presets import get_preset
-    from edgecall.training.config import TrainConfig
+    from edgecall.training.config import SOUPS, TrainConfig
 
     adapter = get_preset("edgecall-planner").adapter_path()
     assert adapter is not None
-    stage = json.loads(adapter.with_suffix(".json").read_text(encoding="utf-8"))
-    name: str | None = "default"
+    shipped = json.loads(adapter.with_suffix(".json").read_text(encoding="utf-8"))
+    assert shipped["soup"]["recipe"] == "default" and shipped["exported_checkpoint"]["recipe"] == "default"
+    assert tuple(shipped["soup"]["ingredients"]) == SOUPS["default"]["ingredients"] == tuple(shipped["ingredients"])
+    assert shipped["soup"]["rank"] == SOUPS["default"]["rank"] == shipped["exported_checkpoint"]["rank"]
     where = {"out", "train", "val", "max_minutes", "stop_at", "recipe", "device", "bf16"}
-    stages = 0
-    while name is not None:
-        ran = TrainConfig.model_validate(stage["config"]).model_dump(mode="json")  # older runs: today's defaults
-        metrics = stage["metrics"]
-        ours = recipe(name).model_dump(mode="json")
-        assert {k: v for k, v in ours.items() if k not in where} == {k: v for k, v in ran.items() if k not in where}
-        assert ours["stop_at"] == (metrics["steps"] if metrics["stopped_early"] else None)
-        assert ours["max_minutes"] is None  # reproducible anywhere, however fast the machine
-        assert stage["data"]["train_rows_used"] == (ours["max_examples"] or stage["data"]["train_rows_used"])
-        assert stage["data"]["train_file"] == ours["train"] and stage["data"]["val_file"] == ours["val"]
-        earlier = stage.get("earlier_stage", stage)  # the same file is the same data, at every stage
-        if earlier["data"]["train_file"] == stage["data"]["train_file"]:
-            assert stage["data"]["train_sha256"] == earlier["data"]["train_sha256"]
-        init = ours["init_from"]
-        name = init.removeprefix("recipe:") if init else None
-        stage = stage.get("earlier_stage") if name else stage
-        stages += 1
-    assert stages == 5
+    for ingredient, stage in shipped["ingredients"].items():
+        name: str | None = ingredient
+        stages = 0
+        while name is not None:
+            ran = TrainConfig.model_validate(stage["config"]).model_dump(mode="json")  # older runs: today's defaults
+            metrics = stage["metrics"]
+            ours = recipe(name).model_dump(mode="json")
+            assert {k: v for k, v in ours.items() if k not in where} == \
+                {k: v for k, v in ran.items() if k not in where}, name
+            assert ours["stop_at"] == (metrics["steps"] if metrics["stopped_early"] else None)
+            assert ours["max_minutes"] is None  # reproducible anywhere, however fast the machine
+            assert stage["data"]["train_rows_used"] == (ours["max_examples"] or stage["data"]["train_rows_used"])
+            assert stage["data"]["train_file"] == ours["train"] and stage["data"]["val_file"] == ours["val"]
+            earlier = stage.get("earlier_stage", stage)  # the same file is the same data, at every stage
+            if earlier["data"]["train_file"] == stage["data"]["train_file"]:
+                assert stage["data"]["train_sha256"] == earlier["data"]["train_sha256"]
+            init = ours["init_from"]
+            name = init.removeprefix("recipe:") if init else None
+            stage = stage.get("earlier_stage") if name else stage
+            stages += 1
+        assert stages == 5, ingredient
 
 
 def test_a_later_stage_skips_exactly_the_rows_the_first_one_used() -> None:
@@ -121,7 +127,7 @@ def test_each_stage_of_the_shipped_recipe_reads_the_data_it_names(tmp_path: Path
     from edgecall.training.config import RECIPES
     from edgecall.training.trainer import earlier_stage
 
-    stage5 = recipe("default", out=tmp_path / "run")
+    stage5 = recipe("default-stage5-tools", out=tmp_path / "run")
     stage4 = earlier_stage(stage5)
     assert stage4 is not None and stage4.recipe == "default-stage4" and stage4.out == tmp_path / "run" / "default-stage4"
     stage3 = earlier_stage(stage4)
@@ -133,11 +139,11 @@ def test_each_stage_of_the_shipped_recipe_reads_the_data_it_names(tmp_path: Path
     stage1 = earlier_stage(stage2)
     assert stage1 is not None and stage1.recipe == "default-stage1" and stage1.train == stage2.train
     assert earlier_stage(stage1) is None
-    gpu = earlier_stage(recipe("default", out=tmp_path / "g", device="cuda", bf16=True))
+    gpu = earlier_stage(recipe("default-stage5-all", out=tmp_path / "g", device="cuda", bf16=True))
     assert gpu is not None and gpu.device == "cuda" and gpu.bf16  # the earlier stages run on the same machine
     unpinned = {k: v for k, v in RECIPES["default-stage1"].items() if k not in ("train", "val")}
     monkeypatch.setitem(RECIPES, "unpinned", unpinned)
-    mine = recipe("default", out=tmp_path / "r", train=tmp_path / "t.jsonl", init_from="recipe:unpinned")
+    mine = recipe("default-stage5-rest", out=tmp_path / "r", train=tmp_path / "t.jsonl", init_from="recipe:unpinned")
     mine = mine.model_copy(update={"val": None})
     first = earlier_stage(mine)
     assert first is not None and first.train == tmp_path / "t.jsonl" and first.val is None

@@ -6,13 +6,19 @@ one error line naming the install command.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from .common import console, err_console, fail, print_json
 from .toolrag import train_toolrag
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from ..training.config import TrainConfig
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Fine-tune planners (and, with Tool RAG, the tool classifier).")
@@ -63,45 +69,37 @@ def train_planner(
 ) -> None:
     """Fine-tune a planner (LoRA by default) on planning data, in the prompt format it will be served with."""
     from ..planner import PromptFormatError, get_prompt_format
-    from ..training.config import TrainConfig, TrainingError, recipe
+    from ..training.config import SOUPS, TrainConfig, TrainingError, recipe
 
+    overrides = dict(base=base, train=train_file, val=val_file, method=method, rank=rank, lora_layers=lora_layers,
+                     alpha=alpha, lr=lr, epochs=epochs, max_steps=max_steps, batch_size=batch_size,
+                     grad_accum=grad_accum, max_len=max_len, max_examples=max_examples, skip_examples=skip_examples,
+                     init_from=init_from, eval_every=eval_every, eval_examples=eval_examples, save_every=save_every,
+                     max_minutes=max_minutes, stop_at=stop_at, seed=seed, device=device, bf16=bf16, threads=threads,
+                     prompt_format=prompt_format, gradient_checkpointing=grad_checkpointing)
+    soup_file = out / "soup.json" if out is not None else None
+    if resume and soup_file is not None and soup_file.is_file():  # a soup continues with what it was given
+        saved = json.loads(soup_file.read_text(encoding="utf-8"))
+        _train_soup(saved["recipe"], out or Path("runs/planner"), saved.get("overrides", {}), json_out=json_out)
+        return
+    if recipe_name in SOUPS and not resume:
+        _train_soup(recipe_name, out or Path("runs/planner"), overrides, json_out=json_out)
+        return
     try:
         if resume:
             if out is None:
                 fail("--resume needs --out, the run directory to continue")
             cfg = TrainConfig.load(out / "config.json")
         else:
-            cfg = recipe(recipe_name, out=out, base=base, train=train_file, val=val_file, method=method, rank=rank,
-                         lora_layers=lora_layers,
-                         alpha=alpha, lr=lr, epochs=epochs, max_steps=max_steps, batch_size=batch_size,
-                         grad_accum=grad_accum, max_len=max_len, max_examples=max_examples,
-                         skip_examples=skip_examples, init_from=init_from, eval_every=eval_every,
-                         eval_examples=eval_examples, save_every=save_every, max_minutes=max_minutes, stop_at=stop_at,
-                         seed=seed,
-                         device=device, bf16=bf16, threads=threads, prompt_format=prompt_format,
-                         gradient_checkpointing=grad_checkpointing)
+            cfg = recipe(recipe_name, out=out, **overrides)
         get_prompt_format(cfg.prompt_format)
-        if not cfg.train.is_file():
-            fail(f"training data {cfg.train} not found; make it with: edgecall data generate --out {cfg.train.parent}")
+        _require_data(cfg)
         from ..training.base import resolve_base
         from ..training.trainer import require_train_extra, train
 
         resolve_base(cfg.base)
         require_train_extra()
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        progress = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("loss {task.fields[loss]:.4f}"), TextColumn("{task.fields[tps]:.0f} tok/s"),
-            TimeElapsedColumn(), TimeRemainingColumn(), console=err_console,
-        )  # fmt: skip
+        progress = _progress()
         with progress:
             metrics = train(cfg, resume=resume, log=lambda m: progress.console.print(m, highlight=False),
                             progress=progress)
@@ -114,6 +112,89 @@ def train_planner(
                       f"({metrics['tokens_per_s']:.0f} tokens/s); best val success {metrics['best_val_success']} "
                       f"at step {metrics['best_step']} -> {cfg.out / 'best'}")
         console.print(f"export it: edgecall export {cfg.out} --out {cfg.out / 'adapter.gguf'}")
+
+
+def _require_data(cfg: TrainConfig) -> None:
+    if not cfg.train.is_file():
+        fail(f"training data {cfg.train} not found; make it with: edgecall data generate --out {cfg.train.parent}")
+
+
+def _progress() -> Progress:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("loss {task.fields[loss]:.4f}"), TextColumn("{task.fields[tps]:.0f} tok/s"),
+        TimeElapsedColumn(), TimeRemainingColumn(), console=err_console,
+    )  # fmt: skip
+
+
+def _train_soup(name: str, out: Path, overrides: dict[str, Any], *, json_out: bool) -> None:
+    """`--recipe NAME` for a soup: train (or reuse, or resume) each of its runs, the options applying to each, then
+    average them."""
+    from ..planner import PromptFormatError, get_prompt_format
+    from ..training.base import resolve_base
+    from ..training.config import SOUPS, TrainingError, recipe
+    from ..training.trainer import require_train_extra, train_soup
+
+    try:
+        for ingredient in SOUPS[name]["ingredients"]:
+            cfg = recipe(ingredient, **overrides)
+            get_prompt_format(cfg.prompt_format)
+            _require_data(cfg)
+        resolve_base(cfg.base)
+        require_train_extra()
+        progress = _progress()
+        with progress:
+            info = train_soup(name, out=out, log=lambda m: progress.console.print(m, highlight=False),
+                              progress=progress, **overrides)
+    except (TrainingError, PromptFormatError) as exc:
+        fail(str(exc))
+    if json_out:
+        print_json(info)
+    else:
+        console.print(f"averaged {len(info['ingredients'])} runs ({', '.join(info['ingredients'])}) at rank "
+                      f"{info['rank']} -> {out / 'best'}")
+        console.print(f"export it: edgecall export {out} --out {out / 'adapter.gguf'}")
+
+
+@app.command("soup")
+def soup(
+    adapters: Annotated[list[Path], typer.Argument(help="Runs or adapter directories to average (two or more, "
+                                                        "the same LoRA layout and base).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory for the averaged adapter.")],
+    rank: Annotated[int | None, typer.Option("--rank", help="Rank of the result (default: the first "
+                                             "adapter's).")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print what was written as JSON.")] = False,
+) -> None:
+    """Average LoRA adapters into one ("model soup"): the mean of their weight changes, at a chosen rank.
+
+    Runs that started from the same weights average into an adapter that usually generalises better than each;
+    it costs nothing at inference. Export the result with `edgecall export`."""
+    from ..training.config import TrainingError
+    from ..training.export import find_weights
+    from ..training.soup import average_adapters
+
+    try:
+        for path in adapters:
+            if not path.exists():
+                fail(f"{path} does not exist (expected a run directory or an adapter directory)")
+        info = average_adapters([find_weights(path) for path in adapters], out, rank=rank)
+    except TrainingError as exc:
+        fail(str(exc))
+    if json_out:
+        print_json(info)
+    else:
+        console.print(f"averaged {len(adapters)} adapters at rank {info['rank']} (energy kept: min "
+                      f"{info['energy_kept_min']:.4f}, mean {info['energy_kept_mean']:.4f}) -> {out}")
+        console.print(f"export it: edgecall export {out} --out {out / 'adapter.gguf'}")
 
 
 def export(

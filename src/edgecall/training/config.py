@@ -113,7 +113,7 @@ _DATA_V2 = dict(train=Path("data/generated-v2/train.jsonl"), val=Path("data/gene
 
 RECIPES: dict[str, dict[str, Any]] = {
     # The shipped adapter (`edgecall-planner`) is trained in five stages, the first three on a 2-core CPU (~300
-    # training tokens/s), the last two on a GPU (docs/results.md has the runs and scores). Each stage names the data
+    # training tokens/s), the last two on a GPU, the fifth as three runs averaged (docs/results.md has the runs and scores). Each stage names the data
     # it was trained on, because the generator improves between stages: stages 1 and 2 read `edgecall data generate
     # --out data/generated` at main 0f3ea94 (train.jsonl sha256 473fa3ca...), stages 3 to 5 `edgecall data generate
     # --out data/generated-v2` at main 9a47117 (sha256 0b905359...); each run's summary beside the adapter records
@@ -128,16 +128,22 @@ RECIPES: dict[str, dict[str, Any]] = {
     # phrasings written from stage 1's error classes), the same restart.
     "default-stage3": {**_STAGE, **_DATA_V2, "lr": 4e-4, "warmup": 0.05, "max_examples": 7200,
                        "init_from": "recipe:default-stage2"},
-    # Stages 4 and 5 were trained on a GPU (one H100, `--device cuda --bf16`, 4.4 and 3.7 minutes; this 2-core CPU
-    # would take about 4 and 3 hours). Stage 4: the stage-3 adapter on the 12,800 rows stage 3 did not see, two
+    # Stages 4 and 5 were trained on a GPU (one H100, `--device cuda --bf16`: 4.4 minutes, and 3.6 to 4.7 minutes
+    # per stage-5 run; this 2-core CPU would take 3 to 4 hours for each). Stage 4: the stage-3 adapter on the 12,800 rows stage 3 did not see, two
     # epochs (one epoch scored no better on dev than stage 3; docs/results.md).
     "default-stage4": {**_STAGE, **_DATA_V2, "lr": 4e-4, "warmup": 0.05, "skip_examples": 7200,
                        "max_examples": 12800, "epochs": 2.0, "init_from": "recipe:default-stage3"},
-    # Stage 5 (`--recipe default` runs all five): all 20,000 rows once more, at half the peak learning rate, 70% of
-    # them with a tool list (a Tool RAG selection) instead of 20%. It started from stage 4's best checkpoint (step
-    # 1,500 of 1,582, the same val loss), where the recipe takes its last.
-    "default": {**_STAGE, **_DATA_V2, "lr": 2e-4, "warmup": 0.05, "max_examples": 20000, "no_tools": 0.3,
-                "init_from": "recipe:default-stage4"},
+    # Stage 5: three runs from stage 4 at half its peak learning rate, averaged into the shipped adapter (the soup
+    # `default` below). They differ in what they read: all 20,000 rows once more; the 12,800 rows stage 3 did not
+    # see, twice; all 20,000 rows with a tool list (a Tool RAG selection) in 70% of the prompts instead of 20%.
+    # They started from stage 4's best checkpoint (step 1,500 of 1,582, the same val loss), where the recipe
+    # takes its last.
+    "default-stage5-all": {**_STAGE, **_DATA_V2, "lr": 2e-4, "warmup": 0.05, "max_examples": 20000,
+                           "init_from": "recipe:default-stage4"},
+    "default-stage5-rest": {**_STAGE, **_DATA_V2, "lr": 2e-4, "warmup": 0.05, "skip_examples": 7200,
+                            "max_examples": 12800, "epochs": 2.0, "init_from": "recipe:default-stage4"},
+    "default-stage5-tools": {**_STAGE, **_DATA_V2, "lr": 2e-4, "warmup": 0.05, "max_examples": 20000,
+                             "no_tools": 0.3, "init_from": "recipe:default-stage4"},
     # The other base the issue asked for: Gemma-3-270M (Q4_K_M, de-quantized for training), stage 1's recipe on the
     # second-pass data, sized to a one-epoch schedule that ends in about 80 minutes on the 2-core CPU (~160 training
     # tokens/s, half SmolLM2's: a 262k-token vocabulary and 12 of 18 layers adapted). Measured against the shipped
@@ -150,6 +156,14 @@ RECIPES: dict[str, dict[str, Any]] = {
     ),
 }  # fmt: skip
 
+
+# Recipes that average runs instead of training one (`edgecall.training.soup`): the named recipes train in
+# `<out>/NAME`, sharing the earlier stage they all start from, and their adapters' mean weight change, at `rank`,
+# is the soup's adapter in `<out>/best`. `default` (`edgecall train planner --recipe default`) reproduces the
+# shipped adapter (`edgecall-planner`): stage 5's three runs, averaged.
+SOUPS: dict[str, dict[str, Any]] = {
+    "default": {"ingredients": ("default-stage5-all", "default-stage5-rest", "default-stage5-tools"), "rank": 32},
+}
 
 RECIPE_PREFIX = "recipe:"
 
@@ -170,10 +184,14 @@ def init_weights(init_from: str, out: Path) -> Path:
 
 def recipe(name: str, **overrides: Any) -> TrainConfig:
     """The named recipe with `overrides` (None values are ignored) on top."""
+    if name in SOUPS:
+        raise TrainingError(f"recipe {name!r} averages the runs of {', '.join(SOUPS[name]['ingredients'])}; "
+                            "train one of those to change its settings")
     try:
         base = RECIPES[name]
     except KeyError:
-        raise TrainingError(f"unknown recipe {name!r}; known recipes: {', '.join(sorted(RECIPES))}") from None
+        raise TrainingError(f"unknown recipe {name!r}; known recipes: {', '.join(sorted([*RECIPES, *SOUPS]))}") \
+            from None
     values = {**base, **{k: v for k, v in overrides.items() if v is not None}, "recipe": name}
     try:
         return TrainConfig(**values)

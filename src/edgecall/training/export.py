@@ -168,8 +168,9 @@ def base_for(weights: Path, base_spec: str | None) -> Path:
 
 
 def run_summary(run: Path, weights: Path) -> dict[str, Any] | None:
-    """What made an adapter, to ship beside it: the run's config, data and metrics, its earlier stages', and the
-    exported checkpoint's metadata; machine-local paths left out. None when `run` is not a run directory."""
+    """What made an adapter, to ship beside it: the run's config, data and metrics, its earlier stages' (for a soup,
+    each averaged run's), and the exported checkpoint's metadata; machine-local paths left out. None when `run` is
+    not a run directory."""
 
     def stage(run_dir: Path) -> dict[str, Any] | None:
         parts = {}
@@ -188,13 +189,20 @@ def run_summary(run: Path, weights: Path) -> dict[str, Any] | None:
             parts["earlier_stage"] = stage(earlier) if earlier is not None else None
         return parts
 
-    summary = stage(run)
+    soup_path = run / "soup.json"
+    if soup_path.is_file():  # a soup (trainer.train_soup): its recipe and each averaged run's own summary
+        soup = json.loads(soup_path.read_text(encoding="utf-8"))
+        summary: dict[str, Any] | None = {"soup": soup, "ingredients": {name: stage(run / name)
+                                                                          for name in soup["ingredients"]}}
+    else:
+        summary = stage(run)
     if summary is None:
         return None
     meta_path = weights / "edgecall.json"
     if meta_path.is_file():
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         meta.pop("base_path", None)
+        meta.pop("soup_of", None)  # the soup's paths on the machine that made it; `soup` names its runs
         summary["exported_checkpoint"] = meta
     return summary
 

@@ -29,7 +29,16 @@ from pathlib import Path
 from typing import Any
 
 from .base import BaseModel, resolve_base
-from .config import RECIPES, TRAIN_EXTRA_HINT, TrainConfig, TrainingError, init_weights, recipe, stage_recipe
+from .config import (
+    RECIPES,
+    SOUPS,
+    TRAIN_EXTRA_HINT,
+    TrainConfig,
+    TrainingError,
+    init_weights,
+    recipe,
+    stage_recipe,
+)
 from .data import TokenizedExample, length_batches, load_training_rows, select_rows, tokenize_pairs, training_pairs
 
 END = "<END_OF_PLAN>"
@@ -608,8 +617,68 @@ def train(cfg: TrainConfig, *, resume: bool = False, log: Callable[[str], None] 
         pick_device(cfg.device)  # `--device cuda` without CUDA, or a bad row in this stage's data, fails now,
         check_data(cfg)  # not after the earlier stages' hours
         log(f"stage {cfg.init_from}: training it first in {first.out}")
-        if (first.out / "checkpoints" / "last" / "run_state.json").is_file():
-            train(TrainConfig.load(first.out / "config.json"), resume=True, log=log, progress=progress)
-        else:
-            train(first, log=log, progress=progress)
+        _train_or_reuse(first, log=log, progress=progress)
     return Trainer(cfg, log=log, progress=progress).run(resume=resume)
+
+
+def _train_or_reuse(cfg: TrainConfig, *, log: Callable[[str], None], progress: Any) -> dict[str, Any]:
+    """The run in `cfg.out`: its metrics once it finished, else continued from its last checkpoint, else trained."""
+    if (cfg.out / "metrics.json").is_file():
+        log(f"{cfg.recipe or cfg.out}: finished earlier in {cfg.out}")
+        metrics: dict[str, Any] = json.loads((cfg.out / "metrics.json").read_text(encoding="utf-8"))
+        return metrics
+    if (cfg.out / "checkpoints" / "last" / "run_state.json").is_file():
+        return train(TrainConfig.load(cfg.out / "config.json"), resume=True, log=log, progress=progress)
+    return train(cfg, log=log, progress=progress)
+
+
+SOUP_FILE = "soup.json"
+"""What a soup run directory is (recipe, ingredients, rank, the options given): written first, so that `--resume`
+continues with the same options (running the same command again does too)."""
+
+
+def train_soup(name: str, *, out: Path, log: Callable[[str], None] = print, progress: Any = None,
+               **overrides: Any) -> dict[str, Any]:
+    """Train a soup recipe (config.SOUPS): each ingredient recipe in `<out>/NAME` (reusing or resuming what is
+    there), all from one shared run of the earlier stage they start from, then average their adapters into
+    `<out>/best`. `overrides` (recipe options: data, learning rate, machine) apply to every ingredient run, as a
+    staged recipe's apply to its last stage; `rank` also sets the soup's."""
+    from .soup import average_adapters
+
+    try:
+        spec = SOUPS[name]
+    except KeyError:
+        raise TrainingError(f"{name!r} is not a soup recipe; soups: {', '.join(sorted(SOUPS))}") from None
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    ingredients = [recipe(n, **{**overrides, "out": out / n}) for n in spec["ingredients"]]
+    rank = int(overrides.get("rank", spec["rank"]))
+    pick_device(ingredients[0].device)
+    for cfg in ingredients:  # a bad row fails now, not after hours of the first ingredient
+        check_data(cfg)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / SOUP_FILE).write_text(json.dumps({"recipe": name, "ingredients": list(spec["ingredients"]),
+                                             "rank": rank, "overrides": overrides}, indent=2, default=str) + "\n",
+                                 encoding="utf-8")
+    inits = {cfg.init_from for cfg in ingredients}
+    shared = stage_recipe(next(iter(inits))) if len(inits) == 1 else None
+    if shared is not None:  # one run of the common earlier stage, seen by each ingredient as its own
+        first = earlier_stage(ingredients[0].model_copy(update={"out": out}))
+        assert first is not None
+        log(f"soup {name}: the shared stage {shared} in {first.out}")
+        _train_or_reuse(first, log=log, progress=progress)
+        for cfg in ingredients:
+            link = cfg.out / shared
+            cfg.out.mkdir(parents=True, exist_ok=True)
+            if not link.is_symlink() and not link.exists():
+                link.symlink_to(Path("..") / shared, target_is_directory=True)
+    runs = []
+    for cfg in ingredients:
+        log(f"soup {name}: {cfg.recipe} in {cfg.out}")
+        runs.append(_train_or_reuse(cfg, log=log, progress=progress))
+    from .export import find_weights
+
+    info = average_adapters([find_weights(cfg.out) for cfg in ingredients], out / "best", rank=rank,
+                            meta={"recipe": name})
+    log(f"soup {name}: {len(ingredients)} adapters averaged at rank {info['rank']} (energy kept: min "
+        f"{info['energy_kept_min']:.4f}) -> {out / 'best'}")
+    return {**info, "soup": name, "ingredients": dict(zip(spec["ingredients"], runs, strict=True))}

@@ -1,0 +1,118 @@
+"""Adapter soups: the mean of LoRA weight changes, exactly at full rank and optimally truncated below it; bad sets
+of adapters refused with the reason; `edgecall train soup` on disk."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from edgecall.cli.main import app
+from edgecall.errors import TrainingError
+from edgecall.training.soup import average_adapters
+
+MODULES = {"base_model.model.model.layers.1.self_attn.q_proj": (12, 10),
+           "base_model.model.model.layers.1.mlp.down_proj": (10, 16)}  # (out, in)
+
+
+def write_adapter(path: Path, seed: int, *, r: int = 3, alpha: float = 6.0, base: str = "smollm2-135m",
+                  targets: tuple[str, ...] = ("q_proj", "down_proj")) -> Path:
+    from safetensors.numpy import save_file
+
+    rng = np.random.default_rng(seed)
+    tensors = {}
+    for module, (n_out, n_in) in MODULES.items():
+        tensors[f"{module}.lora_A.weight"] = rng.standard_normal((r, n_in)).astype(np.float32)
+        tensors[f"{module}.lora_B.weight"] = rng.standard_normal((n_out, r)).astype(np.float32)
+    path.mkdir(parents=True)
+    save_file(tensors, str(path / "adapter_model.safetensors"))
+    config = {"peft_type": "LORA", "r": r, "lora_alpha": alpha, "target_modules": list(targets),
+              "layers_to_transform": [1]}
+    (path / "adapter_config.json").write_text(json.dumps(config))
+    (path / "edgecall.json").write_text(json.dumps({"base": base, "method": "lora", "prompt_format": "compact"}))
+    return path
+
+
+def deltas(path: Path) -> dict[str, np.ndarray]:
+    from safetensors.numpy import load_file
+
+    config = json.loads((path / "adapter_config.json").read_text())
+    tensors = load_file(str(path / "adapter_model.safetensors"))
+    scale = config["lora_alpha"] / config["r"]
+    return {m: scale * tensors[f"{m}.lora_B.weight"].astype(np.float64) @ tensors[f"{m}.lora_A.weight"]
+            for m in MODULES}
+
+
+def test_a_full_rank_soup_is_the_exact_mean_of_the_weight_changes(tmp_path: Path) -> None:
+    sources = [write_adapter(tmp_path / "a", 1), write_adapter(tmp_path / "b", 2, r=2, alpha=8.0),
+               write_adapter(tmp_path / "c", 3)]
+    info = average_adapters(sources, tmp_path / "soup", rank=8, meta={"recipe": "mine"})  # 3 + 2 + 3
+    got, each = deltas(tmp_path / "soup"), [deltas(s) for s in sources]
+    for module in MODULES:
+        mean = sum(d[module] for d in each) / 3
+        assert np.abs(got[module] - mean).max() < 1e-5 * np.abs(mean).max()
+        # averaging A and B separately would not give the mean of the products
+        assert np.abs(got[module] - each[0][module]).max() > 0.1
+    assert info["rank"] == 8 and info["energy_kept_min"] == pytest.approx(1.0)
+    meta = json.loads((tmp_path / "soup" / "edgecall.json").read_text())
+    assert meta["recipe"] == "mine" and meta["base"] == "smollm2-135m" and len(meta["soup_of"]) == 3
+    config = json.loads((tmp_path / "soup" / "adapter_config.json").read_text())
+    assert config["r"] == 8 and config["lora_alpha"] == 6.0  # the first adapter's alpha: a later stage fits it
+
+
+def test_a_lower_rank_soup_is_the_best_approximation_and_says_what_it_kept(tmp_path: Path) -> None:
+    sources = [write_adapter(tmp_path / "a", 1), write_adapter(tmp_path / "b", 2)]
+    info = average_adapters(sources, tmp_path / "soup", rank=2)
+    got, each = deltas(tmp_path / "soup"), [deltas(s) for s in sources]
+    kept = []
+    for module in MODULES:
+        mean = (each[0][module] + each[1][module]) / 2
+        u, s, vh = np.linalg.svd(mean, full_matrices=False)
+        best = (u[:, :2] * s[:2]) @ vh[:2]
+        assert np.abs(got[module] - best).max() < 1e-4 * np.abs(mean).max()
+        assert np.linalg.matrix_rank(got[module], tol=1e-6 * s[0]) == 2
+        kept.append((s[:2] ** 2).sum() / (s**2).sum())
+    assert info["energy_kept_min"] == pytest.approx(min(kept), abs=1e-5) and info["energy_kept_min"] < 1
+    assert average_adapters(sources, tmp_path / "default")["rank"] == 3  # the first adapter's rank by default
+
+
+def test_adapters_that_do_not_belong_together_are_refused(tmp_path: Path) -> None:
+    a = write_adapter(tmp_path / "a", 1)
+    with pytest.raises(TrainingError, match="at least two"):
+        average_adapters([a], tmp_path / "x")
+    other_layout = write_adapter(tmp_path / "b", 2, targets=("q_proj", "down_proj", "v_proj"))
+    with pytest.raises(TrainingError, match=r"not the same LoRA layout .* target_modules"):
+        average_adapters([a, other_layout], tmp_path / "x")
+    other_base = write_adapter(tmp_path / "c", 3, base="gemma3-270m")
+    with pytest.raises(TrainingError, match="only adapters of one base model"):
+        average_adapters([a, other_base], tmp_path / "x")
+    with pytest.raises(TrainingError, match="not a LoRA adapter"):
+        average_adapters([a, tmp_path], tmp_path / "x")
+    with pytest.raises(TrainingError, match="rank must be at least 1"):
+        average_adapters([a, write_adapter(tmp_path / "d", 4)], tmp_path / "x", rank=0)
+    assert not (tmp_path / "x").exists()  # nothing half-written
+
+
+def test_train_soup_command(tmp_path: Path) -> None:
+    runner = CliRunner()
+    a, b = write_adapter(tmp_path / "a", 1), write_adapter(tmp_path / "b", 2)
+    res = runner.invoke(app, ["train", "soup", str(a), str(b), "--out", str(tmp_path / "s"), "--rank", "4", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["rank"] == 4 and (tmp_path / "s" / "adapter_model.safetensors").is_file()
+    res = runner.invoke(app, ["train", "soup", str(a), str(tmp_path / "missing"), "--out", str(tmp_path / "t")])
+    assert res.exit_code == 1 and "missing does not exist" in res.output
+    from edgecall.training.config import recipe
+
+    with pytest.raises(TrainingError, match="'default' averages the runs of default-stage5-all, default-stage5-rest"):
+        recipe("default")  # a soup is not one run's config
+
+
+def test_resuming_a_soup_continues_with_the_options_it_was_given(tmp_path: Path) -> None:
+    soup = {"recipe": "default", "ingredients": ["default-stage5-all", "default-stage5-rest", "default-stage5-tools"],
+            "rank": 32, "overrides": {"train": str(tmp_path / "gone.jsonl"), "lr": 1e-4}}
+    (tmp_path / "soup.json").write_text(json.dumps(soup))
+    res = CliRunner().invoke(app, ["train", "planner", "--resume", "--out", str(tmp_path)])
+    assert res.exit_code == 1 and "gone.jsonl not found" in res.output and "Traceback" not in res.output

@@ -7,8 +7,9 @@ one error line naming the install command.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -19,6 +20,8 @@ if TYPE_CHECKING:
     from rich.progress import Progress
 
     from ..training.config import TrainConfig
+
+T = TypeVar("T")
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Fine-tune planners (and, with Tool RAG, the tool classifier).")
@@ -68,8 +71,8 @@ def train_planner(
     json_out: Annotated[bool, typer.Option("--json", help="Print the final metrics as JSON.")] = False,
 ) -> None:
     """Fine-tune a planner (LoRA by default) on planning data, in the prompt format it will be served with."""
-    from ..planner import PromptFormatError, get_prompt_format
-    from ..training.config import SOUPS, TrainConfig, TrainingError, recipe
+    from ..planner import PromptFormatError
+    from ..training.config import SOUP_FILE, SOUPS, TrainConfig, TrainingError, recipe
 
     overrides = dict(base=base, train=train_file, val=val_file, method=method, rank=rank, lora_layers=lora_layers,
                      alpha=alpha, lr=lr, epochs=epochs, max_steps=max_steps, batch_size=batch_size,
@@ -77,7 +80,7 @@ def train_planner(
                      init_from=init_from, eval_every=eval_every, eval_examples=eval_examples, save_every=save_every,
                      max_minutes=max_minutes, stop_at=stop_at, seed=seed, device=device, bf16=bf16, threads=threads,
                      prompt_format=prompt_format, gradient_checkpointing=grad_checkpointing)
-    soup_file = out / "soup.json" if out is not None else None
+    soup_file = out / SOUP_FILE if out is not None else None
     if resume and soup_file is not None and soup_file.is_file():  # a soup continues with what it was given
         saved = json.loads(soup_file.read_text(encoding="utf-8"))
         _train_soup(saved["recipe"], out or Path("runs/planner"), saved.get("overrides", {}), json_out=json_out)
@@ -92,17 +95,10 @@ def train_planner(
             cfg = TrainConfig.load(out / "config.json")
         else:
             cfg = recipe(recipe_name, out=out, **overrides)
-        get_prompt_format(cfg.prompt_format)
-        _require_data(cfg)
-        from ..training.base import resolve_base
-        from ..training.trainer import require_train_extra, train
+        _check_run(cfg)
+        from ..training.trainer import train
 
-        resolve_base(cfg.base)
-        require_train_extra()
-        progress = _progress()
-        with progress:
-            metrics = train(cfg, resume=resume, log=lambda m: progress.console.print(m, highlight=False),
-                            progress=progress)
+        metrics = _with_progress(lambda log, progress: train(cfg, resume=resume, log=log, progress=progress))
     except (TrainingError, PromptFormatError) as exc:
         fail(str(exc))
     if json_out:
@@ -111,15 +107,23 @@ def train_planner(
         console.print(f"trained {metrics['steps']} steps in {metrics['seconds'] / 60:.1f} min "
                       f"({metrics['tokens_per_s']:.0f} tokens/s); best val success {metrics['best_val_success']} "
                       f"at step {metrics['best_step']} -> {cfg.out / 'best'}")
-        console.print(f"export it: edgecall export {cfg.out} --out {cfg.out / 'adapter.gguf'}")
+        _export_hint(cfg.out)
 
 
-def _require_data(cfg: TrainConfig) -> None:
+def _check_run(cfg: TrainConfig) -> None:
+    """What a run needs before any training starts: a known prompt format, its data, its base model."""
+    from ..planner import get_prompt_format
+    from ..training.base import resolve_base
+
+    get_prompt_format(cfg.prompt_format)
     if not cfg.train.is_file():
         fail(f"training data {cfg.train} not found; make it with: edgecall data generate --out {cfg.train.parent}")
+    resolve_base(cfg.base)
 
 
-def _progress() -> Progress:
+def _with_progress(run: Callable[[Callable[[str], None], Progress], T]) -> T:
+    """`run(log, progress)` under the training progress bar (loss, tokens/s, ETA), once the `[train]` extra is
+    known to be there."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -129,32 +133,34 @@ def _progress() -> Progress:
         TimeRemainingColumn,
     )
 
-    return Progress(
+    from ..training.trainer import require_train_extra
+
+    require_train_extra()
+    progress = Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("loss {task.fields[loss]:.4f}"), TextColumn("{task.fields[tps]:.0f} tok/s"),
         TimeElapsedColumn(), TimeRemainingColumn(), console=err_console,
     )  # fmt: skip
+    with progress:
+        return run(lambda m: progress.console.print(m, highlight=False), progress)
+
+
+def _export_hint(out: Path) -> None:
+    console.print(f"export it: edgecall export {out} --out {out / 'adapter.gguf'}")
 
 
 def _train_soup(name: str, out: Path, overrides: dict[str, Any], *, json_out: bool) -> None:
     """`--recipe NAME` for a soup: train (or reuse, or resume) each of its runs, the options applying to each, then
     average them."""
-    from ..planner import PromptFormatError, get_prompt_format
-    from ..training.base import resolve_base
+    from ..planner import PromptFormatError
     from ..training.config import SOUPS, TrainingError, recipe
-    from ..training.trainer import require_train_extra, train_soup
+    from ..training.trainer import train_soup
 
     try:
         for ingredient in SOUPS[name]["ingredients"]:
-            cfg = recipe(ingredient, **overrides)
-            get_prompt_format(cfg.prompt_format)
-            _require_data(cfg)
-        resolve_base(cfg.base)
-        require_train_extra()
-        progress = _progress()
-        with progress:
-            info = train_soup(name, out=out, log=lambda m: progress.console.print(m, highlight=False),
-                              progress=progress, **overrides)
+            _check_run(recipe(ingredient, **overrides))
+        info = _with_progress(lambda log, progress: train_soup(name, out=out, log=log, progress=progress,
+                                                               **overrides))
     except (TrainingError, PromptFormatError) as exc:
         fail(str(exc))
     if json_out:
@@ -162,7 +168,7 @@ def _train_soup(name: str, out: Path, overrides: dict[str, Any], *, json_out: bo
     else:
         console.print(f"averaged {len(info['ingredients'])} runs ({', '.join(info['ingredients'])}) at rank "
                       f"{info['rank']} -> {out / 'best'}")
-        console.print(f"export it: edgecall export {out} --out {out / 'adapter.gguf'}")
+        _export_hint(out)
 
 
 @app.command("soup")
@@ -194,7 +200,7 @@ def soup(
     else:
         console.print(f"averaged {len(adapters)} adapters at rank {info['rank']} (energy kept: min "
                       f"{info['energy_kept_min']:.4f}, mean {info['energy_kept_mean']:.4f}) -> {out}")
-        console.print(f"export it: edgecall export {out} --out {out / 'adapter.gguf'}")
+        _export_hint(out)
 
 
 def export(

@@ -165,6 +165,10 @@ SOUPS: dict[str, dict[str, Any]] = {
     "default": {"ingredients": ("default-stage5-all", "default-stage5-rest", "default-stage5-tools"), "rank": 32},
 }
 
+SOUP_FILE = "soup.json"
+"""What a soup's run directory is (recipe, ingredients, rank, the options given), written before its runs train, so
+that `--resume` continues with the same options and `export` ships every run's summary."""
+
 RECIPE_PREFIX = "recipe:"
 
 

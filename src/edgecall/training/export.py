@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from .base import resolve_base
-from .config import TrainingError, init_weights
+from .config import SOUP_FILE, TrainingError, init_weights
 
 QUANT_TYPES = {"q4_0": 2, "q8_0": 7, "q4_k_m": 15, "f16": 1}
 """llama.cpp `LLAMA_FTYPE_*` values of the formats `--quant` offers."""
@@ -189,7 +189,7 @@ def run_summary(run: Path, weights: Path) -> dict[str, Any] | None:
             parts["earlier_stage"] = stage(earlier) if earlier is not None else None
         return parts
 
-    soup_path = run / "soup.json"
+    soup_path = run / SOUP_FILE
     if soup_path.is_file():  # a soup (trainer.train_soup): its recipe and each averaged run's own summary
         soup = json.loads(soup_path.read_text(encoding="utf-8"))
         summary: dict[str, Any] | None = {"soup": soup, "ingredients": {name: stage(run / name)

@@ -57,10 +57,12 @@ def average_adapters(sources: list[Path], out: Path, *, rank: int | None = None,
         raise TrainingError("a soup needs at least two adapters")
     read = [_read(s) for s in sources]
     config0, tensors0, meta0 = read[0]
+    layout0 = _layout(config0)
     for source, (config, tensors, meta_i) in zip(sources[1:], read[1:], strict=True):
-        if _layout(config) != _layout(config0):
-            diff = ", ".join(f"{k} {_layout(config)[k]} ({sources[0].name}: {_layout(config0)[k]})"
-                             for k in _LAYOUT if _layout(config)[k] != _layout(config0)[k])
+        layout = _layout(config)
+        if layout != layout0:
+            diff = ", ".join(f"{k} {layout[k]} ({sources[0].name}: {layout0[k]})" for k in _LAYOUT
+                             if layout[k] != layout0[k])
             raise TrainingError(f"{source}: not the same LoRA layout as {sources[0]}: {diff}")
         if meta_i.get("base") != meta0.get("base"):
             raise TrainingError(f"{source}: trained on base {meta_i.get('base')!r}, {sources[0]} on "

@@ -31,6 +31,7 @@ from typing import Any
 from .base import BaseModel, resolve_base
 from .config import (
     RECIPES,
+    SOUP_FILE,
     SOUPS,
     TRAIN_EXTRA_HINT,
     TrainConfig,
@@ -632,11 +633,6 @@ def _train_or_reuse(cfg: TrainConfig, *, log: Callable[[str], None], progress: A
     return train(cfg, log=log, progress=progress)
 
 
-SOUP_FILE = "soup.json"
-"""What a soup run directory is (recipe, ingredients, rank, the options given): written first, so that `--resume`
-continues with the same options (running the same command again does too)."""
-
-
 def train_soup(name: str, *, out: Path, log: Callable[[str], None] = print, progress: Any = None,
                **overrides: Any) -> dict[str, Any]:
     """Train a soup recipe (config.SOUPS): each ingredient recipe in `<out>/NAME` (reusing or resuming what is
@@ -653,8 +649,8 @@ def train_soup(name: str, *, out: Path, log: Callable[[str], None] = print, prog
     ingredients = [recipe(n, **{**overrides, "out": out / n}) for n in spec["ingredients"]]
     rank = int(overrides.get("rank", spec["rank"]))
     pick_device(ingredients[0].device)
-    for cfg in ingredients:  # a bad row fails now, not after hours of the first ingredient
-        check_data(cfg)
+    for cfg in {(c.train, c.val): c for c in ingredients}.values():  # each file once; a bad row fails now, not
+        check_data(cfg)  # after hours of the first ingredient
     out.mkdir(parents=True, exist_ok=True)
     (out / SOUP_FILE).write_text(json.dumps({"recipe": name, "ingredients": list(spec["ingredients"]),
                                              "rank": rank, "overrides": overrides}, indent=2, default=str) + "\n",

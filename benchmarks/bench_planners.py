@@ -12,6 +12,7 @@ validity, p50/p90 time to first task and plan latency, mean prompt tokens, and t
 
     python benchmarks/bench_planners.py --adapter runs/planner-default/adapter.gguf      # dev + generated splits
     python benchmarks/bench_planners.py --sets dev --limit 50                              # smaller
+    python benchmarks/bench_planners.py --generated data/generated-v2 --sets test_heldout --skip 800 --limit 200  # a selection slice
     python benchmarks/bench_planners.py --smoke                                            # CI size
     python benchmarks/bench_planners.py --generated data/generated-v2 --save reports/planners  # per-request rows
     python benchmarks/bench_planners.py --base gemma3-270m --adapter gemma.gguf --sets dev     # another base
@@ -70,7 +71,7 @@ def default_adapter() -> Path | None:
 
 
 def child(variant: str, sets: list[str], limit: int | None, adapter: str | None, generated: Path,
-          save: Path | None, base: str = DEFAULT_BASE) -> list[dict[str, Any]]:
+          save: Path | None, base: str = DEFAULT_BASE, skip: int = 0) -> list[dict[str, Any]]:
     """Evaluate one variant on the sets in this (warm) process; one summary row per set."""
     from edgecall.app import build_llm, build_planner, build_toolset
     from edgecall.config import load_settings
@@ -85,7 +86,7 @@ def child(variant: str, sets: list[str], limit: int | None, adapter: str | None,
     planner.plan("warm-up: open the note Groceries", now=datetime(2024, 6, 3, 9))
     rows = []
     for name in sets:
-        examples = load_examples(set_path(name, generated), limit=limit)
+        examples = load_examples(set_path(name, generated), limit=skip + limit if limit else None)[skip:]
         results = run_evaluation(planner, examples)
         if save is not None:
             save.mkdir(parents=True, exist_ok=True)
@@ -116,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
                     help=f"base model preset or GGUF file of every variant (default: {DEFAULT_BASE})")
     ap.add_argument("--sets", default="dev,test,test_heldout", help="comma-separated: dev, test, test_heldout")
     ap.add_argument("--limit", type=int, help="first N requests of each set")
+    ap.add_argument("--skip", type=int, default=0,
+                    help="skip the first N requests of each set (with --limit: a slice disjoint from the usual "
+                         "first rows, to choose a setting on without touching the reported ones)")
     ap.add_argument("--variants", default=",".join(VARIANTS), help="comma-separated: " + ", ".join(VARIANTS))
     ap.add_argument("--smoke", action="store_true", help="CI size: dev only, 2 requests")
     ap.add_argument("--json", action="store_true", help="print the rows as JSON lines too")
@@ -124,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--save", type=Path, help="write each request's result to SAVE/<variant>.<set>.jsonl")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.skip < 0:
+        ap.error("--skip must be 0 or more")
     sets = ["dev"] if args.smoke else [s for s in args.sets.split(",") if s]
     limit = 2 if args.smoke else args.limit
     for name in sets:
@@ -133,7 +139,8 @@ def main(argv: list[str] | None = None) -> int:
             ap.error(f"{set_path(name, args.generated)} is missing; make it with: "
                      f"edgecall data generate --out {args.generated}")
     if args.child:
-        print(json.dumps(child(args.child, sets, limit, args.adapter, args.generated, args.save, args.base)))
+        print(json.dumps(child(args.child, sets, limit, args.adapter, args.generated, args.save, args.base,
+                               args.skip)))
         return 0
     adapter = args.adapter or (default_adapter() if args.base == DEFAULT_BASE else None)
     variants = [v for v in args.variants.split(",") if v]
@@ -152,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
             cmd += ["--save", str(args.save)]
         if limit:
             cmd += ["--limit", str(limit)]
+        if args.skip:
+            cmd += ["--skip", str(args.skip)]
         if adapter:
             cmd += ["--adapter", str(adapter)]
         done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)

@@ -137,3 +137,27 @@ def test_resuming_a_soup_continues_with_the_options_it_was_given(tmp_path: Path)
     (tmp_path / "soup.json").write_text(json.dumps(soup))
     res = CliRunner().invoke(app, ["train", "planner", "--resume", "--out", str(tmp_path)])
     assert res.exit_code == 1 and "gone.jsonl not found" in res.output and "Traceback" not in res.output
+
+
+def test_the_packaged_planner_adapter_imports_as_the_default_recipes_layout(tmp_path: Path) -> None:
+    """`--init-from edgecall-planner` / `train soup edgecall-planner ...`: the shipped GGUF becomes a peft adapter of
+    the layout the default recipe trains (rank, alpha, the last 12 of SmolLM2's 30 blocks, all 7 linear layers), and
+    exporting it again writes the very tensors the package ships."""
+    from gguf import GGUFReader
+
+    from edgecall.llm.presets import get_preset
+    from edgecall.training.config import recipe as get_recipe
+    from edgecall.training.export import adapter_weights, export_adapter
+
+    weights = adapter_weights("edgecall-planner", tmp_path)
+    cfg = get_recipe("default-stage5-all")
+    config = json.loads((weights / "adapter_config.json").read_text())
+    assert (config["r"], config["lora_alpha"]) == (cfg.rank, cfg.alpha)
+    assert config["layers_to_transform"] == list(range(30 - cfg.lora_layers, 30))
+    assert sorted(config["target_modules"]) == sorted(cfg.target_modules)
+    assert json.loads((weights / "edgecall.json").read_text())["base"] == "smollm2-135m"
+    export_adapter(weights, tmp_path / "again.gguf", f16=True)
+    shipped = {t.name: np.array(t.data) for t in GGUFReader(str(get_preset("edgecall-planner").adapter_path())).tensors}
+    again = {t.name: np.array(t.data) for t in GGUFReader(str(tmp_path / "again.gguf")).tensors}
+    assert shipped.keys() == again.keys() and len(shipped) == 2 * 84
+    assert all(np.array_equal(shipped[k], again[k]) for k in shipped)

@@ -267,3 +267,66 @@ def test_a_soup_recipe_trains_its_runs_from_one_shared_stage_and_ships_their_mea
     assert sum("finished earlier" in m for m in logs) == 3  # the shared stage and both runs reused
     with pytest.raises(TrainingError, match="averages the runs of tiny-a, tiny-b"):
         config.recipe("tiny-soup")
+
+
+def test_a_gguf_adapter_imports_back_exactly_and_training_goes_on_from_it(trained: Path, tiny_llama: Path,
+                                                                          tmp_path: Path) -> None:
+    """`import_adapter` inverts the export (names, llama.cpp's rotary row order of q/k, alpha, rank), so a run whose
+    directory is gone (the packaged planner's) can be trained further or averaged from its GGUF alone."""
+    from safetensors.numpy import load_file
+
+    from edgecall.training.export import BaseGGUF, import_adapter
+
+    export_adapter(trained, tmp_path / "a.gguf")
+    info = import_adapter(tmp_path / "a.gguf", tmp_path / "back", BaseGGUF(tiny_llama))
+    assert (info["modules"], info["rank"], info["alpha"]) == (14, 16, 32.0)
+    want = load_file(str(trained / "best" / "adapter_model.safetensors"))
+    got = load_file(str(tmp_path / "back" / "adapter_model.safetensors"))
+    assert got.keys() == want.keys()
+    assert all(np.array_equal(got[k], want[k]) for k in want)  # f32 both ways: bit for bit
+    ours = json.loads((tmp_path / "back" / "adapter_config.json").read_text())
+    theirs = json.loads((trained / "best" / "adapter_config.json").read_text())
+    for key in ("r", "lora_alpha", "layers_to_transform", "peft_type"):
+        assert ours[key] == theirs[key], key
+    assert sorted(ours["target_modules"]) == sorted(theirs["target_modules"])
+
+    # a second stage from the GGUF file: the weights it loads are the first run's (lr ~0), its summary ships the
+    # summary that was shipped beside the GGUF
+    data = tmp_path / "train.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in ROWS), encoding="utf-8")
+    cfg = TrainConfig.load(trained / "config.json").model_copy(update={
+        "out": tmp_path / "stage2", "train": data, "val": None, "lr": 1e-12, "max_steps": 1,
+        "init_from": str(tmp_path / "a.gguf")})
+    train(cfg, log=lambda _: None)
+    after = load_file(str(cfg.out / "best" / "adapter_model.safetensors"))
+    assert all(np.abs(after[k] - want[k]).max() < 1e-6 for k in want)
+    export_adapter(cfg.out, tmp_path / "b.gguf")
+    assert json.loads((tmp_path / "b.json").read_text())["earlier_stage"] == json.loads((tmp_path / "a.json").read_text())
+
+    # averaged with its own run directory by `train soup`: the same weight change
+    res = CliRunner().invoke(app, ["train", "soup", str(tmp_path / "a.gguf"), str(trained), "--out",
+                                   str(tmp_path / "soup"), "--json"])
+    assert res.exit_code == 0, res.output
+    soup = load_file(str(tmp_path / "soup" / "adapter_model.safetensors"))
+    for key in (k for k in want if "lora_A" in k):
+        b = key.replace("lora_A", "lora_B")
+        assert np.abs(soup[b] @ soup[key] - want[b] @ want[key]).max() < 1e-4 * np.abs(want[b] @ want[key]).max()
+
+    # float16 storage: the same adapter to half precision
+    export_adapter(trained, tmp_path / "h.gguf", f16=True)
+    import_adapter(tmp_path / "h.gguf", tmp_path / "half", BaseGGUF(tiny_llama))
+    half = load_file(str(tmp_path / "half" / "adapter_model.safetensors"))
+    assert all(np.abs(half[k] - want[k]).max() <= 1e-3 * np.abs(want[k]).max() for k in want)
+
+
+def test_what_is_not_an_adapter_to_start_from_is_refused(trained: Path, tiny_llama: Path, tmp_path: Path) -> None:
+    base = TrainConfig.load(trained / "config.json").model_copy(update={"val": None, "max_steps": 1})
+    cases = [(str(tiny_llama), "not a GGUF LoRA adapter"),  # a model, not an adapter
+             ("smollm2-135m", "untuned model: it has no adapter"),
+             (str(tmp_path / "gone.gguf"), "gone.gguf does not exist")]
+    for i, (init, message) in enumerate(cases):
+        with pytest.raises(TrainingError, match=message):
+            train(base.model_copy(update={"out": tmp_path / f"r{i}", "init_from": init}), log=lambda _: None)
+    res = CliRunner().invoke(app, ["train", "soup", str(trained), str(tmp_path / "gone.gguf"), "--out",
+                                   str(tmp_path / "s")])
+    assert res.exit_code == 1 and "gone.gguf does not exist" in res.output and "Traceback" not in res.output

@@ -51,7 +51,8 @@ def train_planner(
     skip_examples: Annotated[int | None, typer.Option("--skip-examples", help="Skip the first N rows of the seeded "
                                                        "shuffle (a later stage's fresh rows).")] = None,
     init_from: Annotated[str | None, typer.Option("--init-from", help="Start from an earlier run's adapter "
-                                                  "directory, or recipe:NAME (train that recipe first).")] = None,
+                                                  "directory, a GGUF LoRA adapter or a preset that ships one "
+                                                  "(edgecall-planner), or recipe:NAME (train that recipe first).")] = None,
     eval_every: Annotated[int | None, typer.Option("--eval-every", help="Evaluate on val every N steps.")] = None,
     eval_examples: Annotated[int | None, typer.Option("--eval-examples", help="Val requests planned per "
                                                          "evaluation.")] = None,
@@ -173,8 +174,9 @@ def _train_soup(name: str, out: Path, overrides: dict[str, Any], *, json_out: bo
 
 @app.command("soup")
 def soup(
-    adapters: Annotated[list[Path], typer.Argument(help="Runs or adapter directories to average (two or more, "
-                                                        "the same LoRA layout and base).")],
+    adapters: Annotated[list[str], typer.Argument(help="Runs, adapter directories, GGUF LoRA adapters or presets "
+                                                       "that ship one, to average (two or more, the same LoRA layout "
+                                                       "and base).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Directory for the averaged adapter.")],
     rank: Annotated[int | None, typer.Option("--rank", help="Rank of the result (default: the first "
                                              "adapter's).")] = None,
@@ -184,15 +186,22 @@ def soup(
 
     Runs that started from the same weights average into an adapter that usually generalises better than each;
     it costs nothing at inference. Export the result with `edgecall export`."""
+    import tempfile
+
     from ..training.config import TrainingError
-    from ..training.export import find_weights
+    from ..training.export import adapter_weights, find_weights
     from ..training.soup import average_adapters
 
     try:
-        for path in adapters:
-            if not path.exists():
-                fail(f"{path} does not exist (expected a run directory or an adapter directory)")
-        info = average_adapters([find_weights(path) for path in adapters], out, rank=rank)
+        with tempfile.TemporaryDirectory(prefix="edgecall-soup-") as work:
+            weights = []
+            for i, spec in enumerate(adapters):
+                path = adapter_weights(spec, Path(work) / str(i))
+                if not path.exists():
+                    fail(f"{spec} does not exist (expected a run directory, an adapter directory, a GGUF LoRA "
+                         "adapter or a preset that ships one)")
+                weights.append(find_weights(path))
+            info = average_adapters(weights, out, rank=rank)
     except TrainingError as exc:
         fail(str(exc))
     if json_out:

@@ -1,4 +1,4 @@
-"""`edgecall export`: a trained run -> a llama.cpp GGUF LoRA adapter, or a merged, quantized GGUF model.
+"""`edgecall export`: a trained run -> a llama.cpp GGUF LoRA adapter, or a merged, quantized GGUF model; and back.
 
 Torch-free (numpy, safetensors, gguf): exporting is a file conversion and must not need the training
 stack. The rules follow llama.cpp's own converters (convert_lora_to_gguf.py / convert_hf_to_gguf.py):
@@ -8,6 +8,10 @@ stack. The rules follow llama.cpp's own converters (convert_lora_to_gguf.py / co
 - `general.type = adapter`, `adapter.type = lora`, `adapter.lora.alpha` (llama.cpp scales by alpha / rank);
 - llama-architecture GGUFs store the rows of attn_q / attn_k permuted for rotary embeddings (transformers
   undoes this when it loads a GGUF), so LoRA B of q_proj / k_proj gets the same row permutation here.
+
+`import_adapter` is the inverse of the adapter export, so that training can go on from an adapter whose run
+directory is gone (the packaged `edgecall-planner`, an adapter someone shared): `--init-from` and `train soup`
+take a GGUF LoRA adapter, or a preset's name, wherever they take a run's adapter directory.
 
 `--merge` adds scale * B @ A into the dequantized base tensors, writes an F16 GGUF with the base's metadata,
 and quantizes it with llama.cpp's quantizer (llama-cpp-python's `llama_model_quantize`).
@@ -24,10 +28,14 @@ from typing import Any
 import numpy as np
 
 from .base import resolve_base
-from .config import SOUP_FILE, TrainingError, init_weights
+from .config import SOUP_FILE, TrainingError, init_weights, stage_recipe
 
 QUANT_TYPES = {"q4_0": 2, "q8_0": 7, "q4_k_m": 15, "f16": 1}
 """llama.cpp `LLAMA_FTYPE_*` values of the formats `--quant` offers."""
+
+_HF_LINEAR = ("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
+              "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj")
+"""The linear layers of a decoder block, as transformers names them in the architectures edgecall trains."""
 
 _LORA_RE = re.compile(r"^(?:base_model\.model\.)?(?P<module>.+)\.lora_(?P<ab>[AB])(?:\.default)?\.weight$")
 
@@ -103,8 +111,9 @@ class BaseGGUF:
             raise TrainingError(f"the adapter's layer {hf_module} has no counterpart in the {self.arch} GGUF naming")
         return name
 
-    def permute_rows(self, gguf_name: str, b: np.ndarray) -> np.ndarray:
-        """llama.cpp's rotary row order for attn_q / attn_k of llama-architecture models (identity otherwise)."""
+    def permute_rows(self, gguf_name: str, b: np.ndarray, *, inverse: bool = False) -> np.ndarray:
+        """llama.cpp's rotary row order for attn_q / attn_k of llama-architecture models (identity otherwise);
+        `inverse` restores Hugging Face's order."""
         if self.arch != "llama":
             return b
         if gguf_name.endswith("attn_q.weight"):
@@ -114,7 +123,19 @@ class BaseGGUF:
         else:
             return b
         rows = b.shape[0]
-        return b.reshape(heads, 2, rows // heads // 2, *b.shape[1:]).swapaxes(1, 2).reshape(b.shape)
+        split = (heads, rows // heads // 2, 2) if inverse else (heads, 2, rows // heads // 2)
+        return b.reshape(*split, *b.shape[1:]).swapaxes(1, 2).reshape(b.shape)
+
+    def hf_modules(self) -> dict[str, str]:
+        """GGUF weight name -> the Hugging Face module of every linear layer LoRA can adapt in a block."""
+        found = {}
+        for i in range(self.n_blocks):
+            for module in _HF_LINEAR:
+                hf = f"model.layers.{i}.{module}"
+                name = self.names.get_name(hf + ".weight", try_suffixes=(".weight",))
+                if name is not None:
+                    found[name] = hf
+        return found
 
 
 def read_adapter(weights: Path, base: BaseGGUF) -> AdapterFile:
@@ -161,6 +182,10 @@ def base_for(weights: Path, base_spec: str | None) -> Path:
         spec = json.loads(meta_path.read_text(encoding="utf-8")).get("base")
     if spec is None:
         raise TrainingError(f"{weights}: which base model? pass --base (a preset or a .gguf file)")
+    return _base_gguf(spec)
+
+
+def _base_gguf(spec: str) -> Path:
     base = resolve_base(spec)
     if base.gguf is None:
         raise TrainingError(f"base {spec!r} is a Hugging Face directory; export needs the base as a GGUF file")
@@ -181,7 +206,12 @@ def run_summary(run: Path, weights: Path) -> dict[str, Any] | None:
             parts[name] = json.loads(path.read_text(encoding="utf-8"))
         parts["data"].pop("base_path", None)
         init = parts["config"].get("init_from")
-        if init:
+        source = gguf_adapter(init) if init and stage_recipe(init) is None else None
+        if source is not None:  # started from a GGUF adapter: the summary shipped beside it, if any
+            shipped = source.with_suffix(".json")
+            parts["earlier_stage"] = (json.loads(shipped.read_text(encoding="utf-8")) if shipped.is_file()
+                                      else {"adapter": source.name})
+        elif init:
             # the run directory holding those weights (`<run>/best` or `<run>/checkpoints/last`)
             weights_dir = init_weights(init, run_dir)
             earlier = next((d for d in (weights_dir.parent, weights_dir.parent.parent)
@@ -234,6 +264,122 @@ def export_adapter(run: Path, out: Path, *, base_spec: str | None = None, f16: b
         out.with_suffix(".json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return {"out": str(out), "bytes": out.stat().st_size, "tensors": 2 * len(adapter.pairs), "rank": adapter.rank,
             "alpha": adapter.alpha, "base": str(base.path), "weights": str(weights)}
+
+
+def gguf_adapter(spec: str) -> Path | None:
+    """The GGUF LoRA adapter file `spec` names (a `.gguf` path, or a preset that ships one), else None."""
+    from ..llm.base import LLMError
+    from ..llm.presets import PRESETS
+
+    preset = PRESETS.get(spec)
+    if preset is not None:
+        if preset.adapter is None:
+            raise TrainingError(f"preset {spec!r} is an untuned model: it has no adapter to start from")
+        try:
+            return preset.adapter_path()
+        except LLMError as exc:
+            raise TrainingError(str(exc)) from None
+    path = Path(spec).expanduser()
+    return path if path.suffix.lower() == ".gguf" else None
+
+
+def adapter_weights(spec: str, work: Path, *, base_spec: str | None = None) -> Path:
+    """The peft adapter directory `spec` names. A directory is returned as it is; a GGUF LoRA adapter (a `.gguf`
+    file, or a preset that ships one, such as `edgecall-planner`) is imported into `work/<its name>` first, for the
+    base `base_spec` or, without one, the base the adapter records."""
+    path = gguf_adapter(spec)
+    if path is None:
+        return Path(spec).expanduser()
+    if not path.is_file():
+        raise TrainingError(f"{path} does not exist (expected a GGUF LoRA adapter)")
+    base = base_spec or gguf_adapter_base(path)
+    if base is None:
+        raise TrainingError(f"{path}: the adapter does not record its base model; name the base (--base)")
+    out = work / path.stem
+    import_adapter(path, out, BaseGGUF(_base_gguf(base)))
+    return out
+
+
+def gguf_adapter_base(path: Path) -> str | None:
+    """The base preset an exported GGUF adapter records (`edgecall.base`), if any."""
+    gguf = _gguf()
+    try:
+        field = gguf.GGUFReader(str(path)).fields.get("edgecall.base")
+    except (OSError, ValueError) as exc:
+        raise TrainingError(f"cannot read the adapter {path}: {exc}") from None
+    return str(field.contents()) if field is not None else None
+
+
+def import_adapter(src: Path, out: Path, base: BaseGGUF) -> dict[str, Any]:
+    """Write the GGUF LoRA adapter `src` as a peft adapter directory `out` for `base` (the inverse of
+    `export_adapter`: tensor names mapped back, the rotary row order undone, alpha and rank kept), so a run can
+    start from it or a soup average it. Returns what was written."""
+    gguf = _gguf()
+    from safetensors.numpy import save_file
+
+    try:
+        reader = gguf.GGUFReader(str(src))
+    except (OSError, ValueError) as exc:
+        raise TrainingError(f"cannot read the adapter {src}: {exc}") from None
+
+    def value(key: str) -> Any:
+        f = reader.fields.get(key)
+        return f.contents() if f is not None else None
+
+    if value("general.type") != "adapter" or value("adapter.type") != "lora":
+        raise TrainingError(f"{src}: not a GGUF LoRA adapter (general.type {value('general.type')!r})")
+    if value("general.architecture") != base.arch:
+        raise TrainingError(f"the adapter {src.name} is for a {value('general.architecture')} model, the base "
+                            f"{base.path.name} is {base.arch} (an adapter only fits the model it was trained on)")
+    modules = base.hf_modules()
+    halves: dict[str, dict[str, np.ndarray]] = {}
+    for t in reader.tensors:
+        name, dot, ab = t.name.rpartition(".lora_")
+        if not dot or ab not in ("a", "b"):
+            raise TrainingError(f"{src}: unexpected tensor {t.name} (a LoRA adapter has only .lora_a / .lora_b)")
+        data = np.array(t.data, dtype=np.float32).reshape(tuple(int(x) for x in reversed(t.shape.tolist())))
+        halves.setdefault(name, {})[ab] = data
+    tensors: dict[str, np.ndarray] = {}
+    blocks: set[int] = set()
+    targets: set[str] = set()
+    rank = None
+    for name, pair in sorted(halves.items()):
+        hf = modules.get(name)
+        if hf is None:
+            raise TrainingError(f"{src}: the adapter's tensor {name} is not a linear layer of {base.path.name}")
+        if set(pair) != {"a", "b"}:
+            raise TrainingError(f"{src}: {name} lacks its lora_{'b' if 'a' in pair else 'a'} half")
+        a, b = pair["a"], pair["b"]
+        if base.shapes.get(name) != (b.shape[0], a.shape[1]) or a.shape[0] != b.shape[1]:
+            raise TrainingError(
+                f"the adapter {src.name} does not fit the base model {base.path.name}: {name} is "
+                f"{b.shape[0]}x{a.shape[1]} in the adapter, {'x'.join(map(str, base.shapes.get(name, ())))} in "
+                "the base (an adapter only fits the model it was trained on)")
+        if rank is not None and a.shape[0] != rank:
+            raise TrainingError(f"{src}: layers of different ranks ({rank} and {a.shape[0]}) cannot be imported")
+        rank = int(a.shape[0])
+        prefix = f"base_model.model.{hf}"
+        tensors[f"{prefix}.lora_A.weight"] = np.ascontiguousarray(a)
+        tensors[f"{prefix}.lora_B.weight"] = np.ascontiguousarray(base.permute_rows(name, b, inverse=True))
+        blocks.add(int(hf.split(".")[2]))
+        targets.add(hf.rsplit(".", 1)[1])
+    if rank is None:
+        raise TrainingError(f"{src}: no LoRA tensors")
+    alpha = value("adapter.lora.alpha")
+    config = {"peft_type": "LORA", "task_type": "CAUSAL_LM", "r": rank,
+              "lora_alpha": float(alpha) if alpha is not None else float(rank), "lora_dropout": 0.0,
+              "target_modules": sorted(targets), "bias": "none", "use_rslora": False, "use_dora": False,
+              "layers_to_transform": None if len(blocks) == base.n_blocks else sorted(blocks),
+              "base_model_name_or_path": None}
+    meta = {"base": value("edgecall.base"), "method": "lora", "prompt_format": value("edgecall.prompt_format"),
+            "recipe": value("edgecall.recipe"), "imported_from": str(src)}
+    out.mkdir(parents=True, exist_ok=True)
+    save_file(tensors, str(out / "adapter_model.safetensors"))
+    (out / "adapter_config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    (out / "edgecall.json").write_text(json.dumps({k: v for k, v in meta.items() if v is not None}, indent=2)
+                                       + "\n", encoding="utf-8")
+    return {"out": str(out), "modules": len(halves), "rank": rank, "alpha": config["lora_alpha"],
+            "layers": sorted(blocks), "targets": sorted(targets)}
 
 
 def _finish(writer: Any) -> None:

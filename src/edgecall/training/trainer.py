@@ -41,6 +41,7 @@ from .config import (
     stage_recipe,
 )
 from .data import TokenizedExample, length_batches, load_training_rows, select_rows, tokenize_pairs, training_pairs
+from .export import adapter_weights
 
 END = "<END_OF_PLAN>"
 VAL_LOSS_EXAMPLES = 32
@@ -427,8 +428,10 @@ class Trainer:
         return model.load_state_dict(load_file(str(source / "model.safetensors")), strict=False)
 
     def load_init(self, source: Path) -> None:
-        """Start from an earlier run's weights (a second stage): the same LoRA layout, or a full model."""
+        """Start from an earlier run's weights (a second stage): the same LoRA layout, or a full model. A GGUF LoRA
+        adapter (the packaged planner's, say) is imported into `<out>/init` first."""
         if self.cfg.method == "lora":
+            source = adapter_weights(str(source), self.out / "init", base_spec=self.base.spec)
             config = source / "adapter_config.json"
             if not (source / "adapter_model.safetensors").is_file() or not config.is_file():
                 raise TrainingError(f"--init-from {source}: no LoRA adapter there (expected adapter_model."

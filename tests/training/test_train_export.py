@@ -307,6 +307,7 @@ def test_a_gguf_adapter_imports_back_exactly_and_training_goes_on_from_it(traine
     res = CliRunner().invoke(app, ["train", "soup", str(tmp_path / "a.gguf"), str(trained), "--out",
                                    str(tmp_path / "soup"), "--json"])
     assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["soup_of"] == [str(tmp_path / "a.gguf"), str(trained)]  # as named, not the import
     soup = load_file(str(tmp_path / "soup" / "adapter_model.safetensors"))
     for key in (k for k in want if "lora_A" in k):
         b = key.replace("lora_A", "lora_B")

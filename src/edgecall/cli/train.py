@@ -201,7 +201,7 @@ def soup(
                     fail(f"{spec} does not exist (expected a run directory, an adapter directory, a GGUF LoRA "
                          "adapter or a preset that ships one)")
                 weights.append(find_weights(path))
-            info = average_adapters(weights, out, rank=rank)
+            info = average_adapters(weights, out, rank=rank, names=adapters)
     except TrainingError as exc:
         fail(str(exc))
     if json_out:

@@ -73,9 +73,10 @@ def _layout(config: dict[str, Any]) -> dict[str, Any]:
 
 
 def average_adapters(sources: list[Path], out: Path, *, rank: int | None = None,
-                     meta: dict[str, Any] | None = None) -> dict[str, Any]:
+                     meta: dict[str, Any] | None = None, names: list[str] | None = None) -> dict[str, Any]:
     """Write to `out` the LoRA adapter whose weight change is the mean of `sources`' (peft adapter directories of
     the same layout on the same base), at `rank` (default: the first source's); returns what was written.
+    `names` is what `soup_of` records for the sources (what the user named: a GGUF adapter, not its import).
 
     The soup keeps the first source's alpha, so a later stage can start from it with the same LoRA settings."""
     if len(sources) < 2:
@@ -127,7 +128,7 @@ def average_adapters(sources: list[Path], out: Path, *, rank: int | None = None,
     save_file(soup, str(out / "adapter_model.safetensors"))
     config = {**config0, "r": k, "lora_alpha": alpha, "rank_pattern": {}, "alpha_pattern": {}}
     (out / "adapter_config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-    info = {"soup_of": [str(s) for s in sources], "rank": k, "energy_kept_min": round(min(kept), 6),
+    info = {"soup_of": names or [str(s) for s in sources], "rank": k, "energy_kept_min": round(min(kept), 6),
             "energy_kept_mean": round(sum(kept) / len(kept), 6), "modules": len(kept)}
     own = {key: meta0[key] for key in ("base", "method", "prompt_format") if key in meta0}
     (out / "edgecall.json").write_text(json.dumps({**own, **(meta or {}), **info}, indent=2) + "\n",

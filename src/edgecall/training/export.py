@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from .base import resolve_base
-from .config import SOUP_FILE, TrainingError, init_weights, stage_recipe
+from .config import SOUP_FILE, TrainingError, init_weights
 
 QUANT_TYPES = {"q4_0": 2, "q8_0": 7, "q4_k_m": 15, "f16": 1}
 """llama.cpp `LLAMA_FTYPE_*` values of the formats `--quant` offers."""
@@ -206,7 +206,7 @@ def run_summary(run: Path, weights: Path) -> dict[str, Any] | None:
             parts[name] = json.loads(path.read_text(encoding="utf-8"))
         parts["data"].pop("base_path", None)
         init = parts["config"].get("init_from")
-        source = gguf_adapter(init) if init and stage_recipe(init) is None else None
+        source = gguf_adapter(init) if init else None  # None for a run directory or recipe:NAME
         if source is not None:  # started from a GGUF adapter: the summary shipped beside it, if any
             shipped = source.with_suffix(".json")
             parts["earlier_stage"] = (json.loads(shipped.read_text(encoding="utf-8")) if shipped.is_file()

@@ -127,12 +127,12 @@ def test_train_soup_command(tmp_path: Path) -> None:
     assert res.exit_code == 1 and "missing does not exist" in res.output
     from edgecall.training.config import recipe
 
-    with pytest.raises(TrainingError, match="'default' averages the runs of default-stage5-all, default-stage5-rest"):
-        recipe("default")  # a soup is not one run's config
+    with pytest.raises(TrainingError, match="'default-stage5' averages the runs of default-stage5-all, default-stage5-"):
+        recipe("default-stage5")  # a soup is not one run's config
 
 
 def test_resuming_a_soup_continues_with_the_options_it_was_given(tmp_path: Path) -> None:
-    soup = {"recipe": "default", "ingredients": ["default-stage5-all", "default-stage5-rest", "default-stage5-tools"],
+    soup = {"recipe": "default-stage5", "ingredients": ["default-stage5-all", "default-stage5-rest", "default-stage5-tools"],
             "rank": 32, "overrides": {"train": str(tmp_path / "gone.jsonl"), "lr": 1e-4}}
     (tmp_path / "soup.json").write_text(json.dumps(soup))
     res = CliRunner().invoke(app, ["train", "planner", "--resume", "--out", str(tmp_path)])
@@ -141,7 +141,7 @@ def test_resuming_a_soup_continues_with_the_options_it_was_given(tmp_path: Path)
 
 def test_the_packaged_planner_adapter_imports_as_the_default_recipes_layout(tmp_path: Path) -> None:
     """`--init-from edgecall-planner` / `train soup edgecall-planner ...`: the shipped GGUF becomes a peft adapter of
-    the layout the default recipe trains (rank, alpha, the last 12 of SmolLM2's 30 blocks, all 7 linear layers), and
+    the layout the default recipe trains (rank, alpha, all 30 of SmolLM2's blocks, all 7 linear layers), and
     exporting it again writes the very tensors the package ships."""
     from gguf import GGUFReader
 
@@ -150,14 +150,14 @@ def test_the_packaged_planner_adapter_imports_as_the_default_recipes_layout(tmp_
     from edgecall.training.export import adapter_weights, export_adapter
 
     weights = adapter_weights("edgecall-planner", tmp_path)
-    cfg = get_recipe("default-stage5-all")
+    cfg = get_recipe("default")
     config = json.loads((weights / "adapter_config.json").read_text())
     assert (config["r"], config["lora_alpha"]) == (cfg.rank, cfg.alpha)
-    assert config["layers_to_transform"] == list(range(30 - cfg.lora_layers, 30))
+    assert cfg.lora_layers == 30 and config["layers_to_transform"] is None  # every layer
     assert sorted(config["target_modules"]) == sorted(cfg.target_modules)
     assert json.loads((weights / "edgecall.json").read_text())["base"] == "smollm2-135m"
     export_adapter(weights, tmp_path / "again.gguf", f16=True)
     shipped = {t.name: np.array(t.data) for t in GGUFReader(str(get_preset("edgecall-planner").adapter_path())).tensors}
     again = {t.name: np.array(t.data) for t in GGUFReader(str(tmp_path / "again.gguf")).tensors}
-    assert shipped.keys() == again.keys() and len(shipped) == 2 * 84
+    assert shipped.keys() == again.keys() and len(shipped) == 2 * 7 * 30
     assert all(np.array_equal(shipped[k], again[k]) for k in shipped)

@@ -7,8 +7,10 @@ file format as the packaged SmolLM2); needs the `[train]` extra, which CI instal
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -188,6 +190,38 @@ def test_a_second_stage_starts_from_the_first_stages_weights(trained: Path, tmp_
         train(cfg.model_copy(update={"out": tmp_path / "none", "init_from": str(tmp_path)}), log=lambda _: None)
 
 
+def test_an_adapter_widens_to_more_layers_but_not_fewer(trained: Path, tiny_llama: Path, tmp_path: Path) -> None:
+    """A stage may adapt more layers than the adapter it starts from (the shipped top-12 adapter widened to all
+    layers): the earlier layers' tensors load as they were, the new layers start as peft initialises them (B = 0,
+    so the model is unchanged); starting a narrower run from a wider adapter is refused, naming the layers."""
+    from safetensors.torch import load_file
+
+    data = tmp_path / "train.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in ROWS), encoding="utf-8")
+    narrow = TrainConfig(base=str(tiny_llama), train=data, val=None, out=tmp_path / "top1", rank=4, alpha=8,
+                         lora_layers=1, lr=1e-2, max_steps=3, batch_size=3, warmup=0.0, save_every=100,
+                         no_tools=1.0, threads=1, seed=0)
+    train(narrow, log=lambda _: None)
+    messages: list[str] = []
+    wide = narrow.model_copy(update={"out": tmp_path / "all", "lora_layers": None, "lr": 1e-12, "max_steps": 1,
+                                     "init_from": str(narrow.out / "best")})
+    train(wide, log=messages.append)
+    assert any("layers 0-0 start fresh (the earlier adapter has 1-1)" in m for m in messages)
+    before = load_file(str(narrow.out / "best" / "adapter_model.safetensors"))
+    after = load_file(str(wide.out / "best" / "adapter_model.safetensors"))
+    assert before and set(before) < set(after)
+    assert all(float((before[k] - after[k]).abs().max()) < 1e-6 for k in before)  # lr ~0: what it loaded
+    fresh = [k for k in after if k not in before]
+    assert fresh and all(".layers.0." in k for k in fresh)
+    assert all(float(after[k].abs().max()) < 1e-9 for k in fresh if "lora_B" in k)  # B = 0: new layers change nothing
+    assert any(float(after[k].abs().max()) > 1e-3 for k in fresh if "lora_A" in k)
+    cfg = TrainConfig.load(trained / "config.json").model_copy(
+        update={"out": tmp_path / "narrower", "train": data, "val": None, "lora_layers": 1, "max_steps": 1,
+                "init_from": str(trained / "best")})
+    with pytest.raises(TrainingError, match=r"does not fit this run's LoRA: layers 0-1 \(this run adapts only 1-1\)"):
+        train(cfg, log=lambda _: None)
+
+
 def test_a_recipe_in_stages_trains_its_first_stage_first(tiny_llama: Path, tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """`init_from="recipe:NAME"` trains that recipe in `<out>/NAME` first (once), then starts from its weights, on
@@ -222,15 +256,9 @@ def test_a_recipe_in_stages_trains_its_first_stage_first(tiny_llama: Path, tmp_p
     assert res.exit_code == 1 and "--skip-examples 6 leaves none of the 6 rows" in res.output
 
 
-def test_a_soup_recipe_trains_its_runs_from_one_shared_stage_and_ships_their_mean(
-        tiny_llama: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A soup recipe (how `--recipe default` makes the shipped adapter) trains the earlier stage its runs share
-    once, each run from it in `<out>/NAME`, and averages them into `<out>/best`; the exported adapter carries the
-    summary of every run; running it again reuses what finished."""
-    from safetensors.numpy import load_file
-
+def _tiny_soup_recipes(tiny_llama: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """`tiny-soup`: runs `tiny-a` and `tiny-b`, both from one run of `tiny-1`; returns the recipes' common options."""
     from edgecall.training import config
-    from edgecall.training.trainer import train_soup
 
     data = tmp_path / "train.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in ROWS * 2), encoding="utf-8")
@@ -241,6 +269,20 @@ def test_a_soup_recipe_trains_its_runs_from_one_shared_stage_and_ships_their_mea
     monkeypatch.setitem(config.RECIPES, "tiny-b", {**common, "lr": 3e-3, "max_steps": 2, "seed": 1,
                                                    "init_from": "recipe:tiny-1"})
     monkeypatch.setitem(config.SOUPS, "tiny-soup", {"ingredients": ("tiny-a", "tiny-b"), "rank": 8})  # 4 + 4: exact
+    return common
+
+
+def test_a_soup_recipe_trains_its_runs_from_one_shared_stage_and_ships_their_mean(
+        tiny_llama: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A soup recipe (how `--recipe default` makes the shipped adapter) trains the earlier stage its runs share
+    once, each run from it in `<out>/NAME`, and averages them into `<out>/best`; the exported adapter carries the
+    summary of every run; running it again reuses what finished."""
+    from safetensors.numpy import load_file
+
+    from edgecall.training import config
+    from edgecall.training.trainer import train_soup
+
+    _tiny_soup_recipes(tiny_llama, tmp_path, monkeypatch)
     logs: list[str] = []
     out = tmp_path / "run"
     info = train_soup("tiny-soup", out=out, log=logs.append)
@@ -267,6 +309,47 @@ def test_a_soup_recipe_trains_its_runs_from_one_shared_stage_and_ships_their_mea
     assert sum("finished earlier" in m for m in logs) == 3  # the shared stage and both runs reused
     with pytest.raises(TrainingError, match="averages the runs of tiny-a, tiny-b"):
         config.recipe("tiny-soup")
+
+
+def test_a_stage_may_start_from_a_soup(tiny_llama: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shipped stage 6 starts from stage 5's soup: `init_from="recipe:SOUP"` averages that soup's runs first
+    (once, shared by a later soup's runs) and starts from its adapter; the exported summary nests the earlier soup
+    with each of its runs' stages."""
+    from safetensors.numpy import load_file
+
+    from edgecall.training import config
+    from edgecall.training.trainer import train_soup
+
+    common = _tiny_soup_recipes(tiny_llama, tmp_path, monkeypatch)
+    later = {**common, "rank": 8, "alpha": 8.0, "lr": 1e-12, "max_steps": 1, "init_from": "recipe:tiny-soup"}
+    monkeypatch.setitem(config.RECIPES, "tiny-c", later)
+    monkeypatch.setitem(config.RECIPES, "tiny-d", {**later, "seed": 1})
+    monkeypatch.setitem(config.SOUPS, "tiny-top", {"ingredients": ("tiny-c", "tiny-d"), "rank": 8})
+    logs: list[str] = []
+    out = tmp_path / "run"
+    train_soup("tiny-top", out=out, log=logs.append)
+    assert sum("averaging its runs first" in m for m in logs) == 1  # the earlier soup, once
+    earlier = load_file(str(out / "tiny-soup" / "best" / "adapter_model.safetensors"))
+    for name in ("tiny-c", "tiny-d"):
+        assert (out / name / "tiny-soup").resolve() == (out / "tiny-soup").resolve()
+        assert any(f"starting from the weights in {out / name / 'tiny-soup' / 'best'}" in m for m in logs)
+        mine = load_file(str(out / name / "best" / "adapter_model.safetensors"))
+        assert mine.keys() == earlier.keys()
+        assert all(np.abs(mine[k] - earlier[k]).max() < 1e-6 for k in mine)  # lr ~0: the soup's weights
+    export_adapter(out, tmp_path / "top.gguf")
+    summary = json.loads((tmp_path / "top.json").read_text())
+    inner = summary["ingredients"]["tiny-c"]["earlier_stage"]
+    assert inner["soup"]["recipe"] == "tiny-soup" and list(inner["ingredients"]) == ["tiny-a", "tiny-b"]
+    assert inner["ingredients"]["tiny-b"]["earlier_stage"]["config"]["recipe"] == "tiny-1"
+    alone = tmp_path / "alone"  # a run copied without the earlier soup it names: exported with no earlier summary
+    shutil.copytree(out / "tiny-c", alone, ignore=shutil.ignore_patterns("tiny-soup"))
+    export_adapter(alone, tmp_path / "alone.gguf")
+    assert json.loads((tmp_path / "alone.json").read_text())["earlier_stage"] is None
+    single = config.recipe("tiny-c", out=tmp_path / "single")  # one run from a soup, not within a soup
+    logs.clear()
+    train(single, log=logs.append)
+    assert (single.out / "tiny-soup" / "best" / "adapter_model.safetensors").is_file()
+    assert sum("averaging its runs first" in m for m in logs) == 1
 
 
 def test_a_gguf_adapter_imports_back_exactly_and_training_goes_on_from_it(trained: Path, tiny_llama: Path,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -45,7 +46,7 @@ def test_cli_reports_a_bad_row_without_traceback(tmp_path: Path) -> None:
 
 
 def test_unknown_recipe_format_and_missing_data(tmp_path: Path) -> None:
-    with pytest.raises(TrainingError, match="unknown recipe 'fast'; known recipes: default, default-stage1, default-stage2, default-stage3, default-stage4, default-stage5-all, default-stage5-rest, default-stage5-tools, gemma3-cpu, gpu-full"):
+    with pytest.raises(TrainingError, match="unknown recipe 'fast'; known recipes: default, default-stage1, default-stage2, default-stage3, default-stage4, default-stage5, default-stage5-all, default-stage5-rest, default-stage5-tools, gemma3-cpu, gpu-full"):
         recipe("fast")
     with pytest.raises(TrainingError, match="invalid training option rank"):
         recipe("default-stage5-tools", rank=0)
@@ -74,41 +75,50 @@ def test_length_batches_are_seeded_and_cover_every_example() -> None:
 
 def test_recipe_default_is_the_run_that_made_the_shipped_adapter() -> None:
     """`edgecall train planner --recipe default` reproduces the adapter the default preset ships: the soup of the
-    runs it names, at its rank, and each run stage by stage: each recipe's settings are its shipped run's (the run
-    summary travels next to the adapter), and where a run stopped early on its wall-time budget, the recipe stops
-    at the same step of the same schedule. Where and how precisely a stage ran (CPU fp32, or GPU with bf16
-    autocast) is the machine's, not the recipe's."""
+    runs it names, at its rank, and each run stage by stage down to stage 1 (a stage may start from an earlier soup):
+    each recipe's settings are its shipped run's (the run summary travels next to the adapter), and where a run
+    stopped early on its wall-time budget, the recipe stops at the same step of the same schedule. Where and how
+    precisely a stage ran (CPU fp32, or GPU with bf16 autocast; how often it checkpointed) is the machine's, not the
+    recipe's."""
     from edgecall.llm.presets import get_preset
     from edgecall.training.config import SOUPS, TrainConfig
 
     adapter = get_preset("edgecall-planner").adapter_path()
     assert adapter is not None
     shipped = json.loads(adapter.with_suffix(".json").read_text(encoding="utf-8"))
-    assert shipped["soup"]["recipe"] == "default" and shipped["exported_checkpoint"]["recipe"] == "default"
-    assert tuple(shipped["soup"]["ingredients"]) == SOUPS["default"]["ingredients"] == tuple(shipped["ingredients"])
-    assert shipped["soup"]["rank"] == SOUPS["default"]["rank"] == shipped["exported_checkpoint"]["rank"]
-    where = {"out", "train", "val", "max_minutes", "stop_at", "recipe", "device", "bf16"}
-    for ingredient, stage in shipped["ingredients"].items():
-        name: str | None = ingredient
-        stages = 0
-        while name is not None:
-            ran = TrainConfig.model_validate(stage["config"]).model_dump(mode="json")  # older runs: today's defaults
-            metrics = stage["metrics"]
-            ours = recipe(name).model_dump(mode="json")
-            assert {k: v for k, v in ours.items() if k not in where} == \
-                {k: v for k, v in ran.items() if k not in where}, name
-            assert ours["stop_at"] == (metrics["steps"] if metrics["stopped_early"] else None)
-            assert ours["max_minutes"] is None  # reproducible anywhere, however fast the machine
-            assert stage["data"]["train_rows_used"] == (ours["max_examples"] or stage["data"]["train_rows_used"])
-            assert stage["data"]["train_file"] == ours["train"] and stage["data"]["val_file"] == ours["val"]
-            earlier = stage.get("earlier_stage", stage)  # the same file is the same data, at every stage
-            if earlier["data"]["train_file"] == stage["data"]["train_file"]:
-                assert stage["data"]["train_sha256"] == earlier["data"]["train_sha256"]
-            init = ours["init_from"]
-            name = init.removeprefix("recipe:") if init else None
-            stage = stage.get("earlier_stage") if name else stage
-            stages += 1
-        assert stages == 5, ingredient
+    assert shipped["exported_checkpoint"]["recipe"] == "default"
+    where = {"out", "train", "val", "max_minutes", "stop_at", "recipe", "device", "bf16", "save_every"}
+    chains: list[list[str]] = []
+
+    def check(summary: dict[str, Any], name: str, chain: list[str]) -> None:
+        if name in SOUPS:  # a soup: its recipe, runs and rank, then each run's own stages
+            assert summary["soup"]["recipe"] == name
+            assert tuple(summary["soup"]["ingredients"]) == SOUPS[name]["ingredients"] == tuple(summary["ingredients"])
+            assert summary["soup"]["rank"] == SOUPS[name]["rank"]
+            for ingredient, stage in summary["ingredients"].items():
+                check(stage, ingredient, [*chain, name])
+            return
+        ran = TrainConfig.model_validate(summary["config"]).model_dump(mode="json")  # older runs: today's defaults
+        metrics = summary["metrics"]
+        ours = recipe(name).model_dump(mode="json")
+        assert {k: v for k, v in ours.items() if k not in where} == \
+            {k: v for k, v in ran.items() if k not in where}, name
+        assert ours["stop_at"] == (metrics["steps"] if metrics["stopped_early"] else None)
+        assert ours["max_minutes"] is None  # reproducible anywhere, however fast the machine
+        assert summary["data"]["train_rows_used"] == (ours["max_examples"] or summary["data"]["train_rows_used"])
+        assert summary["data"]["train_file"] == ours["train"] and summary["data"]["val_file"] == ours["val"]
+        earlier = summary.get("earlier_stage") or summary
+        if "data" in earlier and earlier["data"]["train_file"] == summary["data"]["train_file"]:
+            assert summary["data"]["train_sha256"] == earlier["data"]["train_sha256"]  # same file, same data
+        init = ours["init_from"]
+        if init is None:
+            chains.append([*chain, name])
+        else:
+            check(summary["earlier_stage"], init.removeprefix("recipe:"), [*chain, name])
+
+    check(shipped, "default", [])
+    assert chains == [["default", "default-stage5", f"default-stage5-{run}", "default-stage4", "default-stage3",
+                       "default-stage2", "default-stage1"] for run in ("all", "rest", "tools")]  # six stages each
 
 
 def test_a_later_stage_skips_exactly_the_rows_the_first_one_used() -> None:

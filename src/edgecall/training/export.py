@@ -215,17 +215,19 @@ def run_summary(run: Path, weights: Path) -> dict[str, Any] | None:
             # the run directory holding those weights (`<run>/best` or `<run>/checkpoints/last`)
             weights_dir = init_weights(init, run_dir)
             earlier = next((d for d in (weights_dir.parent, weights_dir.parent.parent)
-                            if (d / "config.json").is_file()), None)
-            parts["earlier_stage"] = stage(earlier) if earlier is not None else None
+                            if d.resolve() != run_dir.resolve()  # an earlier stage that is not there (yet)
+                            and ((d / "config.json").is_file() or (d / SOUP_FILE).is_file())), None)
+            parts["earlier_stage"] = summary_of(earlier) if earlier is not None else None
         return parts
 
-    soup_path = run / SOUP_FILE
-    if soup_path.is_file():  # a soup (trainer.train_soup): its recipe and each averaged run's own summary
-        soup = json.loads(soup_path.read_text(encoding="utf-8"))
-        summary: dict[str, Any] | None = {"soup": soup, "ingredients": {name: stage(run / name)
-                                                                          for name in soup["ingredients"]}}
-    else:
-        summary = stage(run)
+    def summary_of(run_dir: Path) -> dict[str, Any] | None:
+        soup_path = run_dir / SOUP_FILE
+        if soup_path.is_file():  # a soup (trainer.train_soup): its recipe and each averaged run's own summary
+            soup = json.loads(soup_path.read_text(encoding="utf-8"))
+            return {"soup": soup, "ingredients": {name: stage(run_dir / name) for name in soup["ingredients"]}}
+        return stage(run_dir)
+
+    summary = summary_of(run)
     if summary is None:
         return None
     meta_path = weights / "edgecall.json"

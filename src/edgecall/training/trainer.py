@@ -438,20 +438,27 @@ class Trainer:
                                     "safetensors and adapter_config.json, e.g. <run>/checkpoints/last)")
             theirs = json.loads(config.read_text(encoding="utf-8"))
             n_layers = int(self.accelerator.unwrap_model(self.model).config.num_hidden_layers)
-            ours = {"r": self.cfg.rank, "lora_alpha": self.cfg.alpha,
-                    "layers_to_transform": list(range(n_layers - self.cfg.lora_layers, n_layers))
-                    if self.cfg.lora_layers is not None and self.cfg.lora_layers < n_layers else None,
-                    "target_modules": sorted(self.cfg.target_modules)}
+            ours = {"r": self.cfg.rank, "lora_alpha": self.cfg.alpha, "target_modules": sorted(self.cfg.target_modules)}
             found = {"r": theirs.get("r"), "lora_alpha": theirs.get("lora_alpha"),
-                     "layers_to_transform": theirs.get("layers_to_transform"),
                      "target_modules": sorted(theirs.get("target_modules") or [])}
-            if found != ours:
-                diff = ", ".join(f"{k} {found[k]} (this run: {ours[k]})" for k in ours if found[k] != ours[k])
-                raise TrainingError(f"--init-from {source}: that adapter does not fit this run's LoRA: {diff}")
+            our_layers = set(range(max(0, n_layers - self.cfg.lora_layers) if self.cfg.lora_layers else 0, n_layers))
+            their_layers = set(theirs.get("layers_to_transform") or range(n_layers))
+            if found != ours or not their_layers <= our_layers:
+                diff = [f"{k} {found[k]} (this run: {ours[k]})" for k in ours if found[k] != ours[k]]
+                if not their_layers <= our_layers:
+                    diff.append(f"layers {_span(their_layers)} (this run adapts only {_span(our_layers)})")
+                raise TrainingError(f"--init-from {source}: that adapter does not fit this run's LoRA: "
+                                    + ", ".join(diff))
             unexpected = list(getattr(self._load_weights(source), "unexpected_keys", []))
             if unexpected:
                 raise TrainingError(f"--init-from {source}: {len(unexpected)} tensors do not fit the model, "
                                     f"e.g. {unexpected[0]}")
+            if their_layers != our_layers:
+                # Widening: the layers the earlier adapter did not adapt start as peft initialises them (B = 0, so
+                # the model is the earlier stage's exactly) and learn from there, e.g. all 30 layers from the
+                # shipped top-12 adapter.
+                self.say(f"layers {_span(our_layers - their_layers)} start fresh (the earlier adapter has "
+                         f"{_span(their_layers)})")
         else:
             if not (source / "model.safetensors").is_file():
                 raise TrainingError(f"--init-from {source}: no model.safetensors there (a full fine-tune's run)")
@@ -574,6 +581,12 @@ class Trainer:
         return summary
 
 
+def _span(layers: set[int]) -> str:
+    """Layer indices for a message: `18-29`, or a list when they are not one run."""
+    lo, hi = min(layers), max(layers)
+    return f"{lo}-{hi}" if len(layers) == hi - lo + 1 else ",".join(map(str, sorted(layers)))
+
+
 def _threads() -> int:
     import torch
 
@@ -591,7 +604,7 @@ def earlier_stage(cfg: TrainConfig) -> TrainConfig | None:
     """The run `init_from = "recipe:NAME"` needs first, in `<out>/NAME`: on the data that recipe names (the
     shipped stages were trained on different generator versions), else on this run's data."""
     name = stage_recipe(cfg.init_from)
-    if name is None:
+    if name is None or name in SOUPS:  # a soup is trained by train_soup (earlier_soup), not as one run
         return None
     own = RECIPES.get(name, {})
     first = recipe(name, out=cfg.out / name, train=own.get("train", cfg.train), device=cfg.device,
@@ -622,7 +635,23 @@ def train(cfg: TrainConfig, *, resume: bool = False, log: Callable[[str], None] 
         check_data(cfg)  # not after the earlier stages' hours
         log(f"stage {cfg.init_from}: training it first in {first.out}")
         _train_or_reuse(first, log=log, progress=progress)
+    earlier_soup(cfg, log=log, progress=progress)
     return Trainer(cfg, log=log, progress=progress).run(resume=resume)
+
+
+def earlier_soup(cfg: TrainConfig, *, log: Callable[[str], None], progress: Any) -> None:
+    """When `init_from = "recipe:NAME"` names a soup (the shipped stage 6 starts from stage 5's three runs,
+    averaged), train that soup in `<out>/NAME` first, on the machine of this run, unless it is there already."""
+    name = stage_recipe(cfg.init_from)
+    if name is None or name not in SOUPS:
+        return
+    if (cfg.out / name / SOUP_FILE).is_file() and (cfg.out / name / "best" / "adapter_model.safetensors").is_file():
+        return
+    pick_device(cfg.device)
+    check_data(cfg)
+    log(f"stage {cfg.init_from}: averaging its runs first in {cfg.out / name}")
+    train_soup(name, out=cfg.out / name, log=log, progress=progress, device=cfg.device, bf16=cfg.bf16,
+               threads=cfg.threads)
 
 
 def _train_or_reuse(cfg: TrainConfig, *, log: Callable[[str], None], progress: Any) -> dict[str, Any]:
@@ -661,10 +690,13 @@ def train_soup(name: str, *, out: Path, log: Callable[[str], None] = print, prog
     inits = {cfg.init_from for cfg in ingredients}
     shared = stage_recipe(next(iter(inits))) if len(inits) == 1 else None
     if shared is not None:  # one run of the common earlier stage, seen by each ingredient as its own
-        first = earlier_stage(ingredients[0].model_copy(update={"out": out}))
-        assert first is not None
-        log(f"soup {name}: the shared stage {shared} in {first.out}")
-        _train_or_reuse(first, log=log, progress=progress)
+        log(f"soup {name}: the shared stage {shared} in {out / shared}")
+        if shared in SOUPS:
+            earlier_soup(ingredients[0].model_copy(update={"out": out}), log=log, progress=progress)
+        else:
+            first = earlier_stage(ingredients[0].model_copy(update={"out": out}))
+            assert first is not None
+            _train_or_reuse(first, log=log, progress=progress)
         for cfg in ingredients:
             link = cfg.out / shared
             cfg.out.mkdir(parents=True, exist_ok=True)

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from .base import resolve_base
-from .config import SOUP_FILE, TrainingError, init_weights
+from .config import SOUP_FILE, TrainingError, stage_recipe
 
 QUANT_TYPES = {"q4_0": 2, "q8_0": 7, "q4_k_m": 15, "f16": 1}
 """llama.cpp `LLAMA_FTYPE_*` values of the formats `--quant` offers."""
@@ -212,11 +212,12 @@ def run_summary(run: Path, weights: Path) -> dict[str, Any] | None:
             parts["earlier_stage"] = (json.loads(shipped.read_text(encoding="utf-8")) if shipped.is_file()
                                       else {"adapter": source.name})
         elif init:
-            # the run directory holding those weights (`<run>/best` or `<run>/checkpoints/last`)
-            weights_dir = init_weights(init, run_dir)
-            earlier = next((d for d in (weights_dir.parent, weights_dir.parent.parent)
-                            if d.resolve() != run_dir.resolve()  # an earlier stage that is not there (yet)
-                            and ((d / "config.json").is_file() or (d / SOUP_FILE).is_file())), None)
+            recipe_name = stage_recipe(init)
+            # `recipe:NAME` was trained in `<run>/NAME` (one run or a soup); a weights directory (`<run>/best`,
+            # `<run>/checkpoints/last`) sits in the run that made it
+            candidates = ((run_dir / recipe_name,) if recipe_name
+                          else (Path(init).parent, Path(init).parent.parent))
+            earlier = next((d for d in candidates if (d / "config.json").is_file() or (d / SOUP_FILE).is_file()), None)
             parts["earlier_stage"] = summary_of(earlier) if earlier is not None else None
         return parts
 

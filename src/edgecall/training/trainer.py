@@ -278,9 +278,7 @@ class Trainer:
                 raise TrainingError(f"the base model has no modules named {', '.join(missing)} "
                                     f"(LoRA targets); its linear layers: {_linear_names(model)}")
             n_layers = int(model.config.num_hidden_layers)
-            layers = None
-            if cfg.lora_layers is not None and cfg.lora_layers < n_layers:
-                layers = list(range(n_layers - cfg.lora_layers, n_layers))
+            layers = adapted_layers(cfg, n_layers)
             lora = LoraConfig(r=cfg.rank, lora_alpha=cfg.alpha,  # type: ignore[arg-type]  # peft accepts a float alpha
                               lora_dropout=cfg.dropout,
                               target_modules=list(cfg.target_modules), layers_to_transform=layers,
@@ -441,7 +439,7 @@ class Trainer:
             ours = {"r": self.cfg.rank, "lora_alpha": self.cfg.alpha, "target_modules": sorted(self.cfg.target_modules)}
             found = {"r": theirs.get("r"), "lora_alpha": theirs.get("lora_alpha"),
                      "target_modules": sorted(theirs.get("target_modules") or [])}
-            our_layers = set(range(max(0, n_layers - self.cfg.lora_layers) if self.cfg.lora_layers else 0, n_layers))
+            our_layers = set(adapted_layers(self.cfg, n_layers) or range(n_layers))
             their_layers = set(theirs.get("layers_to_transform") or range(n_layers))
             if found != ours or not their_layers <= our_layers:
                 diff = [f"{k} {found[k]} (this run: {ours[k]})" for k in ours if found[k] != ours[k]]
@@ -579,6 +577,14 @@ class Trainer:
         }
         (self.out / "metrics.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         return summary
+
+
+def adapted_layers(cfg: TrainConfig, n_layers: int) -> list[int] | None:
+    """The layers a LoRA run adapts: the top `lora_layers` of `n_layers`, or None for all (peft's
+    `layers_to_transform`)."""
+    if cfg.lora_layers is None or cfg.lora_layers >= n_layers:
+        return None
+    return list(range(n_layers - cfg.lora_layers, n_layers))
 
 
 def _span(layers: set[int]) -> str:

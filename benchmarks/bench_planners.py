@@ -4,7 +4,7 @@ Variants (each in its own warm process, 2 llama.cpp threads unless EDGECALL_THRE
 
 - untuned:          the base model (the packaged SmolLM2-135M unless --base names another preset or GGUF file),
                     long prompt (tools, rules, 4 retrieved examples), plan grammar on
-- fine-tuned:       the same base with the LoRA adapter, compact prompt, no grammar
+- fine-tuned:       the fine-tuned planner (the base with the LoRA adapter), compact prompt, no grammar
 - fine-tuned+gbnf:  the same with the plan grammar
 
 For each variant and dataset it prints success (the paper's DAG metric), argument accuracy (among successes),
@@ -17,8 +17,10 @@ validity, p50/p90 time to first task and plan latency, mean prompt tokens, and t
     python benchmarks/bench_planners.py --generated data/generated-v2 --save reports/planners  # per-request rows
     python benchmarks/bench_planners.py --base gemma3-270m --adapter gemma.gguf --sets dev     # another base
 
-The adapter defaults to the one the `edgecall-planner` preset ships (for the default base only: an adapter fits
-the base it was trained on). Generated splits come from
+Without --adapter the fine-tuned variants are the `edgecall-planner` preset as `edgecall run` serves it: the shipped
+adapter merged into the base (Q8_0, made once into the model cache). With --adapter they are the base model with
+that adapter applied by llama.cpp at run time (what a freshly trained adapter is scored as; `--adapter shipped`
+names the packaged one, to compare the two ways of serving it). Generated splits come from
 `edgecall data generate --out data/generated` (or `--generated DIR`: another generator version's splits).
 `--save DIR` writes every request's result (prediction, gold, confusion, timings) to
 `DIR/<variant>.<set>.jsonl`, what `benchmarks/data_classes.py errors` reads. Figures depend on the machine and
@@ -57,17 +59,15 @@ COLUMNS = [("variant", "variant"), ("set", "set"), ("n", "n"), ("success", "succ
            ("peak RSS MB", "peak_rss_mb")]
 
 
-def default_adapter() -> Path | None:
-    from edgecall.errors import LLMError
-    from edgecall.llm.presets import PRESETS
+SHIPPED = "edgecall-planner"  # the preset whose merged model the fine-tuned variants measure by default
 
-    preset = PRESETS.get("edgecall-planner")
-    if preset is None:
-        return None
-    try:
-        return preset.adapter_path()
-    except LLMError:
-        return None
+
+def shipped_adapter() -> Path:
+    from edgecall.llm.presets import get_preset
+
+    path = get_preset(SHIPPED).adapter_path()
+    assert path is not None
+    return path
 
 
 def child(variant: str, sets: list[str], limit: int | None, adapter: str | None, generated: Path,
@@ -79,8 +79,9 @@ def child(variant: str, sets: list[str], limit: int | None, adapter: str | None,
     from edgecall.evaluation.runner import run_evaluation, summarize
 
     spec = VARIANTS[variant]
-    settings = load_settings(model=base, grammar=spec["grammar"], prompt_format=spec["prompt_format"],
-                             adapter=Path(adapter) if spec["tuned"] else None, tool_rag=False)  # as measured so far
+    model = SHIPPED if spec["tuned"] and adapter is None else base
+    settings = load_settings(model=model, grammar=spec["grammar"], prompt_format=spec["prompt_format"],
+                             adapter=Path(adapter) if spec["tuned"] and adapter else None, tool_rag=False)
     llm = build_llm(settings)
     planner = build_planner(settings, build_toolset(settings, llm), llm)
     planner.plan("warm-up: open the note Groceries", now=datetime(2024, 6, 3, 9))
@@ -112,7 +113,8 @@ def cell(key: str, value: Any) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--adapter", help="GGUF LoRA adapter (default: the edgecall-planner preset's)")
+    ap.add_argument("--adapter", help="GGUF LoRA adapter applied at run time, or 'shipped' for the packaged one "
+                                      "(default: the edgecall-planner preset, served merged)")
     ap.add_argument("--base", default=DEFAULT_BASE,
                     help=f"base model preset or GGUF file of every variant (default: {DEFAULT_BASE})")
     ap.add_argument("--sets", default="dev,test,test_heldout", help="comma-separated: dev, test, test_heldout")
@@ -142,14 +144,14 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(child(args.child, sets, limit, args.adapter, args.generated, args.save, args.base,
                                args.skip)))
         return 0
-    adapter = args.adapter or (default_adapter() if args.base == DEFAULT_BASE else None)
+    adapter = str(shipped_adapter()) if args.adapter == "shipped" else args.adapter
     variants = [v for v in args.variants.split(",") if v]
-    if adapter is None and any(VARIANTS[v]["tuned"] for v in variants):
-        if not args.smoke:
-            ap.error("no adapter: pass --adapter (from `edgecall export`); the shipped edgecall-planner adapter "
-                     f"is for {DEFAULT_BASE} only")
-        print("no fine-tuned adapter is shipped (docs/results.md says why): smoke-testing the untuned variant only")
-        variants = [v for v in variants if not VARIANTS[v]["tuned"]]
+    for v in variants:
+        if v not in VARIANTS:
+            ap.error(f"unknown variant {v!r}; choose from {', '.join(VARIANTS)}")
+    if adapter is None and args.base != DEFAULT_BASE and any(VARIANTS[v]["tuned"] for v in variants):
+        ap.error(f"no adapter: pass --adapter (from `edgecall export`); the shipped {SHIPPED} is for {DEFAULT_BASE} "
+                 "only")
     env = {**os.environ, "EDGECALL_THREADS": os.environ.get("EDGECALL_THREADS", "2")}
     rows: list[dict[str, Any]] = []
     for variant in variants:
@@ -168,7 +170,9 @@ def main(argv: list[str] | None = None) -> int:
             print(done.stderr[-2000:], file=sys.stderr)
             return done.returncode
         rows.extend(json.loads(done.stdout.strip().splitlines()[-1]))
-    print(f"base: {args.base}; adapter: {adapter}; threads: {env['EDGECALL_THREADS']}; generated splits: {args.generated}")
+    tuned = f"{args.base} + adapter {adapter} at run time" if adapter else f"{SHIPPED} (merged)"
+    print(f"untuned: {args.base}; fine-tuned: {tuned}; threads: {env['EDGECALL_THREADS']}; "
+          f"generated splits: {args.generated}")
     print("| " + " | ".join(title for title, _ in COLUMNS) + " |")
     print("|" + "---|" * len(COLUMNS))
     for row in rows:

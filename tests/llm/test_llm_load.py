@@ -17,17 +17,19 @@ from edgecall.llm import (
     preset_path,
 )
 from edgecall.llm.llamacpp import default_threads
-from edgecall.llm.presets import _gemma3_path
+from edgecall.llm.presets import _gemma3_path, get_preset, served_model
 
 
-def test_default_is_the_fine_tuned_planner_over_the_packaged_smollm2(smollm: LlamaCppLLM) -> None:
+def test_default_is_the_fine_tuned_planner_merged_into_the_packaged_smollm2(smollm: LlamaCppLLM) -> None:
     llm = load_llm()
     assert DEFAULT_PRESET == "edgecall-planner"
     assert isinstance(llm, LlamaCppLLM) and llm.name == "edgecall-planner"
-    assert llm.path == smollm.path and llm.path.name == "SmolLM2-135M-Instruct.Q4_1.gguf"
-    assert llm.lora_path is not None and llm.lora_path.name == "edgecall-planner-smollm2.gguf"
-    assert llm._engine is not smollm._engine  # the adapter is applied in its own llama.cpp context
+    assert llm.path == served_model("edgecall-planner") and llm.path != smollm.path and llm.lora_path is None
+    assert llm._engine is not smollm._engine
     assert load_llm("edgecall-planner")._engine is llm._engine
+    adapter = get_preset("edgecall-planner").adapter_path()
+    explicit = load_llm("edgecall-planner", lora_path=adapter)  # an adapter named explicitly applies at run time
+    assert explicit.path == smollm.path and explicit.lora_path == adapter
 
 
 def test_gguf_path_loads_directly(smollm: LlamaCppLLM) -> None:

@@ -217,7 +217,7 @@ def export(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output .gguf file.")],
     base: Annotated[str | None, typer.Option("--base", help="Base model (default: the one the run trained).")] = None,
     merge: Annotated[bool, typer.Option("--merge", help="Merge into the base and write a standalone model.")] = False,
-    quant: Annotated[str, typer.Option("--quant", help="With --merge: q4_0, q4_k_m, q8_0 or f16.")] = "q4_k_m",
+    quant: Annotated[str, typer.Option("--quant", help="With --merge: q4_0, q4_1, q4_k_m, q8_0 or f16.")] = "q4_k_m",
     f16: Annotated[bool, typer.Option("--f16", help="Store the adapter in float16 (half the size).")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print what was written as JSON.")] = False,
 ) -> None:

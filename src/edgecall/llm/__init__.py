@@ -2,7 +2,7 @@
 
 `load_llm()` is the single entry point the CLI, runtime, evaluation and benchmarks use:
 
->>> llm = load_llm()                                   # packaged SmolLM2-135M, in process
+>>> llm = load_llm()                                   # the fine-tuned planner (packaged SmolLM2-135M + adapter)
 >>> llm = load_llm("gemma3-270m")                      # the other packaged model
 >>> llm = load_llm("/models/my.gguf", n_ctx=8192)      # any GGUF file
 >>> llm = load_llm("my-model", endpoint="http://127.0.0.1:8000/v1", api_key="...")  # OpenAI-compatible server
@@ -16,8 +16,18 @@ from . import builtin as _builtin  # noqa: F401 - registers the built-in backend
 from . import registry
 from .base import LLM, BaseLLM, Completion, CompletionStream, LLMError
 from .llamacpp import LlamaCppLLM
+from .merge import merge_adapter
 from .openai_http import OpenAIHTTPLLM
-from .presets import DEFAULT_PRESET, PRESETS, ModelPreset, get_preset, preset_path, preset_prompt_format, preset_writer
+from .presets import (
+    DEFAULT_PRESET,
+    PRESETS,
+    ModelPreset,
+    get_preset,
+    preset_path,
+    preset_prompt_format,
+    preset_writer,
+    served_model,
+)
 from .registry import Backend, backend_names, register_backend, unregister_backend
 
 __all__ = [
@@ -35,10 +45,12 @@ __all__ = [
     "backend_names",
     "get_preset",
     "load_llm",
+    "merge_adapter",
     "preset_path",
     "preset_prompt_format",
     "preset_writer",
     "register_backend",
+    "served_model",
     "unregister_backend",
 ]
 

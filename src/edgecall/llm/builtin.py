@@ -8,18 +8,18 @@ from ..errors import LLMError
 from .base import LLM
 from .llamacpp import LlamaCppLLM
 from .openai_http import OpenAIHTTPLLM
-from .presets import DEFAULT_PRESET, PRESETS, get_preset, preset_path
+from .presets import DEFAULT_PRESET, PRESETS, preset_path, served_model
 from .registry import Backend, register_backend
 
 
 def _llamacpp(model: str | None, endpoint: str | None, options: LlamaCppLLM.Options) -> LLM:
-    """A preset name or a GGUF path, in process; a preset's shipped LoRA adapter applies unless one is given."""
+    """A preset name or a GGUF path, in process. A fine-tuned preset is served merged with its shipped adapter;
+    an adapter given explicitly is applied at run time over the preset's base model instead."""
     opts = options.model_dump()
     spec = model or DEFAULT_PRESET
     if spec in PRESETS:
-        if opts["lora_path"] is None:
-            opts["lora_path"] = get_preset(spec).adapter_path()
-        return LlamaCppLLM(preset_path(spec), name=spec, **opts)
+        path = preset_path(spec) if opts["lora_path"] is not None else served_model(spec)
+        return LlamaCppLLM(path, name=spec, **opts)
     path = Path(spec).expanduser()
     if path.suffix.lower() != ".gguf" and not path.exists():
         raise LLMError(f"unknown model {spec!r}: not a preset ({', '.join(sorted(PRESETS))}) nor a GGUF file path")

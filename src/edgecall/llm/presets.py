@@ -2,12 +2,15 @@
 
 A preset resolves to a local file path; nothing is ever downloaded from a model hub. A preset also names
 the prompt format its model was made for (`edgecall.planner.PROMPT_FORMATS`) and, for a fine-tuned
-planner, the LoRA adapter (a llama.cpp GGUF adapter shipped in this package) applied over the base model.
+planner, the LoRA adapter (a llama.cpp GGUF adapter shipped in this package) that makes it from the base model.
+Such a preset is served as one merged model (`served_model`): the adapter added into the base weights once, into
+the model cache, so no plan pays for applying a LoRA at run time; training starts from the adapter itself.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -82,6 +85,9 @@ class ModelPreset:
     adapter: str | None = None
     description: str = ""
     writer: str | None = None
+    merge_quant: str = "q8_0"
+    """The format the adapter is merged into for serving (`llm.merge`): Q8_0 keeps what the adapter learned;
+    re-quantizing to 4 bits costs dev success (docs/results.md)."""
 
     def adapter_path(self) -> Path | None:
         if self.adapter is None:
@@ -114,6 +120,30 @@ def get_preset(name: str) -> ModelPreset:
 def preset_path(name: str) -> Path:
     """Local GGUF path of a named preset's base model (cached per process: assembling/hashing is not free)."""
     return get_preset(name).model()
+
+
+@functools.cache
+def served_model(name: str) -> Path:
+    """The GGUF a preset is served from: its base model, or for a fine-tuned preset the base with the adapter
+    merged in, made once into the model cache under a name that changes with the adapter, the base and the
+    format (a new edgecall version's adapter never meets an old merge). Made under a file lock and renamed into
+    place, so concurrent processes neither repeat nor see a half-written model."""
+    from .merge import merge_in_child
+
+    preset = get_preset(name)
+    base = preset_path(name)
+    adapter = preset.adapter_path()
+    if adapter is None:
+        return base
+    digest = hashlib.sha256(adapter.read_bytes())
+    stat = base.stat()
+    digest.update(f"{base.name}:{stat.st_size}:{preset.merge_quant}".encode())
+    target = model_cache_dir() / f"{name}-{digest.hexdigest()[:16]}.{preset.merge_quant}.gguf"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(target) + ".lock"):
+        if not target.is_file():
+            merge_in_child(base, adapter, target, quant=preset.merge_quant)
+    return target
 
 
 def preset_writer(model: str) -> str:

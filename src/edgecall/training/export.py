@@ -13,8 +13,8 @@ stack. The rules follow llama.cpp's own converters (convert_lora_to_gguf.py / co
 directory is gone (the packaged `edgecall-planner`, an adapter someone shared): `--init-from` and `train soup`
 take a GGUF LoRA adapter, or a preset's name, wherever they take a run's adapter directory.
 
-`--merge` adds scale * B @ A into the dequantized base tensors, writes an F16 GGUF with the base's metadata,
-and quantizes it with llama.cpp's quantizer (llama-cpp-python's `llama_model_quantize`).
+`--merge` writes the adapter and merges it into the base with `edgecall.llm.merge`, the code the runtime uses for
+the shipped planner: scale * B @ A added to the dequantized base tensors, re-quantized by llama.cpp.
 """
 
 from __future__ import annotations
@@ -27,11 +27,10 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import LLMError
+from ..llm.merge import QUANT_TYPES, finish
 from .base import resolve_base
 from .config import SOUP_FILE, TrainingError, stage_recipe
-
-QUANT_TYPES = {"q4_0": 2, "q8_0": 7, "q4_k_m": 15, "f16": 1}
-"""llama.cpp `LLAMA_FTYPE_*` values of the formats `--quant` offers."""
 
 _HF_LINEAR = ("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
               "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj")
@@ -44,7 +43,7 @@ def _gguf() -> Any:
     try:
         import gguf
     except ModuleNotFoundError:
-        raise TrainingError("exporting needs the package 'gguf': pip install 'edgecall[train]' (or pip install gguf)") from None
+        raise TrainingError("exporting needs the package 'gguf' (an edgecall dependency): pip install gguf") from None
     return gguf
 
 
@@ -240,9 +239,11 @@ def run_summary(run: Path, weights: Path) -> dict[str, Any] | None:
     return summary
 
 
-def export_adapter(run: Path, out: Path, *, base_spec: str | None = None, f16: bool = False) -> dict[str, Any]:
-    """Write the run's adapter as a llama.cpp GGUF LoRA adapter, and beside it (`<out>.json`) the summary of
-    the run that made it; returns what was written."""
+def export_adapter(
+    run: Path, out: Path, *, base_spec: str | None = None, f16: bool = False, summary: bool = True
+) -> dict[str, Any]:
+    """Write the run's adapter as a llama.cpp GGUF LoRA adapter, and beside it (`<out>.json`, unless `summary` is
+    False) the summary of the run that made it; returns what was written."""
     gguf = _gguf()
     weights = find_weights(run)
     base = BaseGGUF(base_for(weights, base_spec))
@@ -260,11 +261,11 @@ def export_adapter(run: Path, out: Path, *, base_spec: str | None = None, f16: b
     for pair in adapter.pairs:
         writer.add_tensor(pair.gguf_name + ".lora_a", np.ascontiguousarray(pair.a.astype(dtype)))
         writer.add_tensor(pair.gguf_name + ".lora_b", np.ascontiguousarray(pair.b.astype(dtype)))
-    _finish(writer)
+    finish(writer)
     tmp.replace(out)
-    summary = run_summary(run, weights)
-    if summary is not None:
-        out.with_suffix(".json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    made_by = run_summary(run, weights) if summary else None
+    if made_by is not None:
+        out.with_suffix(".json").write_text(json.dumps(made_by, indent=2) + "\n", encoding="utf-8")
     return {"out": str(out), "bytes": out.stat().st_size, "tensors": 2 * len(adapter.pairs), "rank": adapter.rank,
             "alpha": adapter.alpha, "base": str(base.path), "weights": str(weights)}
 
@@ -385,73 +386,24 @@ def import_adapter(src: Path, out: Path, base: BaseGGUF) -> dict[str, Any]:
             "layers": sorted(blocks), "targets": sorted(targets)}
 
 
-def _finish(writer: Any) -> None:
-    writer.write_header_to_file()
-    writer.write_kv_data_to_file()
-    writer.write_tensors_to_file()
-    writer.close()
-
-
-def _copy_metadata(reader: Any, writer: Any, gguf: Any, file_type: int) -> None:
-    skip = {"general.architecture", "general.file_type", "general.quantization_version"}
-    for name, fld in reader.fields.items():
-        if name.startswith("GGUF.") or name in skip:
-            continue
-        vtype = fld.types[0]
-        sub = fld.types[-1] if vtype == gguf.GGUFValueType.ARRAY else None
-        writer.add_key_value(name, fld.contents(), vtype, sub_type=sub)
-    writer.add_file_type(file_type)
-
-
 def merge_and_quantize(
     run: Path, out: Path, *, quant: str = "q4_k_m", base_spec: str | None = None, threads: int = 0
 ) -> dict[str, Any]:
-    """Merge the adapter into the base weights and write a standalone `quant` GGUF made by llama.cpp."""
-    gguf = _gguf()
+    """Merge the run's adapter into the base weights and write a standalone `quant` GGUF made by llama.cpp: the
+    adapter is exported (float32) beside `out` and merged as the runtime merges a shipped one (`llm.merge`)."""
+    from ..llm.merge import merge_adapter
+
     if quant not in QUANT_TYPES:
         raise TrainingError(f"unknown --quant {quant!r}; choose one of {', '.join(QUANT_TYPES)}")
-    from gguf.quants import dequantize
-
     weights = find_weights(run)
-    base = BaseGGUF(base_for(weights, base_spec))
-    adapter = read_adapter(weights, base)
-    deltas = {p.gguf_name: p for p in adapter.pairs}
-    scale = adapter.alpha / adapter.rank
-    out.parent.mkdir(parents=True, exist_ok=True)
-    f16_path = out.with_name(out.name + ".f16.partial")
-    writer = gguf.GGUFWriter(str(f16_path), base.arch)
-    _copy_metadata(base.reader, writer, gguf, int(gguf.LlamaFileType.MOSTLY_F16))
-    for t in base.reader.tensors:
-        data = dequantize(t.data, t.tensor_type).astype(np.float32)
-        data = data.reshape(tuple(int(x) for x in reversed(t.shape.tolist())))
-        pair = deltas.get(t.name)
-        if pair is not None:
-            data = data + scale * (pair.b @ pair.a)
-        writer.add_tensor(t.name, np.ascontiguousarray(data.astype(np.float16 if data.ndim == 2 else np.float32)))
-    _finish(writer)
+    base_path = base_for(weights, base_spec)
+    adapter = out.with_name(out.name + ".lora.partial")
     try:
-        if quant == "f16":
-            f16_path.replace(out)
-        else:
-            quantize(f16_path, out, quant, threads=threads)
+        export_adapter(run, adapter, base_spec=base_spec, summary=False)
+        merged = merge_adapter(base_path, adapter, out, quant=quant, threads=threads)
+    except LLMError as exc:
+        raise TrainingError(str(exc)) from None
     finally:
-        f16_path.unlink(missing_ok=True)
-    return {"out": str(out), "bytes": out.stat().st_size, "quant": quant, "merged_tensors": len(deltas),
-            "base": str(base.path), "weights": str(weights)}
-
-
-def quantize(src: Path, dst: Path, quant: str, *, threads: int = 0) -> None:
-    """llama.cpp's own quantizer over an F16/F32 GGUF."""
-    import ctypes
-
-    import llama_cpp
-
-    params = llama_cpp.llama_model_quantize_default_params()
-    params.ftype = QUANT_TYPES[quant]
-    params.nthread = threads
-    tmp = dst.with_name(dst.name + ".partial")
-    rc = llama_cpp.llama_model_quantize(str(src).encode(), str(tmp).encode(), ctypes.byref(params))
-    if rc != 0:
-        tmp.unlink(missing_ok=True)
-        raise TrainingError(f"llama.cpp could not quantize {src} to {quant} (code {rc})")
-    tmp.replace(dst)
+        adapter.unlink(missing_ok=True)
+    return {"out": str(out), "bytes": out.stat().st_size, "quant": quant, "merged_tensors": merged,
+            "base": str(base_path), "weights": str(weights)}

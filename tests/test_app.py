@@ -57,3 +57,22 @@ def test_a_fine_tuned_planner_writes_with_its_untuned_base(tmp_path):
     assert subagent_model(_settings(tmp_path, model="edgecall-planner", subagent_model="gemma3-270m")) == "gemma3-270m"
     served = _settings(tmp_path, model="edgecall-planner", endpoint="http://127.0.0.1:9/v1")
     assert subagent_model(served) == "edgecall-planner"
+
+
+def test_the_writer_model_loads_when_a_sub_agent_first_writes(tmp_path):
+    """A fine-tuned planner's writer (its untuned base) is a second model: built on the first free-text write, so
+    requests that never write one do not pay its memory. (n_ctx 640 keeps this test's engines apart from others'.)"""
+    from edgecall.llm import llamacpp, preset_path
+
+    settings = Settings(assistant=AssistantConfig(data_dir=tmp_path / "store", apps=("notes",)),
+                        model="edgecall-planner", n_ctx=640)
+    writer_key = str(preset_path("smollm2-135m").resolve())
+
+    def writer_loaded() -> bool:
+        return any(key[0] == writer_key and key[1] == 640 for key in llamacpp._ENGINES)
+
+    tools = build_toolset(settings, None)
+    assert not writer_loaded()
+    assert "Created note" in tools["create_note"].fn("Packing", "tent, stove and two sleeping bags", "")
+    assert writer_loaded()
+    assert any(p.is_file() for p in (tmp_path / "store").rglob("*"))  # the note was written

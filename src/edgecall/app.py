@@ -6,14 +6,16 @@ means the same thing everywhere (the same prompt, grammar and examples for run a
 
 from __future__ import annotations
 
+import threading
 from contextlib import AbstractContextManager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from .assistant.prompt import EXAMPLES, PLANNING_RULES
 from .assistant.store import Store
 from .assistant.store.journal import RunJournal, journal_run
-from .assistant.subagents import SubAgents
+from .assistant.subagents import CompletionLike, SubAgents
 from .assistant.tools import assistant_toolset
 from .config import Settings
 from .llm import load_llm, preset_prompt_format, preset_writer
@@ -54,11 +56,29 @@ def subagent_model(settings: Settings) -> str:
     return settings.model if settings.endpoint else preset_writer(settings.model)
 
 
+class _LazyWriter:
+    """The sub-agents' own model, loaded when a sub-agent first writes. A fine-tuned planner's writer is a second
+    model (its untuned base: about 200 MB with its context), and most requests never write free text: a
+    request that only texts, looks up or schedules should not pay for it in memory or start-up time."""
+
+    def __init__(self, settings: Settings, model: str) -> None:
+        self._settings, self._model = settings, model
+        self._llm: LLM | None = None
+        self._lock = threading.Lock()
+
+    def complete(self, prompt: str, **kwargs: Any) -> CompletionLike:
+        with self._lock:
+            if self._llm is None:
+                self._llm = build_llm(self._settings, self._model)
+        return self._llm.complete(prompt, **kwargs)
+
+
 def build_toolset(settings: Settings, llm: LLM | None = None) -> Toolset:
-    """The assistant's tools on the configured data store; sub-agents write with `llm`."""
+    """The assistant's tools on the configured data store; sub-agents write with `llm`, or with the settings'
+    writer model (`subagent_model`), loaded on first use."""
     config = settings.assistant
     writer_model = subagent_model(settings)
-    writer = build_llm(settings, writer_model) if writer_model != settings.model else llm
+    writer = _LazyWriter(settings, writer_model) if writer_model != settings.model else llm
     return assistant_toolset(Store(config.data_dir, config=config), SubAgents(writer), config)
 
 

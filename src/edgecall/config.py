@@ -124,7 +124,8 @@ class Settings(BaseSettings):
     prompt_format: str | None = None
     """Planner prompt format (long, compact); default: the one the model preset names (long for GGUF paths)."""
     adapter: Path | None = None
-    """A llama.cpp GGUF LoRA adapter applied over the model (from `edgecall export`); presets may name their own."""
+    """A llama.cpp GGUF LoRA adapter applied over the model at run time (from `edgecall export`). A preset's own
+    adapter is served merged into its base instead (`edgecall.llm.served_model`)."""
     examples: bool = False
     """Also show the assistant's 12 fixed in-context examples (measured worse than retrieval alone)."""
     retrieved_examples: int = 4

@@ -28,8 +28,10 @@ def test_planner_settings(tmp_path, packaged_llm):
     planner = build_planner(settings, tools, packaged_llm)
     assert planner.grammar is None and planner.max_tokens == 77 and planner.rules == PLANNING_RULES
     assert planner.examples == list(EXAMPLES)
-    assert planner.retriever is example_retriever() and planner.n_retrieved == 2
+    assert planner.retriever is None  # the default planner's compact prompt shows no examples: no index is built
     assert "Be brief." in planner.prompt("Text Ana hi")
+    long = build_planner(_settings(tmp_path, model="smollm2-135m", retrieved_examples=2), tools, packaged_llm)
+    assert long.retriever is example_retriever() and long.n_retrieved == 2
 
     plain = build_planner(_settings(tmp_path, retrieved_examples=0), tools, packaged_llm)
     assert plain.grammar is not None and plain.retriever is None and plain.examples == []

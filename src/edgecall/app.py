@@ -125,18 +125,20 @@ def served_prompt_format(settings: Settings) -> str:
 
 
 def build_planner(settings: Settings, tools: Toolset, llm: LLM) -> Planner:
-    """The planner in the prompt format the settings name, else the one the model's preset names."""
+    """The planner in the prompt format the settings name, else the one the model's preset names. The example
+    index is built only for a format that shows examples (the compact one does not: no bank, no BM25 in memory)."""
+    fmt = get_prompt_format(served_prompt_format(settings))
     return Planner(
         llm,
         tools,
         grammar=settings.grammar,
         rules=PLANNING_RULES,
         examples=EXAMPLES if settings.examples else (),
-        retriever=example_retriever() if settings.retrieved_examples > 0 else None,
+        retriever=example_retriever() if settings.retrieved_examples > 0 and fmt.uses_examples else None,
         n_retrieved=settings.retrieved_examples,
         custom_instructions=settings.custom_instructions,
         max_tokens=settings.max_plan_tokens,
-        prompt_format=served_prompt_format(settings),
+        prompt_format=fmt,
         tool_selector=build_tool_selector(settings),
     )
 

@@ -4,6 +4,8 @@ TinyAgent retrieves similar solved examples for the prompt; a small model then m
 to adapt a plan of the right shape instead of inventing one. Similarity is BM25 (bm25s,
 numpy only) over the request's words with entity-like words masked, because the bank's
 names, places and file names are synthetic and must not decide which example is shown.
+bm25s (and the scipy it loads, ~25 MB) is imported when an index is built: the fine-tuned planner's compact
+prompt retrieves no examples, and its process should not carry them.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 
-import bm25s
 import numpy as np
 
 from ..dataset import Example as Example
@@ -46,6 +47,8 @@ class ExampleRetriever:
             raise ValueError("an example retriever needs at least one example")
         self.examples = list(examples)
         self._tools: list[frozenset[str]] | None = None  # per example, computed on the first filtered query
+        import bm25s
+
         self._bm25 = bm25s.BM25()
         corpus = [_content_words(e.query) or ["_"] for e in self.examples]
         self._bm25.index(bm25s.tokenize([" ".join(c) for c in corpus], stopwords=None, show_progress=False),
@@ -55,6 +58,8 @@ class ExampleRetriever:
         """The `k` most similar examples; with `tools` (a Tool RAG selection), only examples whose plans call
         nothing else, as TinyAgent did, so the prompt never shows a tool the planner is not offered.
         Falls back to all examples when no example fits the selection."""
+        import bm25s
+
         mask = self._mask(tools)
         words = " ".join(_content_words(query)) or query.lower()
         tokens = bm25s.tokenize([words], stopwords=None, show_progress=False)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ctypes
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -53,21 +54,33 @@ def tensor_array(t: Any) -> np.ndarray:
     return data.reshape(tuple(int(x) for x in reversed(t.shape.tolist())))
 
 
-def lora_deltas(adapter: Path, base: Any) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], float]:
-    """The adapter's (A, B) pairs keyed by the base tensor they adapt, and the scale alpha / rank, after checking
-    that the adapter is a LoRA for this architecture and that every pair fits its tensor."""
+@dataclass(frozen=True)
+class GGUFLora:
+    """A GGUF LoRA adapter read and checked against its base: (A, B) per adapted base tensor, in llama.cpp's layout
+    (B's rows in the GGUF's rotary order), alpha, rank, and the adapter's metadata (`edgecall.*` included)."""
+
+    pairs: dict[str, tuple[np.ndarray, np.ndarray]]
+    alpha: float
+    rank: int
+    metadata: dict[str, Any]
+
+    @property
+    def scale(self) -> float:
+        return self.alpha / self.rank
+
+
+def read_lora(adapter: Path, base: Any, base_name: str) -> GGUFLora:
+    """Read a GGUF LoRA adapter for the base GGUF `base` (a reader; `base_name` for messages), checking that it is a
+    LoRA for this architecture, that every tensor is one half of a pair, that every pair fits its base tensor and
+    that all have one rank. The one reader of adapter files: the runtime merge and training's import both use it."""
     reader = read_gguf(adapter, "LoRA adapter")
-
-    def value(r: Any, key: str) -> Any:
-        f = r.fields.get(key)
-        return f.contents() if f is not None else None
-
-    if value(reader, "general.type") != "adapter" or value(reader, "adapter.type") != "lora":
-        raise LLMError(f"{adapter}: not a GGUF LoRA adapter")
-    arch = value(base, "general.architecture")
-    if value(reader, "general.architecture") != arch:
-        raise LLMError(f"the adapter {adapter.name} is for a {value(reader, 'general.architecture')} model, the base "
-                       f"is {arch} (an adapter only fits the model it was trained on)")
+    meta = {name: fld.contents() for name, fld in reader.fields.items() if not name.startswith("GGUF.")}
+    if meta.get("general.type") != "adapter" or meta.get("adapter.type") != "lora":
+        raise LLMError(f"{adapter}: not a GGUF LoRA adapter (general.type {meta.get('general.type')!r})")
+    arch = base.fields["general.architecture"].contents()
+    if meta.get("general.architecture") != arch:
+        raise LLMError(f"the adapter {adapter.name} is for a {meta.get('general.architecture')} model, the base "
+                       f"{base_name} is {arch} (an adapter only fits the model it was trained on)")
     shapes = {t.name: tuple(int(x) for x in reversed(t.shape.tolist())) for t in base.tensors}
     halves: dict[str, dict[str, np.ndarray]] = {}
     for t in reader.tensors:
@@ -76,22 +89,24 @@ def lora_deltas(adapter: Path, base: Any) -> tuple[dict[str, tuple[np.ndarray, n
             raise LLMError(f"{adapter}: unexpected tensor {t.name} (a LoRA adapter has only .lora_a / .lora_b)")
         halves.setdefault(name, {})[ab] = tensor_array(t)
     pairs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    ranks = set()
-    for name, half in halves.items():
+    rank = None
+    for name, half in sorted(halves.items()):
         if set(half) != {"a", "b"}:
             raise LLMError(f"{adapter}: {name} lacks its lora_{'b' if 'a' in half else 'a'} half")
         a, b = half["a"], half["b"]
         if shapes.get(name) != (b.shape[0], a.shape[1]) or a.shape[0] != b.shape[1]:
-            raise LLMError(f"the adapter {adapter.name} does not fit the base model: {name} is {b.shape[0]}x"
-                           f"{a.shape[1]} in the adapter, {'x'.join(map(str, shapes.get(name, ()))) or 'missing'} "
-                           "in the base (an adapter only fits the model it was trained on)")
+            raise LLMError(f"the adapter {adapter.name} does not fit the base model {base_name}: {name} is "
+                           f"{b.shape[0]}x{a.shape[1]} in the adapter, "
+                           f"{'x'.join(map(str, shapes.get(name, ()))) or 'missing'} in the base (an adapter only "
+                           "fits the model it was trained on)")
+        if rank is not None and a.shape[0] != rank:
+            raise LLMError(f"{adapter}: layers of different ranks ({rank} and {a.shape[0]})")
+        rank = int(a.shape[0])
         pairs[name] = (a, b)
-        ranks.add(int(a.shape[0]))
-    if len(ranks) != 1:
-        raise LLMError(f"{adapter}: no LoRA tensors" if not ranks else f"{adapter}: layers of different ranks")
-    rank = ranks.pop()
-    alpha = value(reader, "adapter.lora.alpha")
-    return pairs, (float(alpha) if alpha is not None else float(rank)) / rank
+    if rank is None:
+        raise LLMError(f"{adapter}: no LoRA tensors")
+    alpha = meta.get("adapter.lora.alpha")
+    return GGUFLora(pairs, float(alpha) if alpha is not None else float(rank), rank, meta)
 
 
 def merge_adapter(base_path: Path, adapter: Path, out: Path, *, quant: str = "q8_0", threads: int = 0) -> int:
@@ -102,7 +117,7 @@ def merge_adapter(base_path: Path, adapter: Path, out: Path, *, quant: str = "q8
         raise LLMError(f"unknown quantization {quant!r}; choose one of {', '.join(QUANT_TYPES)}")
     gguf = gguf_module()
     base = read_gguf(base_path, "base model")
-    pairs, scale = lora_deltas(adapter, base)
+    lora = read_lora(adapter, base, base_path.name)
     out.parent.mkdir(parents=True, exist_ok=True)
     f16_path = out.with_name(out.name + ".f16.partial")
     arch = base.fields["general.architecture"].contents()
@@ -110,9 +125,9 @@ def merge_adapter(base_path: Path, adapter: Path, out: Path, *, quant: str = "q8
     copy_metadata(base, writer, int(gguf.LlamaFileType.MOSTLY_F16))
     for t in base.tensors:
         data = tensor_array(t)
-        pair = pairs.get(t.name)
+        pair = lora.pairs.get(t.name)
         if pair is not None:
-            data = data + scale * (pair[1] @ pair[0])
+            data = data + lora.scale * (pair[1] @ pair[0])
         writer.add_tensor(t.name, np.ascontiguousarray(data.astype(np.float16 if data.ndim == 2 else np.float32)))
     finish(writer)
     try:
@@ -122,7 +137,7 @@ def merge_adapter(base_path: Path, adapter: Path, out: Path, *, quant: str = "q8
             quantize(f16_path, out, quant, threads=threads)
     finally:
         f16_path.unlink(missing_ok=True)
-    return len(pairs)
+    return len(lora.pairs)
 
 
 def merge_in_child(base_path: Path, adapter: Path, out: Path, *, quant: str) -> None:

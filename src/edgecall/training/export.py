@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import LLMError
-from ..llm.merge import QUANT_TYPES, finish
+from ..llm.merge import QUANT_TYPES, finish, read_lora
 from .base import resolve_base
 from .config import SOUP_FILE, TrainingError, stage_recipe
 
@@ -318,71 +318,38 @@ def import_adapter(src: Path, out: Path, base: BaseGGUF) -> dict[str, Any]:
     """Write the GGUF LoRA adapter `src` as a peft adapter directory `out` for `base` (the inverse of
     `export_adapter`: tensor names mapped back, the rotary row order undone, alpha and rank kept), so a run can
     start from it or a soup average it. Returns what was written."""
-    gguf = _gguf()
     from safetensors.numpy import save_file
 
     try:
-        reader = gguf.GGUFReader(str(src))
-    except (OSError, ValueError) as exc:
-        raise TrainingError(f"cannot read the adapter {src}: {exc}") from None
-
-    def value(key: str) -> Any:
-        f = reader.fields.get(key)
-        return f.contents() if f is not None else None
-
-    if value("general.type") != "adapter" or value("adapter.type") != "lora":
-        raise TrainingError(f"{src}: not a GGUF LoRA adapter (general.type {value('general.type')!r})")
-    if value("general.architecture") != base.arch:
-        raise TrainingError(f"the adapter {src.name} is for a {value('general.architecture')} model, the base "
-                            f"{base.path.name} is {base.arch} (an adapter only fits the model it was trained on)")
+        lora = read_lora(src, base.reader, base.path.name)
+    except LLMError as exc:
+        raise TrainingError(str(exc)) from None
     modules = base.hf_modules()
-    halves: dict[str, dict[str, np.ndarray]] = {}
-    for t in reader.tensors:
-        name, dot, ab = t.name.rpartition(".lora_")
-        if not dot or ab not in ("a", "b"):
-            raise TrainingError(f"{src}: unexpected tensor {t.name} (a LoRA adapter has only .lora_a / .lora_b)")
-        data = np.array(t.data, dtype=np.float32).reshape(tuple(int(x) for x in reversed(t.shape.tolist())))
-        halves.setdefault(name, {})[ab] = data
     tensors: dict[str, np.ndarray] = {}
     blocks: set[int] = set()
     targets: set[str] = set()
-    rank = None
-    for name, pair in sorted(halves.items()):
+    for name, (a, b) in lora.pairs.items():
         hf = modules.get(name)
         if hf is None:
             raise TrainingError(f"{src}: the adapter's tensor {name} is not a linear layer of {base.path.name}")
-        if set(pair) != {"a", "b"}:
-            raise TrainingError(f"{src}: {name} lacks its lora_{'b' if 'a' in pair else 'a'} half")
-        a, b = pair["a"], pair["b"]
-        if base.shapes.get(name) != (b.shape[0], a.shape[1]) or a.shape[0] != b.shape[1]:
-            raise TrainingError(
-                f"the adapter {src.name} does not fit the base model {base.path.name}: {name} is "
-                f"{b.shape[0]}x{a.shape[1]} in the adapter, {'x'.join(map(str, base.shapes.get(name, ())))} in "
-                "the base (an adapter only fits the model it was trained on)")
-        if rank is not None and a.shape[0] != rank:
-            raise TrainingError(f"{src}: layers of different ranks ({rank} and {a.shape[0]}) cannot be imported")
-        rank = int(a.shape[0])
         prefix = f"base_model.model.{hf}"
         tensors[f"{prefix}.lora_A.weight"] = np.ascontiguousarray(a)
         tensors[f"{prefix}.lora_B.weight"] = np.ascontiguousarray(base.permute_rows(name, b, inverse=True))
         blocks.add(int(hf.split(".")[2]))
         targets.add(hf.rsplit(".", 1)[1])
-    if rank is None:
-        raise TrainingError(f"{src}: no LoRA tensors")
-    alpha = value("adapter.lora.alpha")
-    config = {"peft_type": "LORA", "task_type": "CAUSAL_LM", "r": rank,
-              "lora_alpha": float(alpha) if alpha is not None else float(rank), "lora_dropout": 0.0,
+    config = {"peft_type": "LORA", "task_type": "CAUSAL_LM", "r": lora.rank, "lora_alpha": lora.alpha, "lora_dropout": 0.0,
               "target_modules": sorted(targets), "bias": "none", "use_rslora": False, "use_dora": False,
               "layers_to_transform": None if len(blocks) == base.n_blocks else sorted(blocks),
               "base_model_name_or_path": None}
-    meta = {"base": value("edgecall.base"), "method": "lora", "prompt_format": value("edgecall.prompt_format"),
-            "recipe": value("edgecall.recipe"), "imported_from": str(src)}
+    meta = {"base": lora.metadata.get("edgecall.base"), "method": "lora",
+            "prompt_format": lora.metadata.get("edgecall.prompt_format"), "recipe": lora.metadata.get("edgecall.recipe"),
+            "imported_from": str(src)}
     out.mkdir(parents=True, exist_ok=True)
     save_file(tensors, str(out / "adapter_model.safetensors"))
     (out / "adapter_config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     (out / "edgecall.json").write_text(json.dumps({k: v for k, v in meta.items() if v is not None}, indent=2)
                                        + "\n", encoding="utf-8")
-    return {"out": str(out), "modules": len(halves), "rank": rank, "alpha": config["lora_alpha"],
+    return {"out": str(out), "modules": len(lora.pairs), "rank": lora.rank, "alpha": config["lora_alpha"],
             "layers": sorted(blocks), "targets": sorted(targets)}
 
 

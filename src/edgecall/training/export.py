@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import LLMError
-from ..llm.merge import QUANT_TYPES, finish, read_lora
+from ..llm.merge import QUANT_TYPES, finish, gguf_module, read_gguf, read_lora
 from .base import resolve_base
 from .config import SOUP_FILE, TrainingError, stage_recipe
 
@@ -39,12 +39,12 @@ _HF_LINEAR = ("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_
 _LORA_RE = re.compile(r"^(?:base_model\.model\.)?(?P<module>.+)\.lora_(?P<ab>[AB])(?:\.default)?\.weight$")
 
 
-def _gguf() -> Any:
+def _read(path: Path, what: str) -> Any:
+    """`llm.merge.read_gguf` (the one GGUF reader), its error as this layer's TrainingError."""
     try:
-        import gguf
-    except ModuleNotFoundError:
-        raise TrainingError("exporting needs the package 'gguf' (an edgecall dependency): pip install gguf") from None
-    return gguf
+        return read_gguf(path, what)
+    except LLMError as exc:
+        raise TrainingError(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -78,11 +78,8 @@ class BaseGGUF:
     """The base model's GGUF: architecture, head counts and tensor shapes, for naming and fit checks."""
 
     def __init__(self, path: Path) -> None:
-        gguf = _gguf()
-        try:
-            self.reader = gguf.GGUFReader(str(path))
-        except (OSError, ValueError) as exc:
-            raise TrainingError(f"cannot read the base GGUF {path}: {exc}") from None
+        gguf = gguf_module()
+        self.reader = _read(path, "base GGUF")
         self.path = path
         self.arch = self.value("general.architecture")
         self.n_blocks = int(self.value(f"{self.arch}.block_count"))
@@ -244,7 +241,7 @@ def export_adapter(
 ) -> dict[str, Any]:
     """Write the run's adapter as a llama.cpp GGUF LoRA adapter, and beside it (`<out>.json`, unless `summary` is
     False) the summary of the run that made it; returns what was written."""
-    gguf = _gguf()
+    gguf = gguf_module()
     weights = find_weights(run)
     base = BaseGGUF(base_for(weights, base_spec))
     adapter = read_adapter(weights, base)
@@ -306,11 +303,7 @@ def adapter_weights(spec: str, work: Path, *, base_spec: str | None = None) -> P
 
 def gguf_adapter_base(path: Path) -> str | None:
     """The base preset an exported GGUF adapter records (`edgecall.base`), if any."""
-    gguf = _gguf()
-    try:
-        field = gguf.GGUFReader(str(path)).fields.get("edgecall.base")
-    except (OSError, ValueError) as exc:
-        raise TrainingError(f"cannot read the adapter {path}: {exc}") from None
+    field = _read(path, "adapter").fields.get("edgecall.base")
     return str(field.contents()) if field is not None else None
 
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,10 +41,12 @@ _HF_LINEAR = ("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_
 _LORA_RE = re.compile(r"^(?:base_model\.model\.)?(?P<module>.+)\.lora_(?P<ab>[AB])(?:\.default)?\.weight$")
 
 
-def _read(path: Path, what: str) -> Any:
-    """`llm.merge.read_gguf` (the one GGUF reader), its error as this layer's TrainingError."""
+@contextmanager
+def _training_errors() -> Iterator[None]:
+    """GGUF files are read and merged by `llm` (`read_gguf`, `read_lora`, `merge_adapter`), which raises LLMError;
+    the training commands report TrainingError, the error their CLI turns into a message."""
     try:
-        return read_gguf(path, what)
+        yield
     except LLMError as exc:
         raise TrainingError(str(exc)) from None
 
@@ -78,8 +82,9 @@ class BaseGGUF:
     """The base model's GGUF: architecture, head counts and tensor shapes, for naming and fit checks."""
 
     def __init__(self, path: Path) -> None:
-        gguf = gguf_module()
-        self.reader = _read(path, "base GGUF")
+        with _training_errors():
+            gguf = gguf_module()
+            self.reader = read_gguf(path, "base GGUF")
         self.path = path
         self.arch = self.value("general.architecture")
         self.n_blocks = int(self.value(f"{self.arch}.block_count"))
@@ -241,7 +246,8 @@ def export_adapter(
 ) -> dict[str, Any]:
     """Write the run's adapter as a llama.cpp GGUF LoRA adapter, and beside it (`<out>.json`, unless `summary` is
     False) the summary of the run that made it; returns what was written."""
-    gguf = gguf_module()
+    with _training_errors():
+        gguf = gguf_module()
     weights = find_weights(run)
     base = BaseGGUF(base_for(weights, base_spec))
     adapter = read_adapter(weights, base)
@@ -269,17 +275,14 @@ def export_adapter(
 
 def gguf_adapter(spec: str) -> Path | None:
     """The GGUF LoRA adapter file `spec` names (a `.gguf` path, or a preset that ships one), else None."""
-    from ..llm.base import LLMError
     from ..llm.presets import PRESETS
 
     preset = PRESETS.get(spec)
     if preset is not None:
         if preset.adapter is None:
             raise TrainingError(f"preset {spec!r} is an untuned model: it has no adapter to start from")
-        try:
+        with _training_errors():
             return preset.adapter_path()
-        except LLMError as exc:
-            raise TrainingError(str(exc)) from None
     path = Path(spec).expanduser()
     return path if path.suffix.lower() == ".gguf" else None
 
@@ -303,7 +306,8 @@ def adapter_weights(spec: str, work: Path, *, base_spec: str | None = None) -> P
 
 def gguf_adapter_base(path: Path) -> str | None:
     """The base preset an exported GGUF adapter records (`edgecall.base`), if any."""
-    field = _read(path, "adapter").fields.get("edgecall.base")
+    with _training_errors():
+        field = read_gguf(path, "adapter").fields.get("edgecall.base")
     return str(field.contents()) if field is not None else None
 
 
@@ -313,10 +317,8 @@ def import_adapter(src: Path, out: Path, base: BaseGGUF) -> dict[str, Any]:
     start from it or a soup average it. Returns what was written."""
     from safetensors.numpy import save_file
 
-    try:
+    with _training_errors():
         lora = read_lora(src, base.reader, base.path.name)
-    except LLMError as exc:
-        raise TrainingError(str(exc)) from None
     modules = base.hf_modules()
     tensors: dict[str, np.ndarray] = {}
     blocks: set[int] = set()
@@ -359,10 +361,9 @@ def merge_and_quantize(
     base_path = base_for(weights, base_spec)
     adapter = out.with_name(out.name + ".lora.partial")
     try:
-        export_adapter(run, adapter, base_spec=base_spec, summary=False)
-        merged = merge_adapter(base_path, adapter, out, quant=quant, threads=threads)
-    except LLMError as exc:
-        raise TrainingError(str(exc)) from None
+        with _training_errors():
+            export_adapter(run, adapter, base_spec=base_spec, summary=False)
+            merged = merge_adapter(base_path, adapter, out, quant=quant, threads=threads)
     finally:
         adapter.unlink(missing_ok=True)
     return {"out": str(out), "bytes": out.stat().st_size, "quant": quant, "merged_tensors": merged,

@@ -1,11 +1,12 @@
 """Planner speed and reliability for the packaged models (issue 2's benchmark).
 
 For each model it prints, over a fixed set of requests: prompt tokens, time to first task,
-plan latency and decode tokens/s, with and without the prefix KV cache; and the parse and
-valid rates with and without the plan grammar. Run:
+plan latency and decode tokens/s, with and without the prefix KV cache, with and without
+speculative decoding (`edgecall.llm.draft`); and the parse and valid rates with and without
+the plan grammar. Run:
 
-    python benchmarks/bench_planner.py                # both packaged models, all requests
-    python benchmarks/bench_planner.py --smoke        # CI size: one model, two requests
+    python benchmarks/bench_planner.py                # the default planner and both packaged base models
+    python benchmarks/bench_planner.py --smoke        # CI size: the default planner, two requests
 
 Figures depend on the machine; the with/without ratios in one run are what to compare.
 """
@@ -21,7 +22,7 @@ from datetime import datetime
 
 from edgecall.app import build_planner, build_toolset
 from edgecall.config import load_settings
-from edgecall.llm import load_llm
+from edgecall.llm import DEFAULT_PRESET, load_llm
 
 NOW = datetime(2024, 6, 3, 9, 0, 0)
 REQUESTS = [
@@ -36,9 +37,9 @@ REQUESTS = [
 ]
 
 
-def run_config(model: str, requests: list[str], *, grammar: bool, prefix_cache: bool) -> dict:
+def run_config(model: str, requests: list[str], *, grammar: bool, prefix_cache: bool, speculative: bool) -> dict:
     settings = load_settings(model=model, grammar=grammar)
-    llm = load_llm(model, prefix_cache=prefix_cache, n_ctx=settings.n_ctx)
+    llm = load_llm(model, prefix_cache=prefix_cache, n_ctx=settings.n_ctx, speculative=speculative)
     planner = build_planner(settings, build_toolset(settings, None), llm)
     planner.plan("warm-up: open the note Groceries", now=NOW)  # load weights; fill the cache when enabled
     rows = []
@@ -64,6 +65,7 @@ def run_config(model: str, requests: list[str], *, grammar: bool, prefix_cache: 
         "model": model,
         "grammar": grammar,
         "prefix_cache": prefix_cache,
+        "speculative": speculative,
         "n": n,
         "prompt_tokens": statistics.mean(r["prompt_tokens"] or 0 for r in rows),
         "ttft_p50_s": statistics.median(ttfts) if ttfts else None,
@@ -80,30 +82,35 @@ def fmt(v: object) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--models", nargs="+", default=["smollm2-135m", "gemma3-270m"])
+    ap.add_argument("--models", nargs="+", default=[DEFAULT_PRESET, "smollm2-135m", "gemma3-270m"])
     ap.add_argument("--smoke", action="store_true", help="CI size: first model, two requests")
     ap.add_argument("--json", action="store_true", help="print one JSON line per configuration")
     args = ap.parse_args(argv)
     models = args.models[:1] if args.smoke else args.models
     requests = REQUESTS[:2] if args.smoke else REQUESTS
-    configs = [(True, True), (True, False), (False, True)]  # (grammar, prefix_cache)
+    # (grammar, prefix_cache, speculative): the default first, then each switched off alone
+    configs = [(True, True, True), (True, False, True), (True, True, False), (False, True, True)]
     results = []
     for model in models:
-        for grammar, cache in configs:
-            res = run_config(model, requests, grammar=grammar, prefix_cache=cache)
+        for grammar, cache, speculative in configs:
+            res = run_config(model, requests, grammar=grammar, prefix_cache=cache, speculative=speculative)
             results.append(res)
             if args.json:
                 print(json.dumps(res))
-    cols = ["model", "grammar", "prefix_cache", "n", "prompt_tokens", "ttft_p50_s", "latency_p50_s", "tokens_per_s",
+    cols = ["model", "grammar", "prefix_cache", "speculative", "n", "prompt_tokens", "ttft_p50_s", "latency_p50_s", "tokens_per_s",
             "parse_rate", "valid_rate"]
     print(" | ".join(cols))
     for r in results:
         print(" | ".join(fmt(r[c]) for c in cols))
     for model in models:
-        on = next(r for r in results if r["model"] == model and r["grammar"] and r["prefix_cache"])
-        off = next(r for r in results if r["model"] == model and r["grammar"] and not r["prefix_cache"])
+        mine = [r for r in results if r["model"] == model and r["grammar"]]
+        on = next(r for r in mine if r["prefix_cache"] and r["speculative"])
+        off = next(r for r in mine if not r["prefix_cache"])
+        plain = next(r for r in mine if not r["speculative"])
         if on["ttft_p50_s"] and off["ttft_p50_s"]:
             print(f"{model}: prefix cache speeds time-to-first-task {off['ttft_p50_s'] / on['ttft_p50_s']:.1f}x")
+        print(f"{model}: speculative decoding speeds plan latency {plain['latency_p50_s'] / on['latency_p50_s']:.2f}x "
+              f"(p50; decode {on['tokens_per_s']:.0f} vs {plain['tokens_per_s']:.0f} tokens/s)")
     return 0
 
 

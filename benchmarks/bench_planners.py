@@ -23,7 +23,8 @@ that adapter applied by llama.cpp at run time (what a freshly trained adapter is
 names the packaged one, to compare the two ways of serving it). Generated splits come from
 `edgecall data generate --out data/generated` (or `--generated DIR`: another generator version's splits).
 `--save DIR` writes every request's result (prediction, gold, confusion, timings) to
-`DIR/<variant>.<set>.jsonl`, what `benchmarks/data_classes.py errors` reads. Figures depend on the machine and
+`DIR/<variant>.<set>.jsonl`, what `benchmarks/data_classes.py errors` reads. Local models decode speculatively
+(`speculative` in the settings); `EDGECALL_SPECULATIVE=0` measures plain decoding. Figures depend on the machine and
 its load.
 """
 
@@ -171,8 +172,11 @@ def main(argv: list[str] | None = None) -> int:
             return done.returncode
         rows.extend(json.loads(done.stdout.strip().splitlines()[-1]))
     tuned = f"{args.base} + adapter {adapter} at run time" if adapter else f"{SHIPPED} (merged)"
+    from edgecall.config import load_settings
+
+    speculative = "on" if load_settings().speculative else "off (EDGECALL_SPECULATIVE=0)"
     print(f"untuned: {args.base}; fine-tuned: {tuned}; threads: {env['EDGECALL_THREADS']}; "
-          f"generated splits: {args.generated}")
+          f"speculative decoding: {speculative}; generated splits: {args.generated}")
     print("| " + " | ".join(title for title, _ in COLUMNS) + " |")
     print("|" + "---|" * len(COLUMNS))
     for row in rows:

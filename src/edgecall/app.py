@@ -32,20 +32,20 @@ def build_llm(settings: Settings, model: str | None = None) -> LLM:
     """The planner's model (or `model`); local models are loaded once per process by the backend."""
     adapter = settings.adapter if model is None else None  # the adapter belongs to the planner's model
     return _cached_llm(model or settings.model, settings.endpoint, settings.api_key, settings.chat, settings.n_ctx,
-                       adapter, settings.deadline)
+                       adapter, settings.deadline, settings.speculative)
 
 
 @lru_cache(maxsize=4)
 def _cached_llm(
     model: str, endpoint: str | None, api_key: str | None, chat: bool, n_ctx: int, adapter: Path | None = None,
-    deadline: float = 300.0,
+    deadline: float = 300.0, speculative: bool = True,
 ) -> LLM:
     if endpoint:
         return load_llm(model, endpoint=endpoint, api_key=api_key, mode="chat" if chat else "completions",
                         deadline=deadline)
     if adapter is not None:
-        return load_llm(model, n_ctx=n_ctx, lora_path=adapter, deadline=deadline)
-    return load_llm(model, n_ctx=n_ctx, deadline=deadline)
+        return load_llm(model, n_ctx=n_ctx, lora_path=adapter, deadline=deadline, speculative=speculative)
+    return load_llm(model, n_ctx=n_ctx, deadline=deadline, speculative=speculative)
 
 
 def subagent_model(settings: Settings) -> str:

@@ -121,6 +121,9 @@ class Settings(BaseSettings):
     deadline: float = Field(300.0, gt=0)
     """Seconds one model generation may take before it is stopped with an error (every backend)."""
     grammar: bool = True
+    speculative: bool = True
+    """Local models: greedy decoding checks guessed tokens (from the prompt, the plan so far and the grammar's
+    literals) several to a forward pass; the same plans, sooner (`edgecall.llm.draft`). Off to measure its effect."""
     prompt_format: str | None = None
     """Planner prompt format (long, compact); default: the one the model preset names (long for GGUF paths)."""
     adapter: Path | None = None

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from edgecall.llm import LLM, CompletionStream, LlamaCppLLM, LLMError, load_llm
+from edgecall.llm.grammar import plan_grammar
 from edgecall.llm.llamacpp import (
     PrefixSnapshot,
     PrefixStates,
@@ -16,6 +17,7 @@ from edgecall.llm.llamacpp import (
     shared_prefix_target,
     stop_prefix_len,
 )
+from edgecall.tools import Toolset
 
 PROMPT = "List three fruits:\n1."
 
@@ -188,3 +190,39 @@ def test_closing_a_stream_early_releases_the_model_and_reports_usage(smollm: Lla
     assert stream.usage.text == first and stream.usage.finish_reason == "cancelled"
     assert stream.usage.completion_tokens >= 1
     assert smollm.complete(PROMPT, max_tokens=2).text  # the engine lock was released
+
+
+COPY = "Copy the sentence exactly.\nSentence: the quick brown fox jumps over the lazy dog by the river\nCopy: the quick"
+
+
+def test_speculative_decoding_writes_the_same_text_in_fewer_forward_passes(smollm: LlamaCppLLM) -> None:
+    assert smollm.speculative, "greedy decoding drafts by default"
+    plain = LlamaCppLLM(smollm.path, speculative=False)
+    a = plain.complete(COPY, max_tokens=16, stop=["\n"])
+    b = smollm.complete(COPY, max_tokens=16, stop=["\n"])
+    assert "brown fox" in a.text, f"precondition: the model copies the sentence, got {a.text!r}"
+    assert b.text == a.text
+    assert b.completion_tokens == a.completion_tokens
+    assert a.forward_passes is not None and b.forward_passes is not None
+    assert a.forward_passes >= a.completion_tokens - 1  # one pass per token (the last one is never evaluated)
+    assert b.forward_passes < a.forward_passes  # drafted tokens were accepted several to a pass
+
+
+def test_speculative_decoding_keeps_grammar_stops_and_limits(smollm: LlamaCppLLM, tools3: Toolset) -> None:
+    plain = LlamaCppLLM(smollm.path, speculative=False)
+    grammar = plan_grammar(tools3)
+    prompt = 'Question: email sam@x.org the weather in Paris\nPlan:\n1. get_weather("Paris")\n2. send_email(["sam@x.org"], "Weather", "$1")\n3. join()<END_OF_PLAN>\nQuestion: email ana@y.org the weather in Rome\nPlan:\n'
+    whole = plain.complete(prompt, max_tokens=64, grammar=grammar, stop=["<END_OF_PLAN>"])
+    assert 'send_email(["ana@y.org"]' in whole.text, f"precondition: the model copies the example, got {whole.text!r}"
+    for max_tokens, stop in ((64, ["<END_OF_PLAN>"]), (64, ["send_email"]), (7, [])):
+        a = plain.complete(prompt, max_tokens=max_tokens, grammar=grammar, stop=stop)
+        b = smollm.complete(prompt, max_tokens=max_tokens, grammar=grammar, stop=stop)
+        assert b.text == a.text, (max_tokens, stop)
+        assert b.finish_reason == a.finish_reason
+        assert b.completion_tokens == a.completion_tokens <= max_tokens
+
+
+def test_sampling_does_not_draft(smollm: LlamaCppLLM) -> None:
+    c = smollm.complete(COPY, max_tokens=12, temperature=0.7)
+    assert c.forward_passes is not None and c.completion_tokens is not None
+    assert c.forward_passes >= c.completion_tokens - 1  # drafts are checked exactly only under greedy decoding

@@ -59,7 +59,7 @@ def load_llm(model: str | None = None, endpoint: str | None = None, api_key: str
     """Build a backend from a preset name, a GGUF path, or (with `endpoint`) a served model name.
 
     Keyword options are checked by the chosen backend's options model (`LlamaCppLLM.Options`: `n_ctx`, `n_threads`,
-    `prefix_cache`, `deadline`, `lora_path`; `OpenAIHTTPLLM.Options`: `api_key`, `mode`, `timeout`, `retries`,
+    `prefix_cache`, `deadline`, `lora_path`, `speculative`; `OpenAIHTTPLLM.Options`: `api_key`, `mode`, `timeout`, `retries`,
     `send_grammar`, ...); an unknown one is an `LLMError`. `backend=` picks a registered backend by name.
     """
     if api_key is not None:

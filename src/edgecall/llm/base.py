@@ -41,6 +41,9 @@ class Completion:
     ttft_s: float | None = None
     finish_reason: str | None = None
     cached_tokens: int | None = None  # prompt tokens whose KV cache was reused (None: backend can't tell)
+    forward_passes: int | None = None
+    """Model evaluations after the prompt's: one per token, fewer when drafted tokens were accepted in batches
+    (speculative decoding); None when the backend can't tell."""
 
     @property
     def tokens_per_s(self) -> float | None:

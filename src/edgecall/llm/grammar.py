@@ -241,3 +241,22 @@ def plan_grammar(
     ordered = ["root"] + [n for n in b.rules if n != "root"]
     assert all(_RULE_LINE.match(n) for n in ordered)
     return "\n".join(f"{n} ::= {b.rules[n]}" for n in ordered) + "\n"
+
+
+def grammar_literals(grammar: str) -> list[str]:
+    """The text of a GBNF grammar's string literals of more than two characters (the text a model under it must
+    write verbatim: tool names, fixed syntax), in order, without repeats."""
+    found = []
+    for match in _GBNF_TOKEN.finditer(grammar):
+        if not match.group(0).startswith('"'):
+            continue  # a character class: its quotes are characters, not a literal's
+        try:
+            text = json.loads(match.group(0))
+        except json.JSONDecodeError:
+            continue
+        if len(text) > 2:
+            found.append(text)
+    return list(dict.fromkeys(found))
+
+
+_GBNF_TOKEN = re.compile(r'\[(?:[^\]\\]|\\.)*\]|"(?:[^"\\\n]|\\.)*"')  # a character class or a string literal

@@ -29,10 +29,13 @@ import llama_cpp
 from pydantic import BaseModel, ConfigDict, Field
 
 from .base import DEFAULT_DEADLINE_S, MAX_CHARS_PER_TOKEN, BaseLLM, Completion, CompletionStream, LLMError
+from .draft import NgramDrafter
+from .grammar import grammar_literals
 from .sampling import TokenSampler
 
 MIN_SHARED_PREFIX = 32  # shorter shared prefixes are cheap to re-evaluate; not worth a snapshot
 RECENT_PROMPTS = 8
+MAX_DRAFTERS = 16
 
 
 def common_prefix_len(a: Sequence[int], b: Sequence[int]) -> int:
@@ -141,6 +144,7 @@ class _Engine:
         self.snapshots_taken = 0
         self.snapshots_restored = 0
         self._grammars: dict[str, Any] = {}
+        self._drafters: OrderedDict[str, NgramDrafter] = OrderedDict()  # the most recent MAX_DRAFTERS grammars
 
     # -- tokens -------------------------------------------------------------------------------------------
     def tokenize(self, text: str) -> list[int]:
@@ -229,11 +233,14 @@ class _Engine:
         grammar: str | None,
         stop: list[str],
         info: dict[str, Any],
+        speculative: bool = False,
     ) -> Iterator[str]:
         """Evaluate `tokens` (the first `reuse` are already in the context) and stream the continuation.
 
         Text that could be the start of a stop string is held back until it is known not to be one.
-        `info` receives `tokens` (generated, excluding end-of-sequence) and `finish_reason`.
+        `info` receives `tokens` (generated, excluding end-of-sequence), `decodes` (forward passes after the prompt's)
+        and `finish_reason`. With `speculative` (greedy decoding only), each forward pass also checks tokens the
+        drafter guessed (`edgecall.llm.draft`): the same text in fewer passes.
         """
         llama, lc = self.llama, llama_cpp
         if reuse == 0 or not llama._ctx.kv_cache_seq_rm(-1, reuse, -1):
@@ -245,6 +252,12 @@ class _Engine:
             llama._model, temperature=temperature, grammar=self.grammar(grammar) if grammar else None,
             seed=random.getrandbits(32),
         )  # fmt: skip
+        # Drafts are checked by comparing them with the token the sampler picks, which is exact only for greedy
+        # decoding (sampling would need rejection sampling to keep its distribution).
+        drafter = self.drafter(grammar) if speculative and temperature <= 0 else None
+        history = list(tokens)
+        row = -1  # which logits of the last decoded batch predict the next token
+        drafted: deque[int] = deque()  # drafted tokens whose KV cells follow the position `row` predicts from
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         text, sent, cut = "", 0, None
         finish = "length"
@@ -253,7 +266,7 @@ class _Engine:
                 if "abort" in info and info["abort"].is_set():  # the deadline passed (CompletionStream)
                     finish = "deadline"
                     break
-                token = sampler.sample(llama._ctx.ctx)
+                token = sampler.sample(llama._ctx.ctx, row)
                 if lc.llama_vocab_is_eog(llama._model.vocab, token):
                     finish = "stop"
                     break
@@ -268,8 +281,21 @@ class _Engine:
                 if safe > sent:
                     yield text[sent:safe]
                     sent = safe
-                if i + 1 < max_tokens:
-                    llama.eval([token])
+                if i + 1 >= max_tokens:
+                    break
+                history.append(token)
+                if drafted and drafted[0] == token:  # the guess was right: its KV cell and next logits are there
+                    drafted.popleft()
+                    row += 1
+                    continue
+                if drafted:  # the guess was wrong from here on: forget the rest of it
+                    self._drop_last(len(drafted))
+                    drafted.clear()
+                guess = drafter.propose(history)[: max_tokens - i - 2] if drafter is not None else []
+                self._decode([token, *guess])
+                row = 0 if guess else -1
+                drafted.extend(guess)
+                info["decodes"] += 1
         finally:
             sampler.close()
         if cut is None:
@@ -277,6 +303,42 @@ class _Engine:
         info["finish_reason"] = finish  # not reached when the consumer closes the stream early
         if len(text) > sent:
             yield text[sent:]
+
+    def _decode(self, batch: list[int]) -> None:
+        """Evaluate `batch` after what the context holds; logits for every position when it has more than one
+        token (a draft is checked position by position), else only for the last, as `Llama.eval` does."""
+        llama = self.llama
+        if len(batch) == 1:
+            llama.eval(batch)
+            return
+        n_past = llama.n_tokens
+        llama._ctx.kv_cache_seq_rm(-1, n_past, -1)
+        llama._batch.set_batch(batch=batch, n_past=n_past, logits_all=True)
+        llama._ctx.decode(llama._batch)
+        llama.input_ids[n_past : n_past + len(batch)] = batch
+        llama.n_tokens = n_past + len(batch)
+
+    def _drop_last(self, n: int) -> None:
+        """Remove the last `n` evaluated tokens (a rejected draft) from the context."""
+        llama = self.llama
+        llama.n_tokens -= n
+        llama._ctx.kv_cache_seq_rm(-1, llama.n_tokens, -1)
+
+    def drafter(self, grammar: str | None) -> NgramDrafter:
+        """A drafter for one generation: the context, and the grammar's literals (a plan's tool names and syntax).
+
+        Built once per grammar text, like the grammar sampler."""
+        key = grammar or ""
+        drafter = self._drafters.get(key)
+        if drafter is None:
+            literals = grammar_literals(grammar) if grammar else []
+            reference = [self.llama.tokenize((" " + lit).encode("utf-8"), add_bos=False, special=True)
+                         for lit in literals]
+            drafter = self._drafters[key] = NgramDrafter(reference)
+            while len(self._drafters) > MAX_DRAFTERS:  # Tool RAG makes a grammar per tool selection
+                self._drafters.popitem(last=False)
+        self._drafters.move_to_end(key)
+        return drafter
 
 
 def first_stop(text: str, stops: Sequence[str], start: int = 0) -> int | None:
@@ -324,6 +386,9 @@ class LlamaCppLLM(BaseLLM):
         prefix_cache: bool = Field(True, description="Keep KV snapshots of static prompt prefixes for reuse.")
         deadline: float = Field(DEFAULT_DEADLINE_S, gt=0, description="Seconds one generation may take.")
         lora_path: Path | None = Field(None, description="A GGUF LoRA adapter applied on top of the model.")
+        speculative: bool = Field(
+            True, description="Greedy decoding checks drafted tokens (from the context and the grammar) in batches."
+        )
 
     def __init__(
         self,
@@ -335,8 +400,10 @@ class LlamaCppLLM(BaseLLM):
         prefix_cache: bool = True,
         deadline: float = DEFAULT_DEADLINE_S,
         lora_path: str | os.PathLike[str] | None = None,
+        speculative: bool = True,
     ) -> None:
-        """`deadline` bounds one generation's wall time (max_tokens already bounds its length)."""
+        """`deadline` bounds one generation's wall time (max_tokens already bounds its length); `speculative`
+        lets greedy decoding check guessed tokens in batches (`edgecall.llm.draft`), off to measure its effect."""
         path = Path(model_path).expanduser()
         if not path.is_file():
             raise LLMError(f"model file not found: {path}")
@@ -348,6 +415,7 @@ class LlamaCppLLM(BaseLLM):
         self.lora_path = lora
         self.prefix_cache = prefix_cache
         self.deadline = deadline
+        self.speculative = speculative
         self._engine_ref = _engine(path, n_ctx, n_threads or default_threads(), lora)
 
     @property
@@ -403,14 +471,15 @@ class LlamaCppLLM(BaseLLM):
                 f"prompt is {len(tokens)} tokens but {self.name} was loaded with n_ctx={self.n_ctx}; "
                 "shorten the prompt or raise the context size (--n-ctx, or n_ctx in the config)"
             )
-        info: dict[str, Any] = {"tokens": 0, "abort": threading.Event()}
+        info: dict[str, Any] = {"tokens": 0, "decodes": 0, "abort": threading.Event()}
 
         def chunks() -> Iterator[str]:
             with engine.lock:
                 reuse = engine.prepare(tokens) if self.prefix_cache else 0
                 info["cached"] = reuse
                 yield from engine.generate(
-                    tokens, reuse, min(max_tokens, room), temperature, grammar, list(stop or []), info
+                    tokens, reuse, min(max_tokens, room), temperature, grammar, list(stop or []), info,
+                    speculative=self.speculative,
                 )
 
         def finish(text: str, ttft: float | None, seconds: float) -> Completion:
@@ -422,6 +491,7 @@ class LlamaCppLLM(BaseLLM):
                 ttft_s=ttft,
                 finish_reason=info.get("finish_reason"),
                 cached_tokens=info.get("cached"),
+                forward_passes=info["decodes"],
             )
 
         return CompletionStream(

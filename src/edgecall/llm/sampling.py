@@ -43,9 +43,9 @@ class TokenSampler:
     def close(self) -> None:
         self._chain.close()
 
-    def _choose(self, ctx: Any, *, constrained: bool) -> int:
+    def _choose(self, ctx: Any, row: int, *, constrained: bool) -> int:
         """Run the chain (after the grammar when `constrained`) over the full vocabulary."""
-        logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(ctx, -1), shape=(self._n_vocab,))
+        logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(ctx, row), shape=(self._n_vocab,))
         cand = np.empty(self._n_vocab, dtype=_TOKEN_DATA)
         cand["id"] = self._ids
         cand["logit"] = logits
@@ -64,11 +64,12 @@ class TokenSampler:
         llama_cpp.llama_sampler_apply(self._grammar, ctypes.byref(arr))
         return not math.isinf(one[0].logit)
 
-    def sample(self, ctx: Any) -> int:
-        token = self._choose(ctx, constrained=False)
+    def sample(self, ctx: Any, row: int = -1) -> int:
+        """The next token from the logits of the last decoded batch's position `row` (-1: its last)."""
+        token = self._choose(ctx, row, constrained=False)
         if self._grammar is not None:
             if not self._allowed(token):
-                token = self._choose(ctx, constrained=True)
+                token = self._choose(ctx, row, constrained=True)
             llama_cpp.llama_sampler_accept(self._grammar, token)
         llama_cpp.llama_sampler_accept(self._chain.sampler, token)
         return token

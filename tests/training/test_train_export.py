@@ -107,6 +107,25 @@ def test_gradient_checkpointing_trains_the_same_steps(tiny_llama: Path, tmp_path
     assert losses[1] == pytest.approx(losses[0], rel=1e-4)
 
 
+def test_bf16_on_a_cpu_learns_what_fp32_learns_with_eager_attention(tiny_llama: Path, tmp_path: Path) -> None:
+    """bf16 autocast on a CPU (fast where the CPU has bf16 matrix units, AMX) runs attention as plain matrix products
+    (SDPA's CPU backward was its largest cost); the losses must follow fp32's to bf16's precision."""
+    data = tmp_path / "train.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in ROWS), encoding="utf-8")
+    losses, metrics = [], []
+    for bf16 in (False, True):
+        cfg = TrainConfig(base=str(tiny_llama), train=data, val=data, out=tmp_path / f"run-{bf16}", rank=8,
+                          alpha=16, lr=1e-2, max_steps=10, batch_size=3, eval_every=1000, eval_examples=0,
+                          save_every=1000, no_tools=1.0, threads=1, seed=0, bf16=bf16)
+        metrics.append(train(cfg, log=lambda _: None))
+        log = [json.loads(line) for line in (cfg.out / "log.jsonl").read_text().splitlines()]
+        losses.append([e["loss"] for e in log if "loss" in e])
+    assert metrics[0]["attention"] != "eager" and not metrics[0]["bf16"]
+    assert metrics[1]["attention"] == "eager" and metrics[1]["bf16"]
+    assert losses[1][-1] < losses[1][0]  # it learns
+    assert losses[1] == pytest.approx(losses[0], rel=0.05)  # what fp32 learns, to bf16's ~3 significant digits
+
+
 def test_resume_continues_from_the_last_checkpoint(trained: Path, tmp_path: Path) -> None:
     import shutil
 
@@ -414,3 +433,28 @@ def test_what_is_not_an_adapter_to_start_from_is_refused(trained: Path, tiny_lla
     res = CliRunner().invoke(app, ["train", "soup", str(trained), str(tmp_path / "gone.gguf"), "--out",
                                    str(tmp_path / "s")])
     assert res.exit_code == 1 and "gone.gguf does not exist" in res.output and "Traceback" not in res.output
+
+
+def test_a_recipes_stop_belongs_to_its_own_schedule(tiny_llama: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A recipe cut at step N (`stop_at`, how a run stopped by its time budget is reproduced) keeps that stop when
+    run as it is, and drops it, saying so, when the options change the schedule; `--warmup` sets the warm-up."""
+    from edgecall.training import config
+
+    data = tmp_path / "train.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in ROWS * 2), encoding="utf-8")
+    monkeypatch.setitem(config.RECIPES, "tiny-cut", dict(base=str(tiny_llama), rank=4, alpha=8.0, batch_size=2,
+                                                         epochs=2.0, stop_at=2, save_every=100, no_tools=1.0,
+                                                         threads=1, seed=0, eval_examples=0, val=None))
+    common = ["train", "planner", "--recipe", "tiny-cut", "--train", str(data), "--json"]
+    res = CliRunner().invoke(app, [*common, "--out", str(tmp_path / "as-is")])
+    assert res.exit_code == 0, res.output
+    assert json.loads((tmp_path / "as-is" / "metrics.json").read_text())["steps"] == 2  # 6 planned, cut at 2
+    assert "note:" not in res.output
+    res = CliRunner().invoke(app, [*common, "--out", str(tmp_path / "own"), "--epochs", "1", "--warmup", "0.5"])
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.output.split())  # the console wraps long lines
+    assert "recipe 'tiny-cut' stops at step 2 of its own schedule; --epochs changes the schedule" in said
+    cfg = json.loads((tmp_path / "own" / "config.json").read_text())
+    assert cfg["stop_at"] is None and cfg["warmup"] == 0.5
+    assert json.loads((tmp_path / "own" / "metrics.json").read_text())["steps"] == 3  # one epoch of 6 rows in 2s

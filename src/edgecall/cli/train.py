@@ -42,6 +42,8 @@ def train_planner(
     lora_layers: Annotated[int | None, typer.Option("--lora-layers", help="LoRA only in the top N layers.")] = None,
     alpha: Annotated[float | None, typer.Option("--alpha", help="LoRA alpha.")] = None,
     lr: Annotated[float | None, typer.Option("--lr", help="Peak learning rate.")] = None,
+    warmup: Annotated[float | None, typer.Option("--warmup", help="Share of the steps warming the learning rate "
+                                                 "up (then linear decay to 0).")] = None,
     epochs: Annotated[float | None, typer.Option("--epochs")] = None,
     max_steps: Annotated[int | None, typer.Option("--max-steps", help="Stop after N optimizer steps.")] = None,
     batch_size: Annotated[int | None, typer.Option("--batch-size")] = None,
@@ -76,7 +78,7 @@ def train_planner(
     from ..training.config import SOUP_FILE, SOUPS, TrainConfig, TrainingError, recipe
 
     overrides = dict(base=base, train=train_file, val=val_file, method=method, rank=rank, lora_layers=lora_layers,
-                     alpha=alpha, lr=lr, epochs=epochs, max_steps=max_steps, batch_size=batch_size,
+                     alpha=alpha, lr=lr, warmup=warmup, epochs=epochs, max_steps=max_steps, batch_size=batch_size,
                      grad_accum=grad_accum, max_len=max_len, max_examples=max_examples, skip_examples=skip_examples,
                      init_from=init_from, eval_every=eval_every, eval_examples=eval_examples, save_every=save_every,
                      max_minutes=max_minutes, stop_at=stop_at, seed=seed, device=device, bf16=bf16, threads=threads,
@@ -95,7 +97,7 @@ def train_planner(
                 fail("--resume needs --out, the run directory to continue")
             cfg = TrainConfig.load(out / "config.json")
         else:
-            cfg = recipe(recipe_name, out=out, **overrides)
+            cfg = _own_schedule(recipe(recipe_name, out=out, **overrides), overrides)
         _check_run(cfg)
         from ..training.trainer import train
 
@@ -109,6 +111,25 @@ def train_planner(
                       f"({metrics['tokens_per_s']:.0f} tokens/s); best val success {metrics['best_val_success']} "
                       f"at step {metrics['best_step']} -> {cfg.out / 'best'}")
         _export_hint(cfg.out)
+
+
+_SCHEDULE = ("max_examples", "skip_examples", "epochs", "max_steps", "batch_size", "grad_accum", "max_len")
+"""Options that change how many steps a run's schedule has (`--train` is left out: it is most often the recipe's data
+where this machine keeps it)."""
+
+
+def _own_schedule(cfg: TrainConfig, overrides: dict[str, Any]) -> TrainConfig:
+    """A recipe's `stop_at` names a step of the recipe's own schedule (where a reproduced run was cut short); with
+    options that change the schedule it would stop some other run at an arbitrary point, so it is dropped, and said."""
+    if cfg.stop_at is None or overrides.get("stop_at") is not None:
+        return cfg
+    changed = [k for k in _SCHEDULE if overrides.get(k) is not None]
+    if not changed:
+        return cfg
+    err_console.print(f"note: recipe {cfg.recipe!r} stops at step {cfg.stop_at} of its own schedule; "
+                      f"--{changed[0].replace('_', '-')} changes the schedule, so this run is not cut there "
+                      "(--stop-at N cuts it)", highlight=False)
+    return cfg.model_copy(update={"stop_at": None})
 
 
 def _check_run(cfg: TrainConfig) -> None:

@@ -129,20 +129,26 @@ def load_tokenizer(base: BaseModel) -> LlamaCppTokenizer | HFTokenizer:
     return LlamaCppTokenizer(base.gguf) if base.gguf is not None else HFTokenizer(base.path)
 
 
-def load_model(base: BaseModel, dtype: Any) -> Any:
-    """The base model in transformers; a GGUF is dequantized by transformers (through the `gguf` package)."""
+def load_model(base: BaseModel, dtype: Any, attn: str | None = None) -> Any:
+    """The base model in transformers; a GGUF is dequantized by transformers (through the `gguf` package).
+
+    `attn` picks transformers' attention implementation (None: its default, SDPA).
+    """
     from transformers import AutoModelForCausalLM
 
+    kwargs: dict[str, Any] = {"dtype": dtype}
+    if attn is not None:
+        kwargs["attn_implementation"] = attn
     try:
         if base.gguf is not None:
-            model = AutoModelForCausalLM.from_pretrained(str(base.gguf.parent), gguf_file=base.gguf.name, dtype=dtype)
+            model = AutoModelForCausalLM.from_pretrained(str(base.gguf.parent), gguf_file=base.gguf.name, **kwargs)
             # The weights are dequantized to `dtype` on load; dropping the GGUF "quantizer" marks them as the plain
             # tensors they are, so a fully fine-tuned model can be saved (transformers refuses to save "gguf").
             model.hf_quantizer = None  # type: ignore[assignment]  # set at load, undeclared on PreTrainedModel
             if hasattr(model.config, "quantization_config"):
                 del model.config.quantization_config
             return model
-        return AutoModelForCausalLM.from_pretrained(str(base.hf_dir), dtype=dtype)
+        return AutoModelForCausalLM.from_pretrained(str(base.hf_dir), **kwargs)
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise TrainingError(f"transformers cannot load the base model {base.spec}: {exc}") from None
 
@@ -254,6 +260,7 @@ class Trainer:
     def _build_model(self) -> None:
         import torch
         from accelerate import Accelerator
+        from accelerate.state import AcceleratorState
 
         cfg = self.cfg
         device = self.device
@@ -261,10 +268,19 @@ class Trainer:
             torch.set_num_threads(cfg.threads)
         torch.manual_seed(cfg.seed)
         random.seed(cfg.seed)
-        self.accelerator = Accelerator(cpu=device == "cpu", mixed_precision="bf16" if cfg.bf16 else "no",
+        precision = "bf16" if cfg.bf16 else "no"
+        if AcceleratorState._shared_state.get("_mixed_precision") not in (None, precision):
+            # accelerate keeps one precision per process and refuses another; a later run in the same process (the
+            # Python API, tests) with another precision starts a fresh state. The distributed setup (accelerate's
+            # PartialState) is kept.
+            AcceleratorState._reset_state()
+        self.accelerator = Accelerator(cpu=device == "cpu", mixed_precision=precision,
                                        gradient_accumulation_steps=cfg.grad_accum)
-        model = load_model(self.base, torch.float32)
+        # On a CPU in bf16, attention as plain matrix products (eager) runs on the same bf16 matrix units as the
+        # rest; SDPA's CPU flash-attention backward does not, and was the largest single cost (docs/results.md).
+        model = load_model(self.base, torch.float32, attn="eager" if device == "cpu" and cfg.bf16 else None)
         model.config.use_cache = False
+        self.attention = str(model.config._attn_implementation)
         if cfg.gradient_checkpointing:
             # Non-reentrant checkpointing needs no input that requires grad, so frozen lower layers (LoRA in the top
             # N) work as they are.
@@ -573,7 +589,7 @@ class Trainer:
             "trainable_parameters": self.n_trainable, "best_step": state.best_step,
             "best_val_success": state.best_success if state.best_success >= 0 else None,
             "best_val_loss": state.best_loss if math.isfinite(state.best_loss) else None,
-            "device": str(self.device), "threads": _threads(),
+            "device": str(self.device), "threads": _threads(), "bf16": self.cfg.bf16, "attention": self.attention,
         }
         (self.out / "metrics.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         return summary

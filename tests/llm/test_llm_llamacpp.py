@@ -226,3 +226,18 @@ def test_sampling_does_not_draft(smollm: LlamaCppLLM) -> None:
     c = smollm.complete(COPY, max_tokens=12, temperature=0.7)
     assert c.forward_passes is not None and c.completion_tokens is not None
     assert c.forward_passes >= c.completion_tokens - 1  # drafts are checked exactly only under greedy decoding
+
+
+def test_grammars_kept_per_model_are_bounded_and_still_work(smollm: LlamaCppLLM) -> None:
+    """Tool RAG makes a grammar per tool selection; a long-running process keeps only the most recent ones."""
+    from edgecall.llm.llamacpp import MAX_GRAMMARS
+
+    engine = smollm._engine
+    words = [f"w{i}x" for i in range(MAX_GRAMMARS + 4)]
+    for word in words:
+        c = smollm.complete("Say a word:", max_tokens=8, grammar=f'root ::= "{word}"')
+        assert c.text == word
+    assert len(engine._grammars) == MAX_GRAMMARS
+    assert len(engine._drafters) <= MAX_GRAMMARS
+    assert f'root ::= "{words[0]}"' not in engine._grammars  # the least recent went first
+    assert smollm.complete("Say a word:", max_tokens=8, grammar=f'root ::= "{words[0]}"').text == words[0]

@@ -35,7 +35,9 @@ from .sampling import TokenSampler
 
 MIN_SHARED_PREFIX = 32  # shorter shared prefixes are cheap to re-evaluate; not worth a snapshot
 RECENT_PROMPTS = 8
-MAX_DRAFTERS = 16
+MAX_GRAMMARS = 16
+"""Grammars (parsed llama.cpp samplers, and their drafters) kept per loaded model: Tool RAG makes one grammar per tool
+selection, so a long-running server would otherwise keep every selection it ever saw."""
 
 
 def common_prefix_len(a: Sequence[int], b: Sequence[int]) -> int:
@@ -143,8 +145,8 @@ class _Engine:
         self.recent: deque[tuple[int, ...]] = deque(maxlen=RECENT_PROMPTS)
         self.snapshots_taken = 0
         self.snapshots_restored = 0
-        self._grammars: dict[str, Any] = {}
-        self._drafters: OrderedDict[str, NgramDrafter] = OrderedDict()  # the most recent MAX_DRAFTERS grammars
+        self._grammars: OrderedDict[str, Any] = OrderedDict()  # the most recent MAX_GRAMMARS, least recent first
+        self._drafters: OrderedDict[str, NgramDrafter] = OrderedDict()  # likewise
 
     # -- tokens -------------------------------------------------------------------------------------------
     def tokenize(self, text: str) -> list[int]:
@@ -221,6 +223,9 @@ class _Engine:
             if not sampler:
                 raise LLMError("invalid GBNF grammar (llama.cpp could not parse it; see its message on stderr)")
             self._grammars[text] = sampler
+            while len(self._grammars) > MAX_GRAMMARS:  # callers hold the engine lock: no generation is using it
+                lc.llama_sampler_free(self._grammars.popitem(last=False)[1])
+        self._grammars.move_to_end(text)
         lc.llama_sampler_reset(sampler)
         return sampler
 
@@ -335,7 +340,7 @@ class _Engine:
             reference = [self.llama.tokenize((" " + lit).encode("utf-8"), add_bos=False, special=True)
                          for lit in literals]
             drafter = self._drafters[key] = NgramDrafter(reference)
-            while len(self._drafters) > MAX_DRAFTERS:  # Tool RAG makes a grammar per tool selection
+            while len(self._drafters) > MAX_GRAMMARS:
                 self._drafters.popitem(last=False)
         self._drafters.move_to_end(key)
         return drafter

@@ -3,7 +3,7 @@
 A plan is mostly text the model has already seen or must write verbatim: names and messages copied from the
 request, `"$1"` references, `\\n2. `, tool names, `join()<END_OF_PLAN>`. Guessing the next few tokens from that text
 costs microseconds, and llama.cpp checks a guess of k tokens in one batch for much less than k single-token steps
-(a small model on a CPU is bound by reading its weights, which a batch reads once). Under greedy decoding, a guessed
+(the packaged planner on 2 cores: 4 tokens for 1.8 steps' time, 8 for 2.7). Under greedy decoding, a guessed
 token is kept only if it is the token the model would have chosen anyway, so the plan is the one plain decoding
 writes (up to the rounding of batched arithmetic); a wrong guess costs one slightly larger batch.
 
@@ -35,9 +35,9 @@ class NgramDrafter:
         """`reference`: token sequences to draft from when the context has no match (e.g. the grammar's literals).
 
         A match must cover at least `min_match` tokens: a short shared suffix predicts the next tokens poorly, and a
-        wrong draft is not free. Longer matches (up to `max_match`) are tried first. The defaults were chosen on the
-        shipped planner's dev plans against llama.cpp's measured batch costs on a 2-core CPU (docs/results.md): a
-        batch of 4 costs about 1.8 single-token steps there, a batch of 9 about 2.9.
+        wrong draft is not free. Longer matches (up to `max_match`) are tried first. The defaults were chosen by
+        simulating the drafter on dev's gold plans against llama.cpp's measured batch costs on a 2-core CPU
+        (docs/results.md); nearby settings were within 3% of them.
         """
         if not 1 <= min_match <= max_match:
             raise ValueError(f"need 1 <= min_match <= max_match, got {min_match} and {max_match}")

@@ -36,7 +36,7 @@ from .sampling import TokenSampler
 MIN_SHARED_PREFIX = 32  # shorter shared prefixes are cheap to re-evaluate; not worth a snapshot
 RECENT_PROMPTS = 8
 MAX_GRAMMARS = 16
-"""Grammars (parsed llama.cpp samplers, and their drafters) kept per loaded model: Tool RAG makes one grammar per tool
+"""Grammars (parsed llama.cpp samplers, with their drafters) kept per loaded model: Tool RAG makes one grammar per tool
 selection, so a long-running server would otherwise keep every selection it ever saw."""
 
 
@@ -145,8 +145,8 @@ class _Engine:
         self.recent: deque[tuple[int, ...]] = deque(maxlen=RECENT_PROMPTS)
         self.snapshots_taken = 0
         self.snapshots_restored = 0
-        self._grammars: OrderedDict[str, Any] = OrderedDict()  # the most recent MAX_GRAMMARS, least recent first
-        self._drafters: OrderedDict[str, NgramDrafter] = OrderedDict()  # likewise
+        self._grammars: OrderedDict[str, _Grammar] = OrderedDict()  # the most recent MAX_GRAMMARS, least recent first
+        self._plain_drafter = NgramDrafter()  # for generations without a grammar: the context alone
 
     # -- tokens -------------------------------------------------------------------------------------------
     def tokenize(self, text: str) -> list[int]:
@@ -211,22 +211,27 @@ class _Engine:
         self._truncate_or_extend(prefix_tokens, have, len(prefix_tokens))
         self.states.put(self._snapshot())
 
-    def grammar(self, text: str) -> Any:
-        """A grammar sampler for `text` in its start state; parsed once per text and reused across requests.
+    def _grammar(self, text: str) -> _Grammar:
+        """The parsed grammar for `text` (and its drafter, once asked for); parsed once per text and reused.
 
         A bad grammar is an LLMError here rather than a crash inside llama.cpp.
         """
         lc = llama_cpp
-        sampler = self._grammars.get(text)
-        if sampler is None:
+        entry = self._grammars.get(text)
+        if entry is None:
             sampler = lc.llama_sampler_init_grammar(self.llama._model.vocab, text.encode("utf-8"), b"root")
             if not sampler:
                 raise LLMError("invalid GBNF grammar (llama.cpp could not parse it; see its message on stderr)")
-            self._grammars[text] = sampler
+            entry = self._grammars[text] = _Grammar(sampler)
             while len(self._grammars) > MAX_GRAMMARS:  # callers hold the engine lock: no generation is using it
-                lc.llama_sampler_free(self._grammars.popitem(last=False)[1])
+                lc.llama_sampler_free(self._grammars.popitem(last=False)[1].sampler)
         self._grammars.move_to_end(text)
-        lc.llama_sampler_reset(sampler)
+        return entry
+
+    def grammar(self, text: str) -> Any:
+        """A grammar sampler for `text` in its start state."""
+        sampler = self._grammar(text).sampler
+        llama_cpp.llama_sampler_reset(sampler)
         return sampler
 
     def generate(
@@ -332,18 +337,23 @@ class _Engine:
     def drafter(self, grammar: str | None) -> NgramDrafter:
         """A drafter for one generation: the context, and the grammar's literals (a plan's tool names and syntax).
 
-        Built once per grammar text, like the grammar sampler."""
-        key = grammar or ""
-        drafter = self._drafters.get(key)
-        if drafter is None:
-            literals = grammar_literals(grammar) if grammar else []
+        Built once per grammar text and kept with the parsed grammar."""
+        if not grammar:
+            return self._plain_drafter
+        entry = self._grammar(grammar)
+        if entry.drafter is None:
             reference = [self.llama.tokenize((" " + lit).encode("utf-8"), add_bos=False, special=True)
-                         for lit in literals]
-            drafter = self._drafters[key] = NgramDrafter(reference)
-            while len(self._drafters) > MAX_GRAMMARS:
-                self._drafters.popitem(last=False)
-        self._drafters.move_to_end(key)
-        return drafter
+                         for lit in grammar_literals(grammar)]
+            entry.drafter = NgramDrafter(reference)
+        return entry.drafter
+
+
+@dataclass
+class _Grammar:
+    """A parsed grammar: llama.cpp's sampler for it, and the drafter built from its literals."""
+
+    sampler: Any
+    drafter: NgramDrafter | None = None
 
 
 def first_stop(text: str, stops: Sequence[str], start: int = 0) -> int | None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from edgecall.llm.draft import NgramDrafter
 from edgecall.llm.grammar import grammar_literals, plan_grammar
@@ -54,6 +56,39 @@ def test_bad_match_lengths_are_refused() -> None:
         NgramDrafter(min_match=0)
     with pytest.raises(ValueError, match="min_match"):
         NgramDrafter(min_match=4, max_match=2)
+
+
+def _scan(d: NgramDrafter, ctx: list[int]) -> list[int]:
+    """The drafting rule written as a plain scan of the context, to check the incremental index against."""
+    for n in range(min(d.max_match, len(ctx) - 1), d.min_match - 1, -1):
+        suffix = ctx[-n:]
+        for i in range(len(ctx) - n - 1, -1, -1):
+            if ctx[i : i + n] == suffix:
+                return ctx[i + n : i + n + d.max_draft]
+        ref = d._reference.get(tuple(suffix))
+        if ref:
+            return list(ref)
+    return []
+
+
+@given(
+    prompt=st.lists(st.integers(0, 5), max_size=40),
+    generated=st.lists(st.integers(0, 5), max_size=40),
+    reference=st.lists(st.lists(st.integers(0, 5), max_size=8), max_size=3),
+    min_match=st.integers(1, 3),
+    extra=st.integers(0, 2),
+)
+def test_the_index_grown_token_by_token_drafts_what_a_scan_of_the_context_finds(
+    prompt: list[int], generated: list[int], reference: list[list[int]], min_match: int, extra: int
+) -> None:
+    d = NgramDrafter(reference, max_draft=3, min_match=min_match, max_match=min_match + extra)
+    draft = d.start(prompt)
+    ctx = list(prompt)
+    assert draft.propose() == _scan(d, ctx)
+    for token in generated:
+        draft.append(token)
+        ctx.append(token)
+        assert draft.propose() == _scan(d, ctx)
 
 
 def test_grammar_literals_are_the_text_a_plan_must_write_verbatim(tools3: Toolset) -> None:

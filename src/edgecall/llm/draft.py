@@ -53,16 +53,49 @@ class NgramDrafter:
                     counts.setdefault(seq[i : i + n], Counter())[seq[i + n : i + n + max_draft]] += 1
         self._reference = {gram: c.most_common(1)[0][0] for gram, c in counts.items()}
 
+    def start(self, context: Sequence[int]) -> Draft:
+        """Begin drafting for one generation whose context so far is `context`."""
+        return Draft(self, context)
+
     def propose(self, context: Sequence[int]) -> list[int]:
-        """Up to `max_draft` tokens that may come next after `context` (possibly none)."""
-        ctx = list(context)
-        for n in range(min(self.max_match, len(ctx) - 1), self.min_match - 1, -1):
-            suffix = ctx[-n:]
-            # the latest earlier occurrence: recent text is the likeliest to be repeated
-            for i in range(len(ctx) - n - 1, -1, -1):
-                if ctx[i : i + n] == suffix:
-                    return ctx[i + n : i + n + self.max_draft]
-            cont = self._reference.get(tuple(suffix))
+        """Up to `max_draft` tokens that may come next after `context` (possibly none); one-off, see `start`."""
+        return self.start(context).propose()
+
+
+class Draft:
+    """One generation's context, indexed as it grows, so that each proposal is a few dict lookups.
+
+    Scanning the context for the last tokens on every proposal cost ~0.5 ms per generated token behind a
+    2,500-token prompt; the index costs two small inserts per token instead. It maps every n-gram
+    (`min_match` <= n <= `max_match`) to where its latest occurrence's continuation begins. An n-gram enters the
+    index only once a token follows it, so the context's own last tokens never match themselves.
+    """
+
+    def __init__(self, drafter: NgramDrafter, context: Sequence[int] = ()) -> None:
+        self._drafter = drafter
+        self._tokens: list[int] = []
+        self._latest: dict[tuple[int, ...], int] = {}
+        for token in context:
+            self.append(token)
+
+    def append(self, token: int) -> None:
+        """The generation's next token."""
+        tokens, end = self._tokens, len(self._tokens)
+        for n in range(self._drafter.min_match, min(self._drafter.max_match, end) + 1):
+            self._latest[tuple(tokens[end - n : end])] = end  # later occurrences overwrite: recent text wins
+        tokens.append(token)
+
+    def propose(self) -> list[int]:
+        """Up to `max_draft` tokens that may come next (possibly none): after the longest match of the last
+        tokens, the context's latest earlier occurrence first (recent text is the likeliest to be repeated),
+        then the reference."""
+        d, tokens = self._drafter, self._tokens
+        for n in range(min(d.max_match, len(tokens) - 1), d.min_match - 1, -1):
+            suffix = tuple(tokens[-n:])
+            start = self._latest.get(suffix)
+            if start is not None:
+                return tokens[start : start + d.max_draft]
+            cont = d._reference.get(suffix)
             if cont:
                 return list(cont)
         return []

@@ -265,7 +265,7 @@ class _Engine:
         # Drafts are checked by comparing them with the token the sampler picks, which is exact only for greedy
         # decoding (sampling would need rejection sampling to keep its distribution).
         drafter = self.drafter(grammar) if speculative and temperature <= 0 else None
-        history = list(tokens)
+        draft = drafter.start(tokens) if drafter is not None else None
         row = -1  # which logits of the last decoded batch predict the next token
         drafted: deque[int] = deque()  # drafted tokens whose KV cells follow the position `row` predicts from
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
@@ -293,7 +293,8 @@ class _Engine:
                     sent = safe
                 if i + 1 >= max_tokens:
                     break
-                history.append(token)
+                if draft is not None:
+                    draft.append(token)
                 if drafted and drafted[0] == token:  # the guess was right: its KV cell and next logits are there
                     drafted.popleft()
                     row += 1
@@ -301,7 +302,7 @@ class _Engine:
                 if drafted:  # the guess was wrong from here on: forget the rest of it
                     self._drop_last(len(drafted))
                     drafted.clear()
-                guess = drafter.propose(history)[: max_tokens - i - 2] if drafter is not None else []
+                guess = draft.propose()[: max_tokens - i - 2] if draft is not None else []
                 self._decode([token, *guess])
                 row = 0 if guess else -1
                 drafted.extend(guess)

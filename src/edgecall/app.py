@@ -43,9 +43,7 @@ def _cached_llm(
     if endpoint:
         return load_llm(model, endpoint=endpoint, api_key=api_key, mode="chat" if chat else "completions",
                         deadline=deadline)
-    if adapter is not None:
-        return load_llm(model, n_ctx=n_ctx, lora_path=adapter, deadline=deadline, speculative=speculative)
-    return load_llm(model, n_ctx=n_ctx, deadline=deadline, speculative=speculative)
+    return load_llm(model, n_ctx=n_ctx, lora_path=adapter, deadline=deadline, speculative=speculative)
 
 
 def subagent_model(settings: Settings) -> str:

@@ -161,3 +161,39 @@ def test_the_packaged_planner_adapter_imports_as_the_default_recipes_layout(tmp_
     again = {t.name: np.array(t.data) for t in GGUFReader(str(tmp_path / "again.gguf")).tensors}
     assert shipped.keys() == again.keys() and len(shipped) == 2 * 7 * 30
     assert all(np.array_equal(shipped[k], again[k]) for k in shipped)
+
+
+def test_the_shipped_adapter_unpacks_into_the_runs_that_made_it(tmp_path: Path) -> None:
+    """`edgecall train unpack edgecall-planner`: the run directories of every stage (configs, data records, metrics,
+    soups' runs) and the adapter's weights, such that summarising them again gives back the summary the package
+    ships (plus where the weights were imported from); bad requests are one clear line."""
+    from edgecall.llm.presets import get_preset
+    from edgecall.training.export import adapter_weights, find_weights, run_summary
+
+    runner = CliRunner()
+    out = tmp_path / "runs" / "default"
+    res = runner.invoke(app, ["train", "unpack", "edgecall-planner", "--out", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    info = json.loads(res.stdout)
+    adapter = get_preset("edgecall-planner").adapter_path()
+    assert adapter is not None
+    shipped = json.loads(adapter.with_suffix(".json").read_text(encoding="utf-8"))
+    weights = find_weights(out)
+    assert str(weights) == info["weights"] and info["rank"] == 32
+    summary = run_summary(out, weights)
+    assert summary is not None
+    assert summary["exported_checkpoint"].pop("imported_from") == adapter.name
+    assert summary == shipped
+    configs = [json.loads((Path(r) / "config.json").read_text()) for r in info["runs"] if (Path(r) / "config.json").is_file()]
+    assert "default-stage1" in {c["recipe"] for c in configs}  # down to the first stage
+    imported = adapter_weights("edgecall-planner", tmp_path / "import")
+    assert (weights / "adapter_model.safetensors").read_bytes() == (imported / "adapter_model.safetensors").read_bytes()
+
+    res = runner.invoke(app, ["train", "unpack", "edgecall-planner", "--out", str(out)])
+    assert res.exit_code == 1 and "is not empty" in res.output and "Traceback" not in res.output
+    res = runner.invoke(app, ["train", "unpack", "smollm2-135m", "--out", str(tmp_path / "x")])
+    assert res.exit_code == 1 and "untuned model" in res.output
+    lone = tmp_path / "lone.gguf"
+    lone.write_bytes(adapter.read_bytes())  # an adapter without its run summary
+    res = runner.invoke(app, ["train", "unpack", str(lone), "--out", str(tmp_path / "y")])
+    assert res.exit_code == 1 and "no run summary beside it" in res.output

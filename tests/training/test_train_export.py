@@ -371,6 +371,52 @@ def test_a_stage_may_start_from_a_soup(tiny_llama: Path, tmp_path: Path, monkeyp
     assert sum("averaging its runs first" in m for m in logs) == 1
 
 
+def test_a_soup_may_average_a_run_with_the_stage_it_started_from(
+        tiny_llama: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shipped soup averages stage 6 with stage 8, which continued it: the earlier stage is trained once, where
+    it is an ingredient, and the later one starts from it there. Unpacked from its exported GGUF adapter, the soup
+    is a finished earlier stage that a next stage goes on from without training anything again."""
+    from safetensors.numpy import load_file
+
+    from edgecall.training import config
+    from edgecall.training.export import unpack_adapter
+    from edgecall.training.trainer import train_soup
+
+    common = _tiny_soup_recipes(tiny_llama, tmp_path, monkeypatch)
+    monkeypatch.setitem(config.SOUPS, "tiny-pair", {"ingredients": ("tiny-1", "tiny-a"), "rank": 8})
+    logs: list[str] = []
+    out = tmp_path / "run"
+    train_soup("tiny-pair", out=out, log=logs.append)
+    assert not any("training it first" in m for m in logs)  # tiny-a found tiny-1 trained, as an ingredient
+    assert (out / "tiny-a" / "tiny-1").is_symlink() and (out / "tiny-a" / "tiny-1").resolve() == (out / "tiny-1")
+    assert any(f"starting from the weights in {out / 'tiny-a' / 'tiny-1' / 'checkpoints' / 'last'}" in m for m in logs)
+    steps = [json.loads(line)["step"] for line in (out / "tiny-1" / "log.jsonl").read_text().splitlines()
+             if '"loss"' in line]
+    assert steps == sorted(set(steps))  # one run of tiny-1, not two
+    soup, runs = load_file(str(out / "best" / "adapter_model.safetensors")), [
+        load_file(str(out / n / "best" / "adapter_model.safetensors")) for n in ("tiny-1", "tiny-a")]
+    for key in (k for k in soup if "lora_A" in k):
+        mean = sum(2.0 * r[key.replace("lora_A", "lora_B")] @ r[key] for r in runs) / 2
+        assert np.abs(soup[key.replace("lora_A", "lora_B")] @ soup[key] - mean).max() < 1e-4 * np.abs(mean).max()
+    export_adapter(out, tmp_path / "pair.gguf")
+    summary = json.loads((tmp_path / "pair.json").read_text())
+    assert summary["ingredients"]["tiny-a"]["earlier_stage"] == summary["ingredients"]["tiny-1"]
+
+    later = tmp_path / "later"
+    unpack_adapter(str(tmp_path / "pair.gguf"), later / "tiny-pair")
+    monkeypatch.setitem(config.RECIPES, "tiny-next", {**common, "rank": 8, "alpha": 8.0, "lr": 1e-12, "max_steps": 1,
+                                                      "init_from": "recipe:tiny-pair"})
+    logs.clear()
+    train(config.recipe("tiny-next", out=later), log=logs.append)
+    assert not any("averaging its runs first" in m or "training it first" in m for m in logs)
+    mine = load_file(str(later / "best" / "adapter_model.safetensors"))
+    assert mine.keys() == soup.keys() and all(np.abs(mine[k] - soup[k]).max() < 1e-6 for k in mine)
+    export_adapter(later, tmp_path / "next.gguf")
+    earlier = json.loads((tmp_path / "next.json").read_text())["earlier_stage"]
+    assert earlier["exported_checkpoint"].pop("imported_from") == "pair.gguf"
+    assert earlier == summary
+
+
 def test_a_gguf_adapter_imports_back_exactly_and_training_goes_on_from_it(trained: Path, tiny_llama: Path,
                                                                           tmp_path: Path) -> None:
     """`import_adapter` inverts the export (names, llama.cpp's rotary row order of q/k, alpha, rank), so a run whose

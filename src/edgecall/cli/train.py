@@ -193,6 +193,31 @@ def _train_soup(name: str, out: Path, overrides: dict[str, Any], *, json_out: bo
         _export_hint(out)
 
 
+@app.command("unpack")
+def unpack(
+    adapter: Annotated[str, typer.Argument(help="A preset that ships an adapter (edgecall-planner) or a GGUF LoRA "
+                                                "adapter with its run summary beside it.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="New run directory.")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print what was written as JSON.")] = False,
+) -> None:
+    """Write the run directories a shipped adapter came from (each stage's config, data record and metrics, and its
+    weights), so training continues it with the whole history: unpack into `RUN/NAME` (NAME: the adapter's recipe,
+    `default` for edgecall-planner), then `edgecall train planner --init-from recipe:NAME --out RUN ...` starts
+    from it without retraining its stages, and the exported summary names them all."""
+    from ..training.config import TrainingError
+    from ..training.export import unpack_adapter
+
+    try:
+        info = unpack_adapter(adapter, out)
+    except TrainingError as exc:
+        fail(str(exc))
+    if json_out:
+        print_json(info)
+    else:
+        console.print(f"{len(info['runs'])} run directories and the adapter's weights (rank {info['rank']}) "
+                      f"-> {out}")
+
+
 @app.command("soup")
 def soup(
     adapters: Annotated[list[str], typer.Argument(help="Runs, adapter directories, GGUF LoRA adapters or presets "

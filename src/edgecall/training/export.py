@@ -226,19 +226,76 @@ def run_summary(run: Path, weights: Path) -> dict[str, Any] | None:
         soup_path = run_dir / SOUP_FILE
         if soup_path.is_file():  # a soup (trainer.train_soup): its recipe and each averaged run's own summary
             soup = json.loads(soup_path.read_text(encoding="utf-8"))
-            return {"soup": soup, "ingredients": {name: stage(run_dir / name) for name in soup["ingredients"]}}
+            parts = {"soup": soup, "ingredients": {name: stage(run_dir / name) for name in soup["ingredients"]}}
+            meta = checkpoint_meta(run_dir / "best")  # the averaged adapter's (rank, energy kept)
+            return parts if meta is None else {**parts, "exported_checkpoint": meta}
         return stage(run_dir)
+
+    def checkpoint_meta(weights_dir: Path) -> dict[str, Any] | None:
+        meta_path = weights_dir / "edgecall.json"
+        if not meta_path.is_file():
+            return None
+        meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta.pop("base_path", None)
+        meta.pop("soup_of", None)  # the soup's paths on the machine that made it; `soup` names its runs
+        return meta
 
     summary = summary_of(run)
     if summary is None:
         return None
-    meta_path = weights / "edgecall.json"
-    if meta_path.is_file():
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        meta.pop("base_path", None)
-        meta.pop("soup_of", None)  # the soup's paths on the machine that made it; `soup` names its runs
+    meta = checkpoint_meta(weights)
+    if meta is not None:
         summary["exported_checkpoint"] = meta
     return summary
+
+
+def unpack_adapter(spec: str, out: Path) -> dict[str, Any]:
+    """Write the run directories that made a shipped GGUF adapter (a `.gguf` file or a preset that ships one) from
+    the run summary beside it, the inverse of `run_summary`: each stage's config, data and metrics (a soup's
+    `soup.json` and runs), and the last stage's weights, imported. A recipe that starts from that last stage
+    (`init_from = "recipe:NAME"`) then finds it finished in `<out>` and goes on from its weights, with the whole
+    history in its own summary, instead of retraining the earlier stages (the shipped ones took a GPU). The
+    weights are the adapter as shipped, float16 where it was exported so, which `edgecall.json` says."""
+    path = gguf_adapter(spec)
+    if path is None or not path.is_file():
+        raise TrainingError(f"{spec}: not a GGUF LoRA adapter or a preset that ships one")
+    summary_path = path.with_suffix(".json")
+    if not summary_path.is_file():
+        raise TrainingError(f"{path}: no run summary beside it ({summary_path.name}), so there is no run to unpack")
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    if out.exists() and any(out.iterdir()):
+        raise TrainingError(f"{out} is not empty; unpack into a new directory")
+    written: list[str] = []
+
+    def write(node: dict[str, Any], run_dir: Path) -> None:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        if "soup" in node:
+            (run_dir / SOUP_FILE).write_text(json.dumps(node["soup"], indent=2) + "\n", encoding="utf-8")
+            if "exported_checkpoint" in node and node is not summary:  # an earlier soup's record, no weights
+                (run_dir / "best").mkdir(exist_ok=True)
+                (run_dir / "best" / "edgecall.json").write_text(json.dumps(node["exported_checkpoint"], indent=2)
+                                                                + "\n", encoding="utf-8")
+            for name, run in node["ingredients"].items():
+                if run is not None:
+                    write(run, run_dir / name)
+        else:
+            for name in ("config", "data", "metrics"):
+                (run_dir / f"{name}.json").write_text(json.dumps(node[name], indent=2) + "\n", encoding="utf-8")
+            earlier, name = node.get("earlier_stage"), stage_recipe(node["config"].get("init_from"))
+            if earlier is not None and name is not None:
+                write(earlier, run_dir / name)
+        written.append(str(run_dir))
+
+    write(summary, out)
+    weights = out / ("best" if "soup" in summary else "checkpoints/last")
+    base = gguf_adapter_base(path)
+    if base is None:
+        raise TrainingError(f"{path}: the adapter does not record its base model")
+    info = import_adapter(path, weights, BaseGGUF(_base_gguf(base)))
+    meta = {**summary.get("exported_checkpoint", {}), "imported_from": path.name}
+    (weights / "edgecall.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    return {"out": str(out), "runs": written[::-1], "weights": str(weights), "modules": info["modules"],
+            "rank": info["rank"]}
 
 
 def export_adapter(

@@ -690,8 +690,8 @@ def _train_or_reuse(cfg: TrainConfig, *, log: Callable[[str], None], progress: A
 def train_soup(name: str, *, out: Path, log: Callable[[str], None] = print, progress: Any = None,
                **overrides: Any) -> dict[str, Any]:
     """Train a soup recipe (config.SOUPS): each ingredient recipe in `<out>/NAME` (reusing or resuming what is
-    there), all from one shared run of the earlier stage they start from, then average their adapters into
-    `<out>/best`. `overrides` (recipe options: data, learning rate, machine) apply to every ingredient run, as a
+    there), all from one shared run of the earlier stage they start from (or one from another: the shipped soup
+    averages stage 6 with stage 8, which continued it), then average their adapters into `<out>/best`. `overrides` (recipe options: data, learning rate, machine) apply to every ingredient run, as a
     staged recipe's apply to its last stage; `rank` also sets the soup's."""
     from .soup import average_adapters
 
@@ -724,6 +724,14 @@ def train_soup(name: str, *, out: Path, log: Callable[[str], None] = print, prog
             cfg.out.mkdir(parents=True, exist_ok=True)
             if not link.is_symlink() and not link.exists():
                 link.symlink_to(Path("..") / shared, target_is_directory=True)
+    for cfg in ingredients:  # an ingredient that is another's earlier stage is trained once, where it is an ingredient
+        earlier = stage_recipe(cfg.init_from)
+        if earlier is None or earlier not in spec["ingredients"]:
+            continue
+        link = cfg.out / earlier
+        if not link.is_symlink() and not link.exists():
+            cfg.out.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(Path("..") / earlier, target_is_directory=True)
     runs = []
     for cfg in ingredients:
         log(f"soup {name}: {cfg.recipe} in {cfg.out}")

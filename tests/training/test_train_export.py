@@ -176,6 +176,20 @@ def test_stop_at_keeps_the_schedule_and_a_full_fine_tune_saves(tiny_llama: Path,
     assert json.loads((cfg.out / "checkpoints" / "last" / "run_state.json").read_text())["step"] == 3
 
 
+def test_a_token_budget_splits_the_batches_a_run_trains_on(tiny_llama: Path, tmp_path: Path) -> None:
+    """`batch_tokens`: a budget under a full batch's padded tokens cuts the epoch into more, smaller batches, and
+    the schedule counts them (one epoch of 6 rows in batches of 6: 1 step; with a budget under any one row's
+    tokens, each row alone: 6)."""
+    data = tmp_path / "train.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in ROWS * 2), encoding="utf-8")
+    common = dict(base=str(tiny_llama), train=data, val=None, rank=4, alpha=8.0, batch_size=6, warmup=0.0,
+                  save_every=100, no_tools=1.0, threads=1, eval_examples=0)
+    whole = train(TrainConfig(**common, out=tmp_path / "whole"), log=lambda _: None)
+    split = train(TrainConfig(**common, batch_tokens=16, out=tmp_path / "split"), log=lambda _: None)
+    assert whole["planned_steps"] == whole["steps"] == 1
+    assert split["planned_steps"] == split["steps"] == 6 and split["train_tokens"] == whole["train_tokens"]
+
+
 def test_a_second_stage_starts_from_the_first_stages_weights(trained: Path, tmp_path: Path) -> None:
     """`init_from` loads an earlier run's adapter (fresh optimizer and schedule): the memorised rows start at the
     first stage's final loss, not at the untrained model's; an adapter of another LoRA layout is refused."""

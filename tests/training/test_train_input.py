@@ -73,6 +73,34 @@ def test_length_batches_are_seeded_and_cover_every_example() -> None:
     assert sum(spread) / len(spread) < 10  # similar lengths share a batch
 
 
+
+def test_a_token_budget_caps_padded_batches_and_changes_nothing_without_one() -> None:
+    import random
+
+    rng = random.Random(7)
+    lengths = [rng.randrange(20, 450) for _ in range(500)]
+
+    def fixed(seed: int, epoch: int) -> list[list[int]]:  # the cut by rows alone, as the shipped stages trained
+        rng = random.Random(f"{seed}:{epoch}")
+        order = list(range(len(lengths)))
+        rng.shuffle(order)
+        out: list[list[int]] = []
+        for start in range(0, len(order), 16 * 50):
+            chunk = sorted(order[start : start + 16 * 50], key=lambda i: lengths[i])
+            out.extend(chunk[i : i + 16] for i in range(0, len(chunk), 16))
+        rng.shuffle(out)
+        return out
+
+    assert length_batches(lengths, 16, seed=3, epoch=1) == fixed(3, 1)
+    assert length_batches(lengths, 16, seed=3, epoch=1, max_tokens=16 * 450) == fixed(3, 1)  # never binding
+    capped = length_batches(lengths, 16, seed=3, epoch=1, max_tokens=2000)
+    assert sorted(i for b in capped for i in b) == list(range(len(lengths)))
+    assert all(len(b) <= 16 and len(b) * max(lengths[i] for i in b) <= 2000 for b in capped)
+    assert any(len(b) == 16 for b in capped) and any(len(b) <= 5 for b in capped)  # short rows fill, long ones do not
+    assert len(length_batches([500, 30, 30], 16, seed=0, epoch=0, max_tokens=100)) == 2  # too long: alone
+    assert len(capped) > len(fixed(3, 1))
+
+
 def test_recipe_default_is_the_run_that_made_the_shipped_adapter() -> None:
     """`edgecall train planner --recipe default` reproduces the adapter the default preset ships: the soup of the
     runs it names, at its rank, and each run stage by stage down to stage 1 (a stage may start from an earlier soup):

@@ -48,6 +48,9 @@ def train_planner(
     max_steps: Annotated[int | None, typer.Option("--max-steps", help="Stop after N optimizer steps.")] = None,
     batch_size: Annotated[int | None, typer.Option("--batch-size")] = None,
     grad_accum: Annotated[int | None, typer.Option("--grad-accum", help="Batches per optimizer step.")] = None,
+    batch_tokens: Annotated[int | None, typer.Option("--batch-tokens", help="Also cap a batch's padded tokens (rows x "
+                                                     "longest row): memory follows tokens, the longest rows train in "
+                                                     "smaller batches.")] = None,
     max_len: Annotated[int | None, typer.Option("--max-len", help="Longest example in tokens.")] = None,
     max_examples: Annotated[int | None, typer.Option("--max-examples", help="Train on N rows.")] = None,
     skip_examples: Annotated[int | None, typer.Option("--skip-examples", help="Skip the first N rows of the seeded "
@@ -79,7 +82,7 @@ def train_planner(
 
     overrides = dict(base=base, train=train_file, val=val_file, method=method, rank=rank, lora_layers=lora_layers,
                      alpha=alpha, lr=lr, warmup=warmup, epochs=epochs, max_steps=max_steps, batch_size=batch_size,
-                     grad_accum=grad_accum, max_len=max_len, max_examples=max_examples, skip_examples=skip_examples,
+                     grad_accum=grad_accum, batch_tokens=batch_tokens, max_len=max_len, max_examples=max_examples, skip_examples=skip_examples,
                      init_from=init_from, eval_every=eval_every, eval_examples=eval_examples, save_every=save_every,
                      max_minutes=max_minutes, stop_at=stop_at, seed=seed, device=device, bf16=bf16, threads=threads,
                      prompt_format=prompt_format, gradient_checkpointing=grad_checkpointing)
@@ -113,7 +116,8 @@ def train_planner(
         _export_hint(cfg.out)
 
 
-_SCHEDULE = ("max_examples", "skip_examples", "epochs", "max_steps", "batch_size", "grad_accum", "max_len")
+_SCHEDULE = ("max_examples", "skip_examples", "epochs", "max_steps", "batch_size", "grad_accum", "batch_tokens",
+             "max_len")
 """Options that change how many steps a run's schedule has (`--train` is left out: it is most often the recipe's data
 where this machine keeps it)."""
 

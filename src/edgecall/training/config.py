@@ -46,6 +46,9 @@ class TrainConfig(BaseModel):
     max_steps: int | None = Field(None, ge=1)
     batch_size: int = Field(16, ge=1)
     grad_accum: int = Field(1, ge=1)
+    batch_tokens: int | None = Field(None, ge=16)
+    """Also cap each batch's padded tokens (rows x longest row): the longest rows train in smaller batches, so memory
+    follows tokens, not rows (None: `batch_size` rows whatever their length, as the shipped stages trained)."""
     max_len: int = Field(320, ge=16)
     """Examples longer than this (prompt + plan tokens) are dropped and counted, never truncated."""
     max_examples: int | None = Field(None, ge=1)

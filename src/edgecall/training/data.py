@@ -103,11 +103,16 @@ def select_rows(rows: Sequence[dict[str, Any]], limit: int | None, seed: int, sk
     return picked[:limit] if limit else picked
 
 
-def length_batches(lengths: Sequence[int], batch_size: int, seed: int, epoch: int) -> list[list[int]]:
+def length_batches(lengths: Sequence[int], batch_size: int, seed: int, epoch: int,
+                   max_tokens: int | None = None) -> list[list[int]]:
     """Batches of similar length (little padding), in a seeded random order that differs per epoch.
 
     Indices are shuffled, then sorted by length inside windows of 50 batches, cut into batches, and the
     batches shuffled: close to the speed of a global sort without always showing short examples first.
+    With `max_tokens`, a batch also ends before its padded size (rows x its longest row) would pass that budget,
+    so the longest rows train in smaller batches: a batch's memory is bounded by its tokens, not its row count
+    (16 rows of ~450 tokens need ~20 GB on a CPU), while short rows still fill `batch_size`. A row longer than
+    the budget trains alone.
     """
     rng = random.Random(f"{seed}:{epoch}")
     order = list(range(len(lengths)))
@@ -115,7 +120,15 @@ def length_batches(lengths: Sequence[int], batch_size: int, seed: int, epoch: in
     window = batch_size * 50
     batches: list[list[int]] = []
     for start in range(0, len(order), window):
-        chunk = sorted(order[start : start + window], key=lambda i: lengths[i])
-        batches.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
+        batch: list[int] = []
+        for i in sorted(order[start : start + window], key=lambda i: lengths[i]):
+            full = len(batch) == batch_size  # sorted ascending: row i is the batch's longest once added
+            over = max_tokens is not None and (len(batch) + 1) * lengths[i] > max_tokens
+            if batch and (full or over):
+                batches.append(batch)
+                batch = []
+            batch.append(i)
+        if batch:
+            batches.append(batch)
     rng.shuffle(batches)
     return batches

@@ -303,7 +303,7 @@ class Trainer:
         params = [p for p in model.parameters() if p.requires_grad]
         self.n_trainable = sum(p.numel() for p in params)
         optimizer = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
-        per_epoch = math.ceil(len(self.train_examples) / cfg.batch_size)
+        per_epoch = len(self._epoch_batches(0))  # with a token budget, about the same each epoch
         self.total_steps = cfg.max_steps or max(1, math.ceil(per_epoch * cfg.epochs / cfg.grad_accum))
         warm = max(1, int(self.total_steps * cfg.warmup))
 
@@ -348,11 +348,14 @@ class Trainer:
         keep = labels != -100
         return completion_loss(core.lm_head, hidden[:, :-1][keep], labels[keep])
 
-    def _batches(self, state: RunState) -> Iterator[tuple[int, int, list[TokenizedExample]]]:
+    def _epoch_batches(self, epoch: int) -> list[list[int]]:
         lengths = [e.length for e in self.train_examples]
+        return length_batches(lengths, self.cfg.batch_size, self.cfg.seed, epoch, max_tokens=self.cfg.batch_tokens)
+
+    def _batches(self, state: RunState) -> Iterator[tuple[int, int, list[TokenizedExample]]]:
         epoch, start = state.epoch, state.batch_in_epoch
         while True:
-            order = length_batches(lengths, self.cfg.batch_size, self.cfg.seed, epoch)
+            order = self._epoch_batches(epoch)
             for b in range(start, len(order)):
                 yield epoch, b, [self.train_examples[i] for i in order[b]]
             epoch, start = epoch + 1, 0

@@ -150,7 +150,7 @@ def test_the_packaged_planner_adapter_imports_as_the_default_recipes_layout(tmp_
     from edgecall.training.export import adapter_weights, export_adapter
 
     weights = adapter_weights("edgecall-planner", tmp_path)
-    cfg = get_recipe("default-stage8")  # the last trained stage; the soup `default` keeps its layout
+    cfg = get_recipe("default-stage9")  # the last trained stage; the soup `default` keeps its layout
     config = json.loads((weights / "adapter_config.json").read_text())
     assert (config["r"], config["lora_alpha"]) == (cfg.rank, cfg.alpha)
     assert cfg.lora_layers == 30 and config["layers_to_transform"] is None  # every layer

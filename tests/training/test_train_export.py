@@ -26,6 +26,7 @@ from edgecall.errors import LLMError, TrainingError
 from edgecall.llm import LlamaCppLLM
 from edgecall.plan import render_plan
 from edgecall.planner import Planner
+from edgecall.training import trainer as trainer_module
 from edgecall.training.config import TrainConfig
 from edgecall.training.export import export_adapter, merge_and_quantize
 from edgecall.training.trainer import train
@@ -107,9 +108,12 @@ def test_gradient_checkpointing_trains_the_same_steps(tiny_llama: Path, tmp_path
     assert losses[1] == pytest.approx(losses[0], rel=1e-4)
 
 
-def test_bf16_on_a_cpu_learns_what_fp32_learns_with_eager_attention(tiny_llama: Path, tmp_path: Path) -> None:
+def test_bf16_on_a_cpu_learns_what_fp32_learns_with_eager_attention(tiny_llama: Path, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """bf16 autocast on a CPU (fast where the CPU has bf16 matrix units, AMX) runs attention as plain matrix products
-    (SDPA's CPU backward was its largest cost); the losses must follow fp32's to bf16's precision."""
+    (SDPA's CPU backward was its largest cost); the losses must follow fp32's to bf16's precision. The CPU is
+    declared bf16-capable, so that the bf16 path runs on any test machine (emulated where it has no AMX)."""
+    monkeypatch.setattr(trainer_module, "cpu_has_bf16", lambda: True)
     data = tmp_path / "train.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in ROWS), encoding="utf-8")
     losses, metrics = [], []
@@ -124,6 +128,24 @@ def test_bf16_on_a_cpu_learns_what_fp32_learns_with_eager_attention(tiny_llama: 
     assert metrics[1]["attention"] == "eager" and metrics[1]["bf16"]
     assert losses[1][-1] < losses[1][0]  # it learns
     assert losses[1] == pytest.approx(losses[0], rel=0.05)  # what fp32 learns, to bf16's ~3 significant digits
+
+
+def test_bf16_on_a_cpu_without_bf16_arithmetic_trains_in_fp32_and_says_so(tiny_llama: Path, tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where torch would emulate bf16 (an AVX2 CPU), a bf16 recipe trains in fp32, and the run records fp32; where
+    the CPU has bf16 arithmetic, it keeps bf16."""
+    data = tmp_path / "train.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in ROWS), encoding="utf-8")
+    for native in (False, True):
+        monkeypatch.setattr(trainer_module, "cpu_has_bf16", lambda native=native: native)
+        said: list[str] = []
+        cfg = TrainConfig(base=str(tiny_llama), train=data, val=None, out=tmp_path / f"run-{native}", rank=8,
+                          alpha=16, lr=1e-2, max_steps=2, batch_size=3, eval_every=1000, eval_examples=0,
+                          save_every=1000, no_tools=1.0, threads=1, seed=0, bf16=True)
+        metrics = train(cfg, log=said.append)
+        assert metrics["bf16"] is native and (metrics["attention"] == "eager") is native
+        assert json.loads((cfg.out / "config.json").read_text())["bf16"] is native  # --resume continues the same
+        assert any("training in fp32" in line for line in said) is not native
 
 
 def test_resume_continues_from_the_last_checkpoint(trained: Path, tmp_path: Path) -> None:
@@ -429,6 +451,53 @@ def test_a_soup_may_average_a_run_with_the_stage_it_started_from(
     earlier = json.loads((tmp_path / "next.json").read_text())["earlier_stage"]
     assert earlier["exported_checkpoint"].pop("imported_from") == "pair.gguf"
     assert earlier == summary
+
+
+def test_a_soup_may_average_a_soup_with_the_stage_that_continued_it(
+        tiny_llama: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shipped soup averages stage 8's soup with stage 9, which continued it: the ingredient soup is averaged
+    once in `<out>/NAME` (its runs trained there), the later run starts from its adapter through a link, the mean
+    of the two is the soup, and the exported summary nests the earlier soup both as an ingredient and as the later
+    run's earlier stage; running it again trains nothing."""
+    from safetensors.numpy import load_file
+
+    from edgecall.training import config
+    from edgecall.training.trainer import train_soup
+
+    common = _tiny_soup_recipes(tiny_llama, tmp_path, monkeypatch)
+    monkeypatch.setitem(config.RECIPES, "tiny-9", {**common, "rank": 8, "alpha": 8.0, "lr": 3e-3, "max_steps": 2,
+                                                   "init_from": "recipe:tiny-soup"})
+    monkeypatch.setitem(config.SOUPS, "tiny-nine", {"ingredients": ("tiny-soup", "tiny-9"), "rank": 16})  # exact
+    logs: list[str] = []
+    out = tmp_path / "run"
+    info = train_soup("tiny-nine", out=out, log=logs.append)
+    assert list(info["ingredients"]) == ["tiny-soup", "tiny-9"]
+    assert (out / "tiny-soup" / "soup.json").is_file() and (out / "tiny-soup" / "tiny-a" / "metrics.json").is_file()
+    assert (out / "tiny-9" / "tiny-soup").is_symlink() and (out / "tiny-9" / "tiny-soup").resolve() == out / "tiny-soup"
+    assert any(f"starting from the weights in {out / 'tiny-9' / 'tiny-soup' / 'best'}" in m for m in logs)
+    assert sum("soup tiny-soup: 2 adapters averaged" in m for m in logs) == 1  # averaged once, as an ingredient
+    def delta(weights: Path) -> dict[str, Any]:  # each module's weight change, B @ A * alpha / r
+        conf = json.loads((weights / "adapter_config.json").read_text())
+        tensors = load_file(str(weights / "adapter_model.safetensors"))
+        return {k: conf["lora_alpha"] / conf["r"] * tensors[k.replace("lora_A", "lora_B")] @ tensors[k]
+                for k in tensors if "lora_A" in k}
+
+    soup, parts = delta(out / "best"), [delta(out / n / "best") for n in ("tiny-soup", "tiny-9")]
+    assert soup.keys() == parts[0].keys() == parts[1].keys()
+    for key, change in soup.items():
+        mean = (parts[0][key] + parts[1][key]) / 2
+        assert np.abs(parts[1][key] - parts[0][key]).max() > 0  # tiny-9 went on from the soup
+        assert np.abs(change - mean).max() < 1e-4 * np.abs(mean).max()
+    export_adapter(out, tmp_path / "nine.gguf")
+    summary = json.loads((tmp_path / "nine.json").read_text())
+    assert summary["soup"]["ingredients"] == ["tiny-soup", "tiny-9"]
+    assert summary["ingredients"]["tiny-soup"]["soup"]["recipe"] == "tiny-soup"
+    assert list(summary["ingredients"]["tiny-soup"]["ingredients"]) == ["tiny-a", "tiny-b"]
+    assert summary["ingredients"]["tiny-9"]["earlier_stage"] == summary["ingredients"]["tiny-soup"]
+    logs.clear()
+    train_soup("tiny-nine", out=out, log=logs.append)
+    assert any("soup tiny-soup: averaged earlier" in m for m in logs)
+    assert not any("starting from the weights" in m for m in logs)  # nothing trained again
 
 
 def test_a_gguf_adapter_imports_back_exactly_and_training_goes_on_from_it(trained: Path, tiny_llama: Path,

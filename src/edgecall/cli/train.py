@@ -184,7 +184,8 @@ def _train_soup(name: str, out: Path, overrides: dict[str, Any], *, json_out: bo
 
     try:
         for ingredient in SOUPS[name]["ingredients"]:
-            _check_run(recipe(ingredient, **overrides))
+            if ingredient not in SOUPS:  # a soup ingredient is an earlier stage, on its own recipes' data
+                _check_run(recipe(ingredient, **overrides))
         info = _with_progress(lambda log, progress: train_soup(name, out=out, log=log, progress=progress,
                                                                **overrides))
     except (TrainingError, PromptFormatError) as exc:

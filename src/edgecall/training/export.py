@@ -226,7 +226,7 @@ def run_summary(run: Path, weights: Path) -> dict[str, Any] | None:
         soup_path = run_dir / SOUP_FILE
         if soup_path.is_file():  # a soup (trainer.train_soup): its recipe and each averaged run's own summary
             soup = json.loads(soup_path.read_text(encoding="utf-8"))
-            parts = {"soup": soup, "ingredients": {name: stage(run_dir / name) for name in soup["ingredients"]}}
+            parts = {"soup": soup, "ingredients": {name: summary_of(run_dir / name) for name in soup["ingredients"]}}
             meta = checkpoint_meta(run_dir / "best")  # the averaged adapter's (rank, energy kept)
             return parts if meta is None else {**parts, "exported_checkpoint": meta}
         return stage(run_dir)

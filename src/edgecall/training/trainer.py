@@ -166,6 +166,20 @@ def pick_device(requested: str) -> str:
     return requested
 
 
+def cpu_has_bf16() -> bool:
+    """Whether this CPU does bf16 arithmetic in hardware (AVX512-BF16 or AMX-BF16). Only there does `--bf16` on a
+    CPU pay (the AMX Xeon of docs/results.md: ~1.4x fp32's tokens/s); elsewhere torch emulates bf16, mostly on one
+    thread (a 2-core AVX2 EPYC had not finished step 1 of the shipped stage 8 after 8 minutes; fp32 took 57 s), so
+    a bf16 recipe (`default-stage8`) trains in fp32 there. True where torch cannot tell (no `get_capabilities`)."""
+    import torch
+
+    capabilities = getattr(torch.cpu, "get_capabilities", None)
+    if capabilities is None:
+        return True
+    found = capabilities()
+    return bool(found.get("avx512_bf16") or found.get("amx_bf16"))
+
+
 @dataclass
 class RunState:
     """Where a run is, saved with every checkpoint so `--resume` continues exactly."""
@@ -209,6 +223,10 @@ class Trainer:
         # The device is checked first: `--device cuda` on a machine without CUDA should say so at once,
         # not after the data has been read and tokenized (or fail on a missing data file instead).
         self.device = pick_device(cfg.device)
+        if self.device == "cpu" and cfg.bf16 and not cpu_has_bf16():
+            log("--bf16: this CPU has no bf16 arithmetic (AVX512-BF16 or AMX-BF16), where torch emulates it at a "
+                "fraction of fp32's speed; training in fp32 (the run's config and metrics record it)")
+            cfg = cfg.model_copy(update={"bf16": False})
         self.cfg = cfg
         self.say = log
         self.progress = progress
@@ -284,7 +302,11 @@ class Trainer:
         if cfg.gradient_checkpointing:
             # Non-reentrant checkpointing needs no input that requires grad, so frozen lower layers (LoRA in the top
             # N) work as they are.
-            model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+            # transformers 5.25 renamed it (the old name warns, and goes in v6); the GPU image's 5.17 has only the old
+            if hasattr(model, "activation_checkpointing_enable"):
+                model.activation_checkpointing_enable(activation_checkpointing_kwargs={"use_reentrant": False})
+            else:
+                model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
         if cfg.method == "lora":
             from peft import LoraConfig, get_peft_model
 
@@ -675,8 +697,20 @@ def earlier_soup(cfg: TrainConfig, *, log: Callable[[str], None], progress: Any)
     pick_device(cfg.device)
     check_data(cfg)
     log(f"stage {cfg.init_from}: averaging its runs first in {cfg.out / name}")
-    train_soup(name, out=cfg.out / name, log=log, progress=progress, device=cfg.device, bf16=cfg.bf16,
-               threads=cfg.threads)
+    _soup_or_reuse(name, cfg, log=log, progress=progress)
+
+
+def _soup_or_reuse(name: str, cfg: TrainConfig, *, log: Callable[[str], None], progress: Any) -> dict[str, Any]:
+    """The soup NAME in `<cfg.out>/NAME`, averaged already or trained now on `cfg`'s machine (device, bf16,
+    threads): an earlier stage keeps its own recipe's data and settings."""
+    out = cfg.out / name
+    if (out / SOUP_FILE).is_file() and (out / "best" / "adapter_model.safetensors").is_file():
+        log(f"soup {name}: averaged earlier in {out}")
+        meta_path = out / "best" / "edgecall.json"
+        meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
+        return {**meta, "soup": name}
+    return train_soup(name, out=out, log=log, progress=progress, device=cfg.device, bf16=cfg.bf16,
+                      threads=cfg.threads)
 
 
 def _train_or_reuse(cfg: TrainConfig, *, log: Callable[[str], None], progress: Any) -> dict[str, Any]:
@@ -693,9 +727,10 @@ def _train_or_reuse(cfg: TrainConfig, *, log: Callable[[str], None], progress: A
 def train_soup(name: str, *, out: Path, log: Callable[[str], None] = print, progress: Any = None,
                **overrides: Any) -> dict[str, Any]:
     """Train a soup recipe (config.SOUPS): each ingredient recipe in `<out>/NAME` (reusing or resuming what is
-    there), all from one shared run of the earlier stage they start from (or one from another: the shipped soup
-    averages stage 6 with stage 8, which continued it), then average their adapters into `<out>/best`. `overrides` (recipe options: data, learning rate, machine) apply to every ingredient run, as a
-    staged recipe's apply to its last stage; `rank` also sets the soup's."""
+    there), all from one shared run of the earlier stage they start from (or one from another: stage 8's soup
+    averages stage 6 with stage 8, which continued it; an ingredient may be a soup, averaged first in `<out>/NAME`),
+    then average their adapters into `<out>/best`. `overrides` (recipe options: data, learning rate, machine) apply
+    to every ingredient run, as a staged recipe's apply to its last stage; `rank` also sets the soup's."""
     from .soup import average_adapters
 
     try:
@@ -703,7 +738,10 @@ def train_soup(name: str, *, out: Path, log: Callable[[str], None] = print, prog
     except KeyError:
         raise TrainingError(f"{name!r} is not a soup recipe; soups: {', '.join(sorted(SOUPS))}") from None
     overrides = {k: v for k, v in overrides.items() if v is not None}
-    ingredients = [recipe(n, **{**overrides, "out": out / n}) for n in spec["ingredients"]]
+    names = spec["ingredients"]
+    # an ingredient may be a soup (the shipped soup averages stage 8's soup with stage 9, which continued it): it
+    # is averaged in `<out>/NAME` from its own recipes, as an earlier stage is; the options apply to the runs
+    ingredients = [recipe(n, **{**overrides, "out": out / n}) for n in names if n not in SOUPS]
     rank = int(overrides.get("rank", spec["rank"]))
     pick_device(ingredients[0].device)
     for cfg in {(c.train, c.val): c for c in ingredients}.values():  # each file once; a bad row fails now, not
@@ -714,7 +752,7 @@ def train_soup(name: str, *, out: Path, log: Callable[[str], None] = print, prog
                                  encoding="utf-8")
     inits = {cfg.init_from for cfg in ingredients}
     shared = stage_recipe(next(iter(inits))) if len(inits) == 1 else None
-    if shared is not None:  # one run of the common earlier stage, seen by each ingredient as its own
+    if shared is not None and shared not in names:  # one run of the common earlier stage, each ingredient's own
         log(f"soup {name}: the shared stage {shared} in {out / shared}")
         if shared in SOUPS:
             earlier_soup(ingredients[0].model_copy(update={"out": out}), log=log, progress=progress)
@@ -727,22 +765,22 @@ def train_soup(name: str, *, out: Path, log: Callable[[str], None] = print, prog
             cfg.out.mkdir(parents=True, exist_ok=True)
             if not link.is_symlink() and not link.exists():
                 link.symlink_to(Path("..") / shared, target_is_directory=True)
+    done = {n: _soup_or_reuse(n, ingredients[0].model_copy(update={"out": out}), log=log, progress=progress)
+            for n in names if n in SOUPS}
     for cfg in ingredients:  # an ingredient that is another's earlier stage is trained once, where it is an ingredient
         earlier = stage_recipe(cfg.init_from)
-        if earlier is None or earlier not in spec["ingredients"]:
+        if earlier is None or earlier not in names:
             continue
         link = cfg.out / earlier
         if not link.is_symlink() and not link.exists():
             cfg.out.mkdir(parents=True, exist_ok=True)
             link.symlink_to(Path("..") / earlier, target_is_directory=True)
-    runs = []
     for cfg in ingredients:
         log(f"soup {name}: {cfg.recipe} in {cfg.out}")
-        runs.append(_train_or_reuse(cfg, log=log, progress=progress))
+        done[str(cfg.recipe)] = _train_or_reuse(cfg, log=log, progress=progress)
     from .export import find_weights
 
-    info = average_adapters([find_weights(cfg.out) for cfg in ingredients], out / "best", rank=rank,
-                            meta={"recipe": name})
-    log(f"soup {name}: {len(ingredients)} adapters averaged at rank {info['rank']} (energy kept: min "
+    info = average_adapters([find_weights(out / n) for n in names], out / "best", rank=rank, meta={"recipe": name})
+    log(f"soup {name}: {len(names)} adapters averaged at rank {info['rank']} (energy kept: min "
         f"{info['energy_kept_min']:.4f}) -> {out / 'best'}")
-    return {**info, "soup": name, "ingredients": dict(zip(spec["ingredients"], runs, strict=True))}
+    return {**info, "soup": name, "ingredients": {n: done[n] for n in names}}

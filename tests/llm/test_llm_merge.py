@@ -43,8 +43,8 @@ def test_the_merge_is_made_once_into_the_cache_and_reused(tmp_path: Path) -> Non
 
 
 def _plan_logprobs(model: Path, prompts: list[str], plans: list[str], lora: Path | None = None) -> list[np.ndarray]:
-    """Each plan's tokens' log-probabilities after its prompt (teacher-forced), and whether each was the model's
-    own first choice, as rows (log-prob, top-1 log-prob, runner-up log-prob)."""
+    """For each plan, one row per token after its prompt (teacher-forced): the token's log-probability, the
+    model's top log-probability there, and its runner-up's."""
     import llama_cpp
 
     llm = llama_cpp.Llama(model_path=str(model), lora_path=None if lora is None else str(lora), n_ctx=1024,

@@ -476,6 +476,7 @@ def test_a_soup_may_average_a_soup_with_the_stage_that_continued_it(
     assert (out / "tiny-9" / "tiny-soup").is_symlink() and (out / "tiny-9" / "tiny-soup").resolve() == out / "tiny-soup"
     assert any(f"starting from the weights in {out / 'tiny-9' / 'tiny-soup' / 'best'}" in m for m in logs)
     assert sum("soup tiny-soup: 2 adapters averaged" in m for m in logs) == 1  # averaged once, as an ingredient
+
     def delta(weights: Path) -> dict[str, Any]:  # each module's weight change, B @ A * alpha / r
         conf = json.loads((weights / "adapter_config.json").read_text())
         tensors = load_file(str(weights / "adapter_model.safetensors"))

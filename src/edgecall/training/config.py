@@ -196,8 +196,9 @@ RECIPES: dict[str, dict[str, Any]] = {
 SOUPS: dict[str, dict[str, Any]] = {
     "default-stage5": {"ingredients": ("default-stage5-all", "default-stage5-rest", "default-stage5-tools"),
                        "rank": 32},
-    # Stage 6 and stage 8, the run that continued it, averaged: shipped as `default` until stage 9 (its record
-    # names it so). An ingredient may be another's earlier stage: it is trained once, in `<out>/default-stage6`.
+    # Stage 6 and stage 8, the run that continued it, averaged: shipped as `default` until stage 9 (the summary
+    # shipped with it then names it so; today's summary, where it is stage 9's start, by this name). An ingredient
+    # may be another's earlier stage: it is trained once, in `<out>/default-stage6`.
     "default-stage8-soup": {"ingredients": ("default-stage6", "default-stage8"), "rank": 32},
     # The shipped adapter (`edgecall-planner`): stage 8's soup and stage 9, which continued it, averaged; an
     # ingredient may itself be a soup.

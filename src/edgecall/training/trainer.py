@@ -690,9 +690,7 @@ def earlier_soup(cfg: TrainConfig, *, log: Callable[[str], None], progress: Any)
     """When `init_from = "recipe:NAME"` names a soup (the shipped stage 6 starts from stage 5's three runs,
     averaged), train that soup in `<out>/NAME` first, on the machine of this run, unless it is there already."""
     name = stage_recipe(cfg.init_from)
-    if name is None or name not in SOUPS:
-        return
-    if (cfg.out / name / SOUP_FILE).is_file() and (cfg.out / name / "best" / "adapter_model.safetensors").is_file():
+    if name is None or name not in SOUPS or _soup_averaged(cfg.out / name):
         return
     pick_device(cfg.device)
     check_data(cfg)
@@ -700,11 +698,16 @@ def earlier_soup(cfg: TrainConfig, *, log: Callable[[str], None], progress: Any)
     _soup_or_reuse(name, cfg, log=log, progress=progress)
 
 
+def _soup_averaged(out: Path) -> bool:
+    """Whether the soup in `out` was averaged already: its record and its adapter are there."""
+    return (out / SOUP_FILE).is_file() and (out / "best" / "adapter_model.safetensors").is_file()
+
+
 def _soup_or_reuse(name: str, cfg: TrainConfig, *, log: Callable[[str], None], progress: Any) -> dict[str, Any]:
     """The soup NAME in `<cfg.out>/NAME`, averaged already or trained now on `cfg`'s machine (device, bf16,
     threads): an earlier stage keeps its own recipe's data and settings."""
     out = cfg.out / name
-    if (out / SOUP_FILE).is_file() and (out / "best" / "adapter_model.safetensors").is_file():
+    if _soup_averaged(out):
         log(f"soup {name}: averaged earlier in {out}")
         meta_path = out / "best" / "edgecall.json"
         meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}

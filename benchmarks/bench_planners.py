@@ -4,7 +4,8 @@ Variants (each in its own warm process, 2 llama.cpp threads unless EDGECALL_THRE
 
 - untuned:          the base model (the packaged SmolLM2-135M unless --base names another preset or GGUF file),
                     long prompt (tools, rules, 4 retrieved examples), plan grammar on
-- fine-tuned:       the fine-tuned planner (the base with the LoRA adapter), compact prompt, no grammar
+- fine-tuned:       the fine-tuned planner (the base with the LoRA adapter), in the prompt format it was trained in
+                    (the preset's, or the one `edgecall export` recorded in --adapter), no grammar
 - fine-tuned+gbnf:  the same with the plan grammar
 
 For each variant and dataset it prints success (the paper's DAG metric), argument accuracy (among successes),
@@ -51,9 +52,10 @@ def set_path(name: str, generated: Path) -> Path:
 
 VARIANTS = {
     "untuned": {"prompt_format": "long", "grammar": True, "tuned": False},
-    "fine-tuned": {"prompt_format": "compact", "grammar": False, "tuned": True},
-    "fine-tuned+gbnf": {"prompt_format": "compact", "grammar": True, "tuned": True},
+    "fine-tuned": {"prompt_format": None, "grammar": False, "tuned": True},
+    "fine-tuned+gbnf": {"prompt_format": None, "grammar": True, "tuned": True},
 }
+"""A tuned variant's prompt format (None) is its adapter's: see `tuned_format`."""
 COLUMNS = [("variant", "variant"), ("set", "set"), ("n", "n"), ("success", "success_rate"),
            ("args", "arg_accuracy"), ("valid", "valid_rate"), ("ttft p50", "ttft_p50_s"), ("ttft p90", "ttft_p90_s"),
            ("plan p50", "latency_p50_s"), ("plan p90", "latency_p90_s"), ("prompt tok", "prompt_tokens"),
@@ -71,6 +73,18 @@ def shipped_adapter() -> Path:
     return path
 
 
+def tuned_format(adapter: str | None) -> str | None:
+    """The prompt format a fine-tuned variant is served in: the one `edgecall export` recorded in `adapter`
+    (`edgecall.prompt_format`; compact in files older than the record), else None, which is the settings' or the
+    preset's (`EDGECALL_PROMPT_FORMAT` scores a candidate copied over the packaged adapter in its own format)."""
+    if adapter is None:
+        return None
+    from edgecall.training.export import read_gguf
+
+    field = read_gguf(Path(adapter), "adapter").fields.get("edgecall.prompt_format")
+    return str(field.contents()) if field is not None else "compact"
+
+
 def child(variant: str, sets: list[str], limit: int | None, adapter: str | None, generated: Path,
           save: Path | None, base: str = DEFAULT_BASE, skip: int = 0) -> list[dict[str, Any]]:
     """Evaluate one variant on the sets in this (warm) process; one summary row per set."""
@@ -81,7 +95,8 @@ def child(variant: str, sets: list[str], limit: int | None, adapter: str | None,
 
     spec = VARIANTS[variant]
     model = SHIPPED if spec["tuned"] and adapter is None else base
-    settings = load_settings(model=model, grammar=spec["grammar"], prompt_format=spec["prompt_format"],
+    fmt = tuned_format(adapter) if spec["tuned"] else spec["prompt_format"]
+    settings = load_settings(model=model, grammar=spec["grammar"], prompt_format=fmt,
                              adapter=Path(adapter) if spec["tuned"] and adapter else None, tool_rag=False)
     llm = build_llm(settings)
     planner = build_planner(settings, build_toolset(settings, llm), llm)

@@ -76,9 +76,27 @@ def test_long_format_lists_only_the_selection_when_there_is_one():
 
 
 def test_unknown_format_names_the_known_ones():
-    with pytest.raises(PromptFormatError, match="unknown prompt format 'short'; known formats: compact, long"):
+    with pytest.raises(PromptFormatError,
+                       match="unknown prompt format 'short'; known formats: compact, compact-week, long"):
         get_prompt_format("short")
-    assert set(PROMPT_FORMATS) == {"long", "compact"}
+    assert set(PROMPT_FORMATS) == {"long", "compact", "compact-week"}
+
+
+def test_compact_week_format_writes_the_coming_seven_days_first():
+    """Each of the seven days after today with its weekday, across a month and a year end, before the date line:
+    "on Friday" becomes a lookup, and the line (the same all day) is the prefix the KV cache keeps."""
+    from datetime import datetime
+
+    week = get_prompt_format("compact-week")
+    p = week.build("Lunch with Bo on Friday", TOOLS, now=NOW)
+    assert p == ("Coming days: Thursday 06-06, Friday 06-07, Saturday 06-08, Sunday 06-09, Monday 06-10, "
+                 "Tuesday 06-11, Wednesday 06-12.\n" + get_prompt_format("compact").build("Lunch with Bo on Friday",
+                                                                                        TOOLS, now=NOW))
+    new_year = week.build("x", TOOLS, now=datetime(2024, 12, 28, 9, 0))
+    assert new_year.startswith("Coming days: Sunday 12-29, Monday 12-30, Tuesday 12-31, Wednesday 01-01, "
+                               "Thursday 01-02, Friday 01-03, Saturday 01-04.\nToday is Saturday 2024-12-28")
+    later = week.build("Email Ana", TOOLS, selected=TOOLS.subset(["send_sms"]), now=NOW.replace(hour=18, minute=5))
+    assert later.split("\n")[0] == p.split("\n")[0] and later.split("\n")[1] != p.split("\n")[1]
 
 
 class _SelectingPlanner(Planner):
@@ -86,7 +104,7 @@ class _SelectingPlanner(Planner):
         return self.tools.subset(["get_phone_number", "send_sms"])
 
 
-@pytest.mark.parametrize("fmt", ["long", "compact"])
+@pytest.mark.parametrize("fmt", ["long", "compact", "compact-week"])
 def test_training_export_is_byte_identical_to_the_planner_prompt(fmt):
     """What a model is trained on is exactly what the planner sends it, in each format, with and without Tool RAG."""
     row = {"id": "r1", "now": "2024-06-05 14:30:00", "query": "Text Bo that I'm late",

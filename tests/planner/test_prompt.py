@@ -77,9 +77,9 @@ def test_long_format_lists_only_the_selection_when_there_is_one():
 
 def test_unknown_format_names_the_known_ones():
     with pytest.raises(PromptFormatError,
-                       match="unknown prompt format 'short'; known formats: compact, compact-week, long"):
+                       match="unknown prompt format 'short'; known formats: compact, compact-dated, compact-week, long"):
         get_prompt_format("short")
-    assert set(PROMPT_FORMATS) == {"long", "compact", "compact-week"}
+    assert set(PROMPT_FORMATS) == {"long", "compact", "compact-week", "compact-dated"}
 
 
 def test_compact_week_format_writes_the_coming_seven_days_first():
@@ -104,10 +104,10 @@ class _SelectingPlanner(Planner):
         return self.tools.subset(["get_phone_number", "send_sms"])
 
 
-@pytest.mark.parametrize("fmt", ["long", "compact", "compact-week"])
+@pytest.mark.parametrize("fmt", ["long", "compact", "compact-week", "compact-dated"])
 def test_training_export_is_byte_identical_to_the_planner_prompt(fmt):
     """What a model is trained on is exactly what the planner sends it, in each format, with and without Tool RAG."""
-    row = {"id": "r1", "now": "2024-06-05 14:30:00", "query": "Text Bo that I'm late",
+    row = {"id": "r1", "now": "2024-06-05 14:30:00", "query": "Text Bo that I'm late for Friday's lunch",
            "plan": '1. get_phone_number("Bo")\n2. send_sms(["$1"], "I\'m late")\n3. join()<END_OF_PLAN>'}
     rules, examples = (PLANNING_RULES, list(EXAMPLES)) if fmt == "long" else ("", [])
     plain = Planner(None, TOOLS, grammar=False, rules=rules, examples=examples, prompt_format=fmt)
@@ -117,6 +117,7 @@ def test_training_export_is_byte_identical_to_the_planner_prompt(fmt):
     [pair] = export_rows([row], TOOLS, rules=rules, examples=examples, prompt_format=fmt, distractors=0)
     assert pair["prompt"] == selecting.prompt(row["query"], now=NOW)
     assert pair["prompt"] != plain.prompt(row["query"], now=NOW)
+    assert ("Friday's (2024-06-07) lunch" in pair["prompt"]) == (fmt == "compact-dated")
 
 
 def test_retrieved_examples_follow_the_fixed_ones_most_similar_last(scripted_llm):
@@ -147,7 +148,7 @@ def test_presets_and_settings_choose_the_prompt_format():
     assert {name: p.prompt_format for name, p in PRESETS.items() if p.adapter is None} == {
         "smollm2-135m": "long", "gemma3-270m": "long"}
     assert preset_prompt_format("/models/any.gguf") == "long"
-    assert preset_prompt_format("edgecall-planner") == "compact"
+    assert preset_prompt_format("edgecall-planner") == "compact-dated"
     assert build_planner(load_settings(model="smollm2-135m"), TOOLS, None).prompt_format.name == "long"
     tuned = build_planner(load_settings(model="smollm2-135m", prompt_format="compact"), TOOLS, None)
     assert tuned.prompt("Text Bo", now=NOW) == "Today is Wednesday 2024-06-05 14:30:00.\nQuestion: Text Bo\nPlan:\n"

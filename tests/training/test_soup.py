@@ -19,7 +19,8 @@ MODULES = {"base_model.model.model.layers.1.self_attn.q_proj": (12, 10),
 
 
 def write_adapter(path: Path, seed: int, *, r: int = 3, alpha: float = 6.0, base: str | None = "smollm2-135m",
-                  targets: tuple[str, ...] = ("q_proj", "down_proj"), base_path: str = "/root/base") -> Path:
+                  targets: tuple[str, ...] = ("q_proj", "down_proj"), base_path: str = "/root/base",
+                  prompt_format: str = "compact") -> Path:
     from safetensors.numpy import save_file
 
     rng = np.random.default_rng(seed)
@@ -33,7 +34,8 @@ def write_adapter(path: Path, seed: int, *, r: int = 3, alpha: float = 6.0, base
               "layers_to_transform": [1], "base_model_name_or_path": base_path}
     (path / "adapter_config.json").write_text(json.dumps(config))
     if base is not None:  # None: an adapter trained elsewhere, with only peft's record of its base
-        (path / "edgecall.json").write_text(json.dumps({"base": base, "method": "lora", "prompt_format": "compact"}))
+        (path / "edgecall.json").write_text(json.dumps({"base": base, "method": "lora",
+                                                               "prompt_format": prompt_format}))
     return path
 
 
@@ -62,6 +64,17 @@ def test_a_full_rank_soup_is_the_exact_mean_of_the_weight_changes(tmp_path: Path
     assert meta["recipe"] == "mine" and meta["base"] == "smollm2-135m" and len(meta["soup_of"]) == 3
     config = json.loads((tmp_path / "soup" / "adapter_config.json").read_text())
     assert config["r"] == 8 and config["lora_alpha"] == 6.0  # the first adapter's alpha: a later stage fits it
+    assert meta["prompt_format"] == "compact"
+
+
+def test_a_soup_is_served_in_the_format_of_its_last_stage(tmp_path: Path) -> None:
+    """A stage that continued its start in a newer prompt format, averaged with that start, is the newer format's."""
+    start = write_adapter(tmp_path / "start", 1)
+    newer = write_adapter(tmp_path / "newer", 2, prompt_format="compact-dated")
+    average_adapters([start, newer], tmp_path / "soup")
+    assert json.loads((tmp_path / "soup" / "edgecall.json").read_text())["prompt_format"] == "compact-dated"
+    average_adapters([newer, start], tmp_path / "other")
+    assert json.loads((tmp_path / "other" / "edgecall.json").read_text())["prompt_format"] == "compact"
 
 
 def test_a_lower_rank_soup_is_the_best_approximation_and_says_what_it_kept(tmp_path: Path) -> None:

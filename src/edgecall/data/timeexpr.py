@@ -28,10 +28,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from edgecall.planner.weekdays import WEEKDAYS as WEEKDAYS
+from edgecall.planner.weekdays import next_weekday as next_weekday
+from edgecall.planner.weekdays import this_weekday as this_weekday
+
 DATETIME_FMT = "%Y-%m-%d %H:%M:%S"
 DATE_FMT = "%Y-%m-%d"
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = tuple(calendar.month_name)[1:]
 NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six", 7: "seven", 8: "eight",
                 9: "nine", 10: "ten", 11: "eleven", 12: "twelve"}
@@ -50,17 +53,7 @@ class When:
 
 
 # ----------------------------------------------------------------------------------------- pure calendar rules
-def next_weekday(today: date, weekday: int) -> date:
-    """The first ``weekday`` (0=Monday) strictly after ``today``: "next Monday" on a Monday is a week later."""
-    ahead = (weekday - today.weekday()) % 7
-    return today + timedelta(days=ahead or 7)
-
-
-def this_weekday(today: date, weekday: int) -> date:
-    """The coming ``weekday`` on or after ``today`` ("this Friday")."""
-    return today + timedelta(days=(weekday - today.weekday()) % 7)
-
-
+# next_weekday and this_weekday live with the planner, which writes weekdays' dates into requests by them.
 def this_weekend(today: date) -> date:
     """The Saturday of "this weekend": today on a Saturday, yesterday's weekend is still this one on Sunday."""
     if today.weekday() == 6:

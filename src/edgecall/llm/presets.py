@@ -102,7 +102,7 @@ PRESETS: dict[str, ModelPreset] = {
     "smollm2-135m": ModelPreset("smollm2-135m", _smollm2_path, description="SmolLM2-135M-Instruct Q4_1, untuned"),
     "gemma3-270m": ModelPreset("gemma3-270m", _gemma3_path, description="Gemma-3-270M Q4_K_M, untuned"),
     "edgecall-planner": ModelPreset(
-        "edgecall-planner", _smollm2_path, prompt_format="compact", adapter="edgecall-planner-smollm2.gguf",
+        "edgecall-planner", _smollm2_path, prompt_format="compact-dated", adapter="edgecall-planner-smollm2.gguf",
         writer="smollm2-135m",
         description="SmolLM2-135M Q4_1 + edgecall's LoRA planner adapter (edgecall train planner --recipe default)",
     ),

@@ -11,15 +11,16 @@ import asyncio
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from ..errors import RequestError
 from ..llm.base import LLM, CompletionStream, LLMError, tokens_per_s
 from ..plan import Plan, PlanError, PlanStreamParser, PlanSyntaxError, Task, parse_plan
 from ..tools import Toolset
 from .prompt import DEFAULT_NOW, ExampleLike, PromptFormat, ReplanContext, get_prompt_format
+from .weekdays import unmark
 
 if TYPE_CHECKING:
     from ..retrieval import ExampleRetriever, ToolSelector
@@ -185,6 +186,19 @@ class Planner:
         grammar = self.grammar_for(selected) if selected is not None else self.grammar
         return self.llm.stream(prompt, stop=STOP, max_tokens=self.max_tokens, temperature=0.0, grammar=grammar)
 
+    @overload
+    def _unmarked(self, item: Task) -> Task: ...
+    @overload
+    def _unmarked(self, item: Plan) -> Plan: ...
+    def _unmarked(self, item: Task | Plan) -> Task | Plan:
+        """`item` without the weekday dates this planner's prompt format wrote into the question, where the model
+        copied them into a text argument (`weekdays.unmark`); unchanged for formats that write none."""
+        if not self.prompt_format.marks_weekdays:
+            return item
+        if isinstance(item, Plan):
+            return replace(item, tasks=tuple(self._unmarked(t) for t in item.tasks))
+        return replace(item, args=tuple(unmark(a) for a in item.args))
+
     def plan(self, query: str, *, now: datetime = DEFAULT_NOW, replan: ReplanContext | None = None) -> PlanOutcome:
         """Plan without executing; never raises for bad model output (the outcome records the error)."""
         out = PlanOutcome(prompt=self.prompt(query, now=now, replan=replan))
@@ -207,7 +221,7 @@ class Planner:
         out.text = watcher.text
         _fill_usage(out, stream)
         try:
-            out.plan = parse_plan(out.text, self.tools, stop_on_repeat=True)
+            out.plan = self._unmarked(parse_plan(out.text, self.tools, stop_on_repeat=True))
             out.parsed = True
         except PlanError as exc:
             out.error = str(exc)
@@ -265,10 +279,10 @@ class Planner:
                 for task in parser.feed(str(item)):
                     if outcome.ttft_s is None:
                         outcome.ttft_s = time.perf_counter() - start
-                    yield task
+                    yield self._unmarked(task)
                 if parser.done:
                     stop.set()
-            outcome.plan = parser.close()
+            outcome.plan = self._unmarked(parser.close())
             outcome.parsed = True
         except PlanError as exc:
             outcome.error = str(exc)

@@ -13,7 +13,11 @@ training export, so what a model is fine-tuned on is exactly what it is served.
   means copying the month and day written beside "Friday" instead of counting days from today, the arithmetic
   a 135M-parameter planner got wrong most often (a third of its wrong arguments on held-out requests,
   docs/results.md). The line changes once a day, so it comes first, where the prefix cache keeps it: on a CPU
-  that evaluates a prompt at ~400 tokens/s its 60 tokens would otherwise cost ~0.15 s per request.
+  that evaluates a prompt at ~400 tokens/s its 60 tokens would otherwise cost ~0.15 s per request. Measured
+  (stage 10) and not shipped: 2,400 rows did not teach the planner to use the line.
+- ``compact-dated``: ``compact`` with each weekday in the question followed by its date ("on Friday
+  (2024-06-07)", `edgecall.planner.weekdays`): the date sits where the model copies from, at no cost when no
+  weekday is named. The planner takes the dates back out of the plan's text arguments.
 
 A model preset names its format (`edgecall.llm.presets`), and the trainer builds its prompts through
 `PromptFormat.build`, which is why a test can require byte-identical training and serving prompts.
@@ -31,6 +35,7 @@ from ..dataset import DEFAULT_NOW as DEFAULT_NOW
 from ..dataset import Example as Example
 from ..errors import PromptFormatError
 from ..tools import Toolset
+from .weekdays import mark_weekdays
 
 HEADER = """Given a user query, create a plan to solve it with the utmost parallelizability, \
 using the actions listed below.
@@ -210,6 +215,7 @@ class PromptFormat:
     format lists none (it was trained both ways). `uses_examples`: whether retrieving in-context examples
     is worth its time for this format. `tool_rag`: whether a Tool RAG selection helps this format's planners,
     the default when the settings do not say (the paper's ablation, measured in docs/results.md).
+    `marks_weekdays`: the question's weekdays get their dates (`weekdays.mark_weekdays`).
     """
 
     name: str
@@ -218,6 +224,7 @@ class PromptFormat:
     lists_all_tools: bool
     uses_examples: bool
     tool_rag: bool
+    marks_weekdays: bool = False
 
     def build(
         self,
@@ -234,7 +241,7 @@ class PromptFormat:
         """The prompt for `query`; `selected` is the Tool RAG selection (None: no selection was made)."""
         shown: Toolset | None = selected if selected is not None else (tools if self.lists_all_tools else None)
         return self.builder(
-            query,
+            mark_weekdays(query, now) if self.marks_weekdays else query,
             shown,
             now=now,
             rules=rules_for_tools(rules, tools, selected),
@@ -256,6 +263,10 @@ PROMPT_FORMATS: dict[str, PromptFormat] = {
     "compact-week": PromptFormat(
         "compact-week", "compact, plus the dates of the coming seven days (fine-tuned planners)",
         partial(build_compact_prompt, coming_days=7), lists_all_tools=False, uses_examples=False, tool_rag=False,
+    ),
+    "compact-dated": PromptFormat(
+        "compact-dated", "compact, with each weekday in the question followed by its date (fine-tuned planners)",
+        build_compact_prompt, lists_all_tools=False, uses_examples=False, tool_rag=False, marks_weekdays=True,
     ),
 }  # fmt: skip
 

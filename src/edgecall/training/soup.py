@@ -78,7 +78,9 @@ def average_adapters(sources: list[Path], out: Path, *, rank: int | None = None,
     the same layout on the same base), at `rank` (default: the first source's); returns what was written.
     `names` is what `soup_of` records for the sources (what the user named: a GGUF adapter, not its import).
 
-    The soup keeps the first source's alpha, so a later stage can start from it with the same LoRA settings."""
+    The soup keeps the first source's alpha, so a later stage can start from it with the same LoRA settings, and
+    the last source's prompt format: a recipe's soup averages a stage with the one that continued it, possibly in
+    a newer format (stage 11 learnt `compact-dated` on top of `compact`), and it is served as the newest is."""
     if len(sources) < 2:
         raise TrainingError("a soup needs at least two adapters")
     read = [_read(s) for s in sources]
@@ -130,7 +132,10 @@ def average_adapters(sources: list[Path], out: Path, *, rank: int | None = None,
     (out / "adapter_config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     info = {"soup_of": names or [str(s) for s in sources], "rank": k, "energy_kept_min": round(min(kept), 6),
             "energy_kept_mean": round(sum(kept) / len(kept), 6), "modules": len(kept)}
-    own = {key: meta0[key] for key in ("base", "method", "prompt_format") if key in meta0}
+    own: dict[str, Any] = {key: meta0[key] for key in ("base", "method") if key in meta0}
+    last = read[-1][2]
+    if "prompt_format" in last or "prompt_format" in meta0:
+        own["prompt_format"] = last.get("prompt_format", meta0.get("prompt_format"))
     (out / "edgecall.json").write_text(json.dumps({**own, **(meta or {}), **info}, indent=2) + "\n",
                                        encoding="utf-8")
     return info

@@ -98,9 +98,10 @@ def test_an_adapter_for_another_model_or_a_broken_file_is_a_clear_error(tmp_path
     with pytest.raises(LLMError, match="an adapter only fits the model it was trained on"):
         merge_adapter(gemma, ADAPTER, tmp_path / "x.gguf")
     broken = tmp_path / "broken.gguf"
-    broken.write_bytes(ADAPTER.read_bytes()[:4096])
-    with pytest.raises(LLMError, match="cannot read the LoRA adapter"):
-        merge_adapter(preset_path("smollm2-135m"), broken, tmp_path / "y.gguf")
+    for cut in (64, 4096, len(ADAPTER.read_bytes()) // 2):  # in the header, the tensor index, the tensor data
+        broken.write_bytes(ADAPTER.read_bytes()[:cut])
+        with pytest.raises(LLMError, match="cannot read the LoRA adapter"):
+            merge_adapter(preset_path("smollm2-135m"), broken, tmp_path / "y.gguf")
     with pytest.raises(LLMError, match="unknown quantization"):
         merge_adapter(preset_path("smollm2-135m"), ADAPTER, tmp_path / "z.gguf", quant="q3")
     assert {p.name for p in tmp_path.iterdir()} == {"broken.gguf"}  # nothing half-written left behind

@@ -42,7 +42,7 @@ def read_gguf(path: Path, what: str) -> Any:
     gguf = gguf_module()
     try:
         return gguf.GGUFReader(str(path))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, IndexError) as exc:  # a cut file fails wherever the cut falls: IndexError too
         raise LLMError(f"cannot read the {what} {path}: {exc}") from None
 
 

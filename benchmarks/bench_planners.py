@@ -79,10 +79,9 @@ def tuned_format(adapter: str | None) -> str | None:
     preset's (`EDGECALL_PROMPT_FORMAT` scores a candidate copied over the packaged adapter in its own format)."""
     if adapter is None:
         return None
-    from edgecall.training.export import read_gguf
+    from edgecall.training.export import gguf_adapter_record
 
-    field = read_gguf(Path(adapter), "adapter").fields.get("edgecall.prompt_format")
-    return str(field.contents()) if field is not None else "compact"
+    return gguf_adapter_record(Path(adapter), "edgecall.prompt_format") or "compact"
 
 
 def child(variant: str, sets: list[str], limit: int | None, adapter: str | None, generated: Path,

@@ -361,11 +361,16 @@ def adapter_weights(spec: str, work: Path, *, base_spec: str | None = None) -> P
     return out
 
 
+def gguf_adapter_record(path: Path, key: str) -> str | None:
+    """What an exported GGUF adapter records under `key` (`edgecall.base`, `edgecall.prompt_format`...), if any."""
+    with _training_errors():
+        field = read_gguf(path, "adapter").fields.get(key)
+    return str(field.contents()) if field is not None else None
+
+
 def gguf_adapter_base(path: Path) -> str | None:
     """The base preset an exported GGUF adapter records (`edgecall.base`), if any."""
-    with _training_errors():
-        field = read_gguf(path, "adapter").fields.get("edgecall.base")
-    return str(field.contents()) if field is not None else None
+    return gguf_adapter_record(path, "edgecall.base")
 
 
 def import_adapter(src: Path, out: Path, base: BaseGGUF) -> dict[str, Any]:

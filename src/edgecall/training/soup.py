@@ -133,9 +133,9 @@ def average_adapters(sources: list[Path], out: Path, *, rank: int | None = None,
     info = {"soup_of": names or [str(s) for s in sources], "rank": k, "energy_kept_min": round(min(kept), 6),
             "energy_kept_mean": round(sum(kept) / len(kept), 6), "modules": len(kept)}
     own: dict[str, Any] = {key: meta0[key] for key in ("base", "method") if key in meta0}
-    last = read[-1][2]
-    if "prompt_format" in last or "prompt_format" in meta0:
-        own["prompt_format"] = last.get("prompt_format", meta0.get("prompt_format"))
+    prompt_format = read[-1][2].get("prompt_format", meta0.get("prompt_format"))
+    if prompt_format is not None:
+        own["prompt_format"] = prompt_format
     (out / "edgecall.json").write_text(json.dumps({**own, **(meta or {}), **info}, indent=2) + "\n",
                                        encoding="utf-8")
     return info

@@ -130,6 +130,58 @@ def test_descriptive_file_references(sample: list[tuple[str, str]]) -> None:
     assert len(described) > 0.15 * len(args)
 
 
+def test_a_reminder_to_reach_a_person_looks_nobody_up(tools: Toolset) -> None:
+    """"Remind me to call Ana tomorrow" is one reminder; only "...and add her number" looks the number up. The model
+    had learnt the opposite from reminders that never named a person without a lookup."""
+    rng, entity_pools = random.Random(8), Pools.build(False)
+    plain = with_number = 0
+    for _ in range(600):
+        ex = generate_example(rng, held_out=False, pools_=entity_pools, kinds=["reminder"])
+        title = ex.steps[-1][1][0]
+        if title.split()[0].lower() in {"call", "ring", "phone", "text", "email", "visit", "thank", "meet"} and \
+                any(w[:1].isupper() for w in title.split()[1:]):
+            assert [t for t, _ in ex.steps] == ["create_reminder"], ex
+            plain += 1
+    for _ in range(200):
+        ex = generate_example(rng, held_out=False, pools_=entity_pools, kinds=["reminder_person"])
+        tools_used = [t for t, _ in ex.steps]
+        assert tools_used[0] in LOOKUPS and tools_used[-1] == "create_reminder" and ex.steps[-1][1][2] == "$1", ex
+        with_number += 1
+    assert plain > 40 and with_number == 200
+
+
+def test_a_file_described_as_a_note_is_a_file(tools: Toolset) -> None:
+    """"Summarize my sick note" opens a document; notes-app notes are named with their title."""
+    from edgecall.data.pools import NOTE_LIKE_FILE_DESCRIPTIONS
+
+    rng, entity_pools = random.Random(9), Pools.build(False)
+    seen = 0
+    for _ in range(1500):
+        ex = generate_example(rng, held_out=False, pools_=entity_pools, kinds=["summarize"])
+        for tool, args in ex.steps:
+            if args and args[0] in NOTE_LIKE_FILE_DESCRIPTIONS:
+                assert tool == "open_and_get_file_path", ex
+                seen += 1
+        assert "open_note" not in {t for t, _ in ex.steps}, ex
+    assert seen > 10
+
+
+def test_batch_notes_keep_titles_and_content_apart_in_either_order(tools: Toolset) -> None:
+    """"Put X in new notes called A and B": two create_note calls titled A and B, each holding X, whichever comes first
+    in the request."""
+    rng, entity_pools = random.Random(10), Pools.build(False)
+    content_first = 0
+    for _ in range(800):
+        ex = generate_example(rng, held_out=False, pools_=entity_pools, kinds=["batch"])
+        notes = [args for tool, args in ex.steps if tool == "create_note"]
+        if not notes:
+            continue
+        assert len(notes) >= 2 and len({n[1] for n in notes}) == 1 and len({n[0] for n in notes}) == len(notes), ex
+        q = ex.query.lower()
+        content_first += q.find(notes[0][1].lower()) < q.find(notes[0][0].lower())
+    assert content_first > 15
+
+
 def test_train_and_heldout_frames_are_disjoint(tools: Toolset) -> None:
     report = generate_splits(tools, seed=3, sizes={"train": 1500, "val": 0, "test": 0, "test_heldout": 400})
 

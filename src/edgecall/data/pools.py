@@ -210,6 +210,12 @@ FILE_DESCRIPTIONS: tuple[str, ...] = (
     "gym contract", "school report", "permission slip", "doctor's note", "medical records", "recipe book",
     "sign-up sheet", "price list", "product photos", "press release", "style guide", "seating chart",
 )
+NOTE_LIKE_FILE_DESCRIPTIONS: tuple[str, ...] = (
+    "sick note", "lecture notes", "delivery note", "class notes", "discharge note", "handwritten notes", "vet's note",
+    "study notes", "school note", "revision notes",
+)
+"""Files whose description says "note" ("summarize my sick note"): a document (open_and_get_file_path), not a note
+in the notes app, which requests name with the word note and its title ("my Ideas note")."""
 DESCRIPTION_OWNERS: tuple[str, ...] = ("the", "my", "the", "my", "our", "the latest", "the new", "the final",
                                        "last month's", "this year's", "the signed", "the updated")
 

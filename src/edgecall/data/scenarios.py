@@ -746,8 +746,9 @@ REMINDER_NOTE_SUFFIX = (", notes: {n}", " with the note '{n}'", ", note: {n}", "
                         " (note: {n})", " - add a note: {n}", " with notes saying {n}")
 
 
-PERSON_TASK_ACTS = ("call", "ring", "phone", "text", "email", "write to", "visit", "thank", "meet", "pick up",
-                    "check in with", "congratulate", "catch up with", "call back")
+PERSON_TASKS = ("call {p}", "ring {p}", "phone {p}", "text {p}", "email {p}", "write to {p}", "visit {p}",
+                "thank {p}", "meet {p}", "pick up {p}", "check in with {p}", "congratulate {p}", "catch up with {p}",
+                "call {p} back")
 """Reminder tasks that name a person ("call Ana", "thank Dr. Ito"): only the reminder, no lookup; the person's
 number or address is looked up only when the request asks for it in the reminder (`unit_reminder_person`)."""
 
@@ -756,10 +757,7 @@ def _task(ctx: Ctx) -> str:
     """A reminder's task: a chore from the pool, or (one in five) an act towards a person."""
     if ctx.chance(0.2):
         p = ctx.person()
-        act = ctx.rng.choice(PERSON_TASK_ACTS)
-        if act == "call back":
-            return f"call {p.mention} back"
-        return f"{act} {p.mention}"
+        return ctx.rng.choice(PERSON_TASKS).format(p=p.mention)
     return ctx.rng.choice(ctx.pools.tasks)
 
 

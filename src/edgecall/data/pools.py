@@ -245,6 +245,16 @@ SMS_SLOTS: dict[str, tuple[str, ...]] = {
     "n2": ("2", "3", "minus one", "four", "B2"),
 }
 SMS_NUMBERS: tuple[str, ...] = ("5", "10", "15", "20", "30", "ten", "fifteen", "twenty", "five", "45")
+SMS_DAY_TEMPLATES: tuple[str, ...] = (
+    "the {event} moved to {day}", "are you free on {day}?", "see you on {day} at {time}", "{day} works for me",
+    "I can't make it on {day}", "let's do {day} instead", "the {event} is on {day} at {time}",
+    "don't forget the {event} on {day}", "I'll be back on {day}", "can we meet on {day} morning?",
+    "the {event} is this {day}", "remember we have the {event} on {day}", "I'm off on {day}",
+    "the {event} got pushed to next {day}", "can you take the kids on {day}?",
+)
+"""Messages that name a day ("the rehearsal moved to Friday"): still a message, not a reminder, though the prompt
+marks the weekday with its date and some say "don't forget". Its own pool, so the older pools keep their split."""
+SMS_DAYS: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 EMAIL_TOPICS: tuple[tuple[str, str], ...] = (
     # (subject, context clause) -- contexts read as "... that <context>"
@@ -262,6 +272,14 @@ EMAIL_TOPICS: tuple[tuple[str, str], ...] = (
     ("Reference", "I'm happy to be a reference"), ("Catering", "the catering is sorted"),
     ("Signed", "the paperwork is signed"), ("Results", "the test results came back fine"),
 )
+EMAIL_DAY_TOPICS: tuple[tuple[str, str], ...] = (
+    ("Delivery", "the delivery comes on Wednesday"), ("Team lunch", "the team lunch is on Friday at noon"),
+    ("Out of office", "I'm out of the office on Monday"), ("Call moved", "our call moved to Thursday morning"),
+    ("Inspection", "the inspection is booked for Tuesday"), ("Forms due", "the forms are due on Friday"),
+    ("Open day", "the open day is this Saturday"), ("Handover", "I'll do the handover on Wednesday"),
+    ("Rota", "I'm covering the Sunday shift"), ("Demo", "the demo is pushed to next Tuesday"),
+)
+"""Email contexts that name a day: still an email, not a reminder (see `SMS_DAY_TEMPLATES`)."""
 
 
 # ------------------------------------------------------------------------------- added for issue 10, part two

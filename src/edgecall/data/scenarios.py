@@ -123,7 +123,8 @@ class Pools:
             return pools.split_pool(pool)[part]
 
         topics = pools.EMAIL_SUBJECTS_AND_CONTEXTS + pools.EMAIL_TOPICS
-        keep = set(split([s for s, _ in topics]))
+        keep = set(split([s for s, _ in topics])) | set(split([s for s, _ in pools.EMAIL_DAY_TOPICS]))
+        topics += pools.EMAIL_DAY_TOPICS
         return cls(
             first=split(pools.FIRST_NAMES) + split(pools.MORE_FIRST_NAMES), last=split(pools.LAST_NAMES),
             places=split(pools.PLACES) + split(pools.GENERIC_PLACES) + split(pools.BUSINESSES),
@@ -131,7 +132,7 @@ class Pools:
             topics=split(pools.TOPICS),
             tasks=split(pools.REMINDER_TASKS),
             descriptions=split(pools.FILE_DESCRIPTIONS) + split(pools.NOTE_LIKE_FILE_DESCRIPTIONS),
-            sms=split(pools.SMS_MESSAGES + pools.SMS_TEMPLATES), email_topics=[t for t in topics if t[0] in keep],
+            sms=split(pools.SMS_MESSAGES + pools.SMS_TEMPLATES) + split(pools.SMS_DAY_TEMPLATES), email_topics=[t for t in topics if t[0] in keep],
             file_words=split(pools.FILE_WORDS), calendars=split(pools.CALENDARS))
 
 
@@ -319,6 +320,8 @@ class Ctx:
         msg = self.rng.choice(self.pools.sms)
         slots = {k: self.rng.choice(v) for k, v in pools.SMS_SLOTS.items()}
         slots["n"] = self.rng.choice(pools.SMS_NUMBERS)
+        if "{day}" in msg:
+            slots["day"] = self.rng.choice(pools.SMS_DAYS)
         slots["place"] = self.place()[0]
         return msg.format(**slots)
 
@@ -746,11 +749,12 @@ REMINDER_NOTE_SUFFIX = (", notes: {n}", " with the note '{n}'", ", note: {n}", "
                         " (note: {n})", " - add a note: {n}", " with notes saying {n}")
 
 
-PERSON_TASKS = ("call {p}", "ring {p}", "phone {p}", "text {p}", "email {p}", "write to {p}", "visit {p}",
-                "thank {p}", "meet {p}", "pick up {p}", "check in with {p}", "congratulate {p}", "catch up with {p}",
-                "call {p} back")
+PERSON_TASKS = ("call {p}", "ring {p}", "phone {p}", "visit {p}", "thank {p}", "meet {p}", "pick up {p}",
+                "check in with {p}", "congratulate {p}", "catch up with {p}")
 """Reminder tasks that name a person ("call Ana", "thank Dr. Ito"): only the reminder, no lookup; the person's
-number or address is looked up only when the request asks for it in the reminder (`unit_reminder_person`)."""
+number or address is looked up only when the request asks for it in the reminder (`unit_reminder_person`).
+No acts a tool does ("text Ana", "email Ana", "write back"): trained on those, the planner turned "write back that
+..." and messages into reminders (stage 12, docs/results.md)."""
 
 
 def _task(ctx: Ctx) -> str:

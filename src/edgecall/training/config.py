@@ -193,7 +193,7 @@ RECIPES: dict[str, dict[str, Any]] = {
     # Stage 12, measured and not shipped: the shipped soup (`default`) on 3,000 rows of the fourth-pass generator
     # (reminders that name a person without a lookup, files described as notes, batch notes with the content first,
     # one person reached two ways; `edgecall data generate --out data/generated-v4s3 --seed 3 --train 20000 --val 1000
-    # --test 1000 --test-heldout 1000` at main a57d559, sha256 fef18fb1...), stage 11's settings, 99 steps in 51
+    # --test 1000 --test-heldout 1000` with the generator of a57d559 to 0cfb53e, sha256 fef18fb1...), stage 11's settings, 99 steps in 51
     # minutes. Averaged with its start it fixed the person-reminder lookups it aimed at but wrote reminders for
     # "write back ..." requests, and scored 2 plans fewer on fresh held-out rows (docs/results.md). It starts from
     # today's `default` (stage 11's soup): rename this with it when `default` changes.
@@ -202,7 +202,7 @@ RECIPES: dict[str, dict[str, Any]] = {
                      "prompt_format": "compact-dated", "init_from": "recipe:default"},
     # Stage 12 again on the fifth-pass generator: no reminder tasks a tool does ("text Ana", "call Ana back"), and
     # messages and emails that name a weekday (`edgecall data generate --out data/generated-v5s4 --seed 4 --train
-    # 20000 --val 1000 --test 1000 --test-heldout 1000` at main 0cfb53e+, train.jsonl sha256 08894481...); as
+    # 20000 --val 1000 --test 1000 --test-heldout 1000` from c2bd5c3 on, train.jsonl sha256 08894481...); as
     # `stage12-v4s3` on 1,600 rows instead of 3,000: 50 steps, sized to an hour on a 2-core CPU running at ~90
     # training tokens/s (half stage 12's speed on the same kind of machine).
     "stage12-v5s4": {**_STAGE, **_DATA_V5S4, "lora_layers": 30, "lr": 4e-4, "warmup": 0.05, "grad_accum": 2,

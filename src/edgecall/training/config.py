@@ -193,8 +193,8 @@ RECIPES: dict[str, dict[str, Any]] = {
     # Stage 12, measured and not shipped: the shipped soup (`default`) on 3,000 rows of the fourth-pass generator
     # (reminders that name a person without a lookup, files described as notes, batch notes with the content first,
     # one person reached two ways; `edgecall data generate --out data/generated-v4s3 --seed 3 --train 20000 --val 1000
-    # --test 1000 --test-heldout 1000` with the generator of a57d559 to 0cfb53e, sha256 fef18fb1...), stage 11's settings, 99 steps in 51
-    # minutes. Averaged with its start it fixed the person-reminder lookups it aimed at but wrote reminders for
+    # --test 1000 --test-heldout 1000` with the generator of a57d559 to 0cfb53e, sha256 fef18fb1...), stage 11's
+    # settings, 99 steps in 51 minutes. Averaged with its start it fixed the person-reminder lookups it aimed at but wrote reminders for
     # "write back ..." requests, and scored 2 plans fewer on fresh held-out rows (docs/results.md). It starts from
     # today's `default` (stage 11's soup): rename this with it when `default` changes.
     "stage12-v4s3": {**_STAGE, **_DATA_V4S3, "lora_layers": 30, "lr": 4e-4, "warmup": 0.05, "grad_accum": 2,

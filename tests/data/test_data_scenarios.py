@@ -16,7 +16,7 @@ from edgecall.data.card import ShapeIndex, flow_pairs, shape_key, split_stats
 from edgecall.data.checks import issue_of, steps_to_plan
 from edgecall.data.generate import generate_splits
 from edgecall.data.grammar import expand, frame_key, plan_words
-from edgecall.data.pools import NOTE_LIKE_FILE_DESCRIPTIONS
+from edgecall.data.pools import NOTE_LIKE_FILE_DESCRIPTIONS, SMS_DAYS
 from edgecall.data.scenarios import FLOW_PAIRS, MAX_STEPS, PERSON_TASKS, Pools, generate_example
 from edgecall.data.toolsets import load_toolset
 from edgecall.plan import parse_plan, render_plan
@@ -158,14 +158,13 @@ def test_a_message_that_names_a_day_is_still_a_message(tools: Toolset, kind: str
     """"Text Ana that the rehearsal moved to Friday" sends a text: the prompt marks the weekday with its date, and
     the planner had turned such messages into reminders when no training message named a day."""
     rng, entity_pools = random.Random(10), Pools.build(False)
-    days = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
     sender = {"sms": "send_sms", "email": "compose_new_email"}[kind]
     seen = 0
     for _ in range(800):
         ex = generate_example(rng, held_out=False, pools_=entity_pools, kinds=[kind])
         assert "create_reminder" not in {t for t, _ in ex.steps}, ex
         sent = [args for t, args in ex.steps if t == sender]
-        if sent and any(d in str(sent[-1]) for d in days):
+        if sent and any(d in str(sent[-1]) for d in SMS_DAYS):
             seen += 1
     assert seen > 15
 

@@ -122,9 +122,10 @@ class Pools:
         def split(pool: Sequence[str]) -> list[str]:  # each pool on its own: additions never move old items
             return pools.split_pool(pool)[part]
 
-        topics = pools.EMAIL_SUBJECTS_AND_CONTEXTS + pools.EMAIL_TOPICS
-        keep = set(split([s for s, _ in topics])) | set(split([s for s, _ in pools.EMAIL_DAY_TOPICS]))
-        topics += pools.EMAIL_DAY_TOPICS
+        def split_topics(pool: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:  # split by subject
+            keep = set(split([subject for subject, _ in pool]))
+            return [t for t in pool if t[0] in keep]
+
         return cls(
             first=split(pools.FIRST_NAMES) + split(pools.MORE_FIRST_NAMES), last=split(pools.LAST_NAMES),
             places=split(pools.PLACES) + split(pools.GENERIC_PLACES) + split(pools.BUSINESSES),
@@ -132,7 +133,9 @@ class Pools:
             topics=split(pools.TOPICS),
             tasks=split(pools.REMINDER_TASKS),
             descriptions=split(pools.FILE_DESCRIPTIONS) + split(pools.NOTE_LIKE_FILE_DESCRIPTIONS),
-            sms=split(pools.SMS_MESSAGES + pools.SMS_TEMPLATES) + split(pools.SMS_DAY_TEMPLATES), email_topics=[t for t in topics if t[0] in keep],
+            sms=split(pools.SMS_MESSAGES + pools.SMS_TEMPLATES) + split(pools.SMS_DAY_TEMPLATES),
+            email_topics=split_topics(pools.EMAIL_SUBJECTS_AND_CONTEXTS + pools.EMAIL_TOPICS)
+            + split_topics(pools.EMAIL_DAY_TOPICS),
             file_words=split(pools.FILE_WORDS), calendars=split(pools.CALENDARS))
 
 

@@ -181,7 +181,7 @@ def test_the_shipped_adapter_unpacks_into_the_runs_that_made_it(tmp_path: Path) 
     soups' runs) and the adapter's weights, such that summarising them again gives back the summary the package
     ships (plus where the weights were imported from); bad requests are one clear line."""
     from edgecall.llm.presets import get_preset
-    from edgecall.training.export import adapter_weights, find_weights, run_summary
+    from edgecall.training.export import adapter_weights, find_weights, read_summary, run_summary
 
     runner = CliRunner()
     out = tmp_path / "runs" / "default"
@@ -190,7 +190,7 @@ def test_the_shipped_adapter_unpacks_into_the_runs_that_made_it(tmp_path: Path) 
     info = json.loads(res.stdout)
     adapter = get_preset("edgecall-planner").adapter_path()
     assert adapter is not None
-    shipped = json.loads(adapter.with_suffix(".json").read_text(encoding="utf-8"))
+    shipped = read_summary(adapter.with_suffix(".json"))
     weights = find_weights(out)
     assert str(weights) == info["weights"] and info["rank"] == 32
     summary = run_summary(out, weights)
@@ -210,3 +210,24 @@ def test_the_shipped_adapter_unpacks_into_the_runs_that_made_it(tmp_path: Path) 
     lone.write_bytes(adapter.read_bytes())  # an adapter without its run summary
     res = runner.invoke(app, ["train", "unpack", str(lone), "--out", str(tmp_path / "y")])
     assert res.exit_code == 1 and "no run summary beside it" in res.output
+    for stored, says in (({"ingredients": {"a": {"same_as": "/ingredients/b"}}}, "points to no run in it"),
+                         ({"earlier_stage": {"same_as": ""}}, "points into itself"), ([1], "not a run summary")):
+        lone.with_suffix(".json").write_text(json.dumps(stored))  # a corrupt summary: one line, nothing written
+        res = runner.invoke(app, ["train", "unpack", str(lone), "--out", str(tmp_path / "z")])
+        assert res.exit_code == 1 and says in res.output and "Traceback" not in res.output
+        assert not (tmp_path / "z").exists()
+
+
+def test_the_shipped_summary_stores_each_run_once() -> None:
+    """Soups that average a stage with the stage that continued it hold that stage twice; the shipped file writes
+    each run once and points to it after that, so it grows by one stage a stage, not twofold."""
+    from edgecall.llm.presets import get_preset
+    from edgecall.training.export import SAME_AS, read_summary, share_repeats
+
+    adapter = get_preset("edgecall-planner").adapter_path()
+    assert adapter is not None
+    text = adapter.with_suffix(".json").read_text(encoding="utf-8")
+    summary = read_summary(adapter.with_suffix(".json"))
+    assert json.dumps(share_repeats(summary), indent=2) + "\n" == text
+    assert SAME_AS in text and SAME_AS not in json.dumps(summary)
+    assert len(json.dumps(summary)) > 5 * len(text)  # what writing each copy out would take

@@ -28,7 +28,7 @@ from edgecall.plan import render_plan
 from edgecall.planner import Planner
 from edgecall.training import trainer as trainer_module
 from edgecall.training.config import TrainConfig
-from edgecall.training.export import export_adapter, merge_and_quantize
+from edgecall.training.export import SAME_AS, export_adapter, merge_and_quantize, read_summary
 from edgecall.training.trainer import train
 
 NOW = "2024-06-05 14:30:00"
@@ -236,7 +236,7 @@ def test_a_second_stage_starts_from_the_first_stages_weights(trained: Path, tmp_
         run = tmp_path / f"from-{init.replace('/', '-')}"
         train(cfg.model_copy(update={"out": run, "init_from": str(trained / init)}), log=lambda _: None)
         export_adapter(run, run / "a.gguf")
-        earlier = json.loads((run / "a.json").read_text())["earlier_stage"]
+        earlier = read_summary(run / "a.json")["earlier_stage"]
         assert earlier["config"]["out"] == str(trained) and earlier["metrics"]["steps"] == 60
     other = cfg.model_copy(update={"out": tmp_path / "other", "rank": 8})
     with pytest.raises(TrainingError, match=r"does not fit this run's LoRA: r 16 \(this run: 8\)"):
@@ -302,7 +302,7 @@ def test_a_recipe_in_stages_trains_its_first_stage_first(tiny_llama: Path, tmp_p
     train(cfg.model_copy(update={"out": tmp_path / "run"}), log=logs.append)  # the finished first stage is reused
     assert not any("training it first" in m for m in logs)
     export_adapter(tmp_path / "run", tmp_path / "a.gguf")  # ships with the summary of both stages
-    summary = json.loads((tmp_path / "a.json").read_text())
+    summary = read_summary(tmp_path / "a.json")
     assert summary["config"]["recipe"] == "tiny" and summary["earlier_stage"]["config"]["recipe"] == "tiny-1"
     assert summary["earlier_stage"]["metrics"]["steps"] == 2 and "earlier_stage" not in summary["earlier_stage"]
     assert "base_path" not in json.dumps(summary)  # nothing machine-local
@@ -354,7 +354,7 @@ def test_a_soup_recipe_trains_its_runs_from_one_shared_stage_and_ships_their_mea
         mean = sum(2.0 * r[key.replace("lora_A", "lora_B")] @ r[key] for r in runs) / 2
         assert np.abs(soup[key.replace("lora_A", "lora_B")] @ soup[key] - mean).max() < 1e-4 * np.abs(mean).max()
     export_adapter(out, tmp_path / "soup.gguf")
-    summary = json.loads((tmp_path / "soup.json").read_text())
+    summary = read_summary(tmp_path / "soup.json")
     assert summary["soup"]["recipe"] == "tiny-soup" and list(summary["ingredients"]) == ["tiny-a", "tiny-b"]
     assert summary["ingredients"]["tiny-b"]["config"]["lr"] == 3e-3
     assert summary["ingredients"]["tiny-a"]["earlier_stage"]["config"]["recipe"] == "tiny-1"
@@ -392,14 +392,14 @@ def test_a_stage_may_start_from_a_soup(tiny_llama: Path, tmp_path: Path, monkeyp
         assert mine.keys() == earlier.keys()
         assert all(np.abs(mine[k] - earlier[k]).max() < 1e-6 for k in mine)  # lr ~0: the soup's weights
     export_adapter(out, tmp_path / "top.gguf")
-    summary = json.loads((tmp_path / "top.json").read_text())
+    summary = read_summary(tmp_path / "top.json")
     inner = summary["ingredients"]["tiny-c"]["earlier_stage"]
     assert inner["soup"]["recipe"] == "tiny-soup" and list(inner["ingredients"]) == ["tiny-a", "tiny-b"]
     assert inner["ingredients"]["tiny-b"]["earlier_stage"]["config"]["recipe"] == "tiny-1"
     alone = tmp_path / "alone"  # a run copied without the earlier soup it names: exported with no earlier summary
     shutil.copytree(out / "tiny-c", alone, ignore=shutil.ignore_patterns("tiny-soup"))
     export_adapter(alone, tmp_path / "alone.gguf")
-    assert json.loads((tmp_path / "alone.json").read_text())["earlier_stage"] is None
+    assert read_summary(tmp_path / "alone.json")["earlier_stage"] is None
     single = config.recipe("tiny-c", out=tmp_path / "single")  # one run from a soup, not within a soup
     logs.clear()
     train(single, log=logs.append)
@@ -435,8 +435,10 @@ def test_a_soup_may_average_a_run_with_the_stage_it_started_from(
         mean = sum(2.0 * r[key.replace("lora_A", "lora_B")] @ r[key] for r in runs) / 2
         assert np.abs(soup[key.replace("lora_A", "lora_B")] @ soup[key] - mean).max() < 1e-4 * np.abs(mean).max()
     export_adapter(out, tmp_path / "pair.gguf")
-    summary = json.loads((tmp_path / "pair.json").read_text())
+    summary = read_summary(tmp_path / "pair.json")
     assert summary["ingredients"]["tiny-a"]["earlier_stage"] == summary["ingredients"]["tiny-1"]
+    stored = json.loads((tmp_path / "pair.json").read_text())  # the repeat is stored once, pointed to
+    assert stored["ingredients"]["tiny-a"]["earlier_stage"] == {SAME_AS: "/ingredients/tiny-1"}
 
     later = tmp_path / "later"
     unpack_adapter(str(tmp_path / "pair.gguf"), later / "tiny-pair")
@@ -448,7 +450,7 @@ def test_a_soup_may_average_a_run_with_the_stage_it_started_from(
     mine = load_file(str(later / "best" / "adapter_model.safetensors"))
     assert mine.keys() == soup.keys() and all(np.abs(mine[k] - soup[k]).max() < 1e-6 for k in mine)
     export_adapter(later, tmp_path / "next.gguf")
-    earlier = json.loads((tmp_path / "next.json").read_text())["earlier_stage"]
+    earlier = read_summary(tmp_path / "next.json")["earlier_stage"]
     assert earlier["exported_checkpoint"].pop("imported_from") == "pair.gguf"
     assert earlier == summary
 
@@ -490,11 +492,13 @@ def test_a_soup_may_average_a_soup_with_the_stage_that_continued_it(
         assert np.abs(parts[1][key] - parts[0][key]).max() > 0  # tiny-9 went on from the soup
         assert np.abs(change - mean).max() < 1e-4 * np.abs(mean).max()
     export_adapter(out, tmp_path / "nine.gguf")
-    summary = json.loads((tmp_path / "nine.json").read_text())
+    summary = read_summary(tmp_path / "nine.json")
     assert summary["soup"]["ingredients"] == ["tiny-soup", "tiny-9"]
     assert summary["ingredients"]["tiny-soup"]["soup"]["recipe"] == "tiny-soup"
     assert list(summary["ingredients"]["tiny-soup"]["ingredients"]) == ["tiny-a", "tiny-b"]
     assert summary["ingredients"]["tiny-9"]["earlier_stage"] == summary["ingredients"]["tiny-soup"]
+    stored = json.loads((tmp_path / "nine.json").read_text())
+    assert stored["ingredients"]["tiny-9"]["earlier_stage"] == {SAME_AS: "/ingredients/tiny-soup"}
     logs.clear()
     train_soup("tiny-nine", out=out, log=logs.append)
     assert any("soup tiny-soup: averaged earlier" in m for m in logs)
@@ -533,7 +537,7 @@ def test_a_gguf_adapter_imports_back_exactly_and_training_goes_on_from_it(traine
     after = load_file(str(cfg.out / "best" / "adapter_model.safetensors"))
     assert all(np.abs(after[k] - want[k]).max() < 1e-6 for k in want)
     export_adapter(cfg.out, tmp_path / "b.gguf")
-    assert json.loads((tmp_path / "b.json").read_text())["earlier_stage"] == json.loads((tmp_path / "a.json").read_text())
+    assert read_summary(tmp_path / "b.json")["earlier_stage"] == read_summary(tmp_path / "a.json")
 
     # averaged with its own run directory by `train soup`: the same weight change
     res = CliRunner().invoke(app, ["train", "soup", str(tmp_path / "a.gguf"), str(trained), "--out",

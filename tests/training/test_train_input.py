@@ -110,10 +110,11 @@ def test_recipe_default_is_the_run_that_made_the_shipped_adapter() -> None:
     recipe's."""
     from edgecall.llm.presets import get_preset
     from edgecall.training.config import SOUPS, TrainConfig
+    from edgecall.training.export import read_summary
 
     adapter = get_preset("edgecall-planner").adapter_path()
     assert adapter is not None
-    shipped = json.loads(adapter.with_suffix(".json").read_text(encoding="utf-8"))
+    shipped = read_summary(adapter.with_suffix(".json"))
     assert shipped["exported_checkpoint"]["recipe"] == "default"
     where = {"out", "train", "val", "max_minutes", "stop_at", "recipe", "device", "bf16", "save_every"}
     chains: list[list[str]] = []

@@ -193,6 +193,67 @@ def _base_gguf(spec: str) -> Path:
     return base.gguf
 
 
+SAME_AS = "same_as"
+"""A run summary's stand-in for a run already written earlier in the same file: `{"same_as": pointer}`."""
+
+
+def share_repeats(summary: dict[str, Any]) -> dict[str, Any]:
+    """The summary as it is stored: each run (a node with a `config`, or a soup) written once, a later copy of it
+    replaced by `{"same_as": "<RFC 6901 JSON pointer to the first>"}`. A soup that averages a stage with the stage
+    that continued it holds that stage twice (as an ingredient and as the other's earlier stage), so without this
+    the shipped summary doubled with every stage (1.1 MB at stage 12); `read_summary` expands it again."""
+    seen: dict[str, str] = {}
+
+    def visit(node: Any, pointer: str) -> Any:
+        if not isinstance(node, dict):
+            return node
+        if "config" in node or "soup" in node:
+            key = json.dumps(node, sort_keys=True)
+            if key in seen:
+                return {SAME_AS: seen[key]}
+            seen[key] = pointer
+        return {k: visit(v, pointer + "/" + k.replace("~", "~0").replace("/", "~1")) for k, v in node.items()}
+
+    return visit(summary, "")  # type: ignore[no-any-return]
+
+
+def expand_repeats(summary: dict[str, Any], *, where: str = "run summary") -> dict[str, Any]:
+    """The inverse of `share_repeats`: every `{"same_as": pointer}` replaced by the run it points to, expanded in
+    turn; a pointer that leads nowhere (or into itself) is a TrainingError naming it."""
+
+    def resolve(pointer: str) -> Any:
+        node: Any = summary
+        for part in pointer.split("/")[1:] if pointer else []:
+            part = part.replace("~1", "/").replace("~0", "~")
+            if not isinstance(node, dict) or part not in node:
+                raise TrainingError(f"{where}: {SAME_AS} {pointer!r} points to no run in it")
+            node = node[part]
+        return node
+
+    def visit(node: Any, active: tuple[str, ...]) -> Any:
+        if not isinstance(node, dict):
+            return node
+        if set(node) == {SAME_AS}:
+            pointer = node[SAME_AS]
+            if not isinstance(pointer, str) or pointer in active:
+                raise TrainingError(f"{where}: {SAME_AS} {pointer!r} points into itself")
+            return visit(resolve(pointer), (*active, pointer))
+        return {k: visit(v, active) for k, v in node.items()}
+
+    return visit(summary, ())  # type: ignore[no-any-return]
+
+
+def read_summary(path: Path) -> dict[str, Any]:
+    """A run summary shipped beside an adapter (`<adapter>.json`), every run in it written out."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise TrainingError(f"{path}: not a readable run summary ({exc})") from None
+    if not isinstance(data, dict):
+        raise TrainingError(f"{path}: not a run summary (a JSON object)")
+    return expand_repeats(data, where=str(path))
+
+
 def run_summary(run: Path, weights: Path) -> dict[str, Any] | None:
     """What made an adapter, to ship beside it: the run's config, data and metrics, its earlier stages' (for a soup,
     each averaged run's), and the exported checkpoint's metadata; machine-local paths left out. None when `run` is
@@ -210,8 +271,7 @@ def run_summary(run: Path, weights: Path) -> dict[str, Any] | None:
         source = gguf_adapter(init) if init else None  # None for a run directory or recipe:NAME
         if source is not None:  # started from a GGUF adapter: the summary shipped beside it, if any
             shipped = source.with_suffix(".json")
-            parts["earlier_stage"] = (json.loads(shipped.read_text(encoding="utf-8")) if shipped.is_file()
-                                      else {"adapter": source.name})
+            parts["earlier_stage"] = read_summary(shipped) if shipped.is_file() else {"adapter": source.name}
         elif init:
             recipe_name = stage_recipe(init)
             # `recipe:NAME` was trained in `<run>/NAME` (one run or a soup); a weights directory (`<run>/best`,
@@ -262,7 +322,7 @@ def unpack_adapter(spec: str, out: Path) -> dict[str, Any]:
     summary_path = path.with_suffix(".json")
     if not summary_path.is_file():
         raise TrainingError(f"{path}: no run summary beside it ({summary_path.name}), so there is no run to unpack")
-    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    summary = read_summary(summary_path)
     if out.exists() and any(out.iterdir()):
         raise TrainingError(f"{out} is not empty; unpack into a new directory")
     written: list[str] = []
@@ -325,7 +385,7 @@ def export_adapter(
     tmp.replace(out)
     made_by = run_summary(run, weights) if summary else None
     if made_by is not None:
-        out.with_suffix(".json").write_text(json.dumps(made_by, indent=2) + "\n", encoding="utf-8")
+        out.with_suffix(".json").write_text(json.dumps(share_repeats(made_by), indent=2) + "\n", encoding="utf-8")
     return {"out": str(out), "bytes": out.stat().st_size, "tensors": 2 * len(adapter.pairs), "rank": adapter.rank,
             "alpha": adapter.alpha, "base": str(base.path), "weights": str(weights)}
 

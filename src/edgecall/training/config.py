@@ -120,8 +120,8 @@ _DATA_V4S3 = dict(train=Path("data/generated-v4s3/train.jsonl"), val=Path("data/
 _DATA_V5S4 = dict(train=Path("data/generated-v5s4/train.jsonl"), val=Path("data/generated-v5s4/val.jsonl"))
 
 RECIPES: dict[str, dict[str, Any]] = {
-    # The shipped adapter (`edgecall-planner`, the soup `default` below) is trained in ten stages, 1-3, 8, 9, 11 and 12 on
-    # a 2-core CPU (~100-300 training tokens/s), 4-6 on a GPU, the fifth as three runs averaged, the last four each
+    # The shipped adapter (`edgecall-planner`, the soup `default` below) is trained in eleven stages, 1-3, 8, 9 and 11-13 on
+    # a 2-core CPU (~100-300 training tokens/s), 4-6 on a GPU, the fifth as three runs averaged, the last five each
     # averaged with the stage it started from (docs/results.md has the runs and scores). Each stage names the data it was trained
     # on, because the generator improves between stages: stages 1 and 2 read `edgecall data generate --out data/generated` at main 0f3ea94 (train.jsonl sha256
     # 473fa3ca...), stages 3 to 5 `edgecall data generate --out data/generated-v2` at main 9a47117 (sha256
@@ -186,7 +186,7 @@ RECIPES: dict[str, dict[str, Any]] = {
                      "prompt_format": "compact-week", "init_from": "recipe:default-stage9-soup"},
     # Stage 11: stage 9's soup, as shipped, on 2,400 rows of the same shuffle that no stage read (after stage 9's
     # 3,000 and stage 10's 2,400) in the `compact-dated` prompt (each weekday in the question followed by its date),
-    # stage 9's settings: 79 steps in 34 minutes on the 2-core AVX2 CPU. Averaged with its start (`default`).
+    # stage 9's settings: 79 steps in 34 minutes on the 2-core AVX2 CPU. Averaged with its start (`default-stage11-soup`).
     "default-stage11": {**_STAGE, **_DATA_V3S2, "lora_layers": 30, "lr": 4e-4, "warmup": 0.05, "grad_accum": 2,
                         "skip_examples": 5400, "max_examples": 2400, "batch_tokens": 4096, "save_every": 50,
                         "prompt_format": "compact-dated", "init_from": "recipe:default-stage9-soup"},
@@ -200,14 +200,20 @@ RECIPES: dict[str, dict[str, Any]] = {
     "stage12-v4s3": {**_STAGE, **_DATA_V4S3, "lora_layers": 30, "lr": 4e-4, "warmup": 0.05, "grad_accum": 2,
                      "max_examples": 3000, "batch_tokens": 4096, "save_every": 50,
                      "prompt_format": "compact-dated", "init_from": "recipe:default-stage11-soup"},
-    # Stage 12 (shipped): stage 11's soup on the fifth-pass generator's data (no reminder tasks a tool does, "text
+    # Stage 12: stage 11's soup on the fifth-pass generator's data (no reminder tasks a tool does, "text
     # Ana", "call Ana back"; messages and emails that name a weekday; `edgecall data generate --out
     # data/generated-v5s4 --seed 4 --train 20000 --val 1000 --test 1000 --test-heldout 1000` from c2bd5c3 on,
     # train.jsonl sha256 08894481...), as `stage12-v4s3` on 1,600 rows instead of 3,000: 53 steps in 55 minutes on
-    # a 2-core CPU running at ~90 training tokens/s. Averaged with its start (`default`).
+    # a 2-core CPU running at ~90 training tokens/s. Averaged with its start (`default-stage12-soup`).
     "default-stage12": {**_STAGE, **_DATA_V5S4, "lora_layers": 30, "lr": 4e-4, "warmup": 0.05, "grad_accum": 2,
                         "max_examples": 1600, "batch_tokens": 4096, "save_every": 25,
                         "prompt_format": "compact-dated", "init_from": "recipe:default-stage11-soup"},
+    # Stage 13 (shipped): stage 12's soup, as shipped, on the next 2,600 rows of the same shuffle (after stage 12's
+    # 1,600), stage 12's settings: 85 steps in 39 minutes on the 2-core CPU at ~200 training tokens/s. Averaged
+    # with its start (`default`).
+    "default-stage13": {**_STAGE, **_DATA_V5S4, "lora_layers": 30, "lr": 4e-4, "warmup": 0.05, "grad_accum": 2,
+                        "skip_examples": 1600, "max_examples": 2600, "batch_tokens": 4096, "save_every": 25,
+                        "prompt_format": "compact-dated", "init_from": "recipe:default-stage12-soup"},
     # The other base the issue asked for: Gemma-3-270M (Q4_K_M, de-quantized for training), stage 1's recipe on the
     # second-pass data, sized to a one-epoch schedule that ends in about 80 minutes on the 2-core CPU (~160 training
     # tokens/s, half SmolLM2's: a 262k-token vocabulary and 12 of 18 layers adapted). Measured against the shipped
@@ -238,9 +244,12 @@ SOUPS: dict[str, dict[str, Any]] = {
     # Stage 9's soup and stage 11, which continued it in the `compact-dated` prompt, averaged: shipped as `default`
     # until stage 12, and named so in the summary shipped with it then.
     "default-stage11-soup": {"ingredients": ("default-stage9-soup", "default-stage11"), "rank": 32},
-    # The shipped adapter (`edgecall-planner`): stage 11's soup and stage 12, which continued it on the
-    # fifth-pass generator's data, averaged; served in stage 12's format (`compact-dated`, the last ingredient's).
-    "default": {"ingredients": ("default-stage11-soup", "default-stage12"), "rank": 32},
+    # Stage 11's soup and stage 12, which continued it on the fifth-pass generator's data, averaged: shipped as
+    # `default` until stage 13, and named so in the summary shipped with it then.
+    "default-stage12-soup": {"ingredients": ("default-stage11-soup", "default-stage12"), "rank": 32},
+    # The shipped adapter (`edgecall-planner`): stage 12's soup and stage 13, which continued it on more of the same
+    # data, averaged; served in stage 13's format (`compact-dated`, the last ingredient's).
+    "default": {"ingredients": ("default-stage12-soup", "default-stage13"), "rank": 32},
 }
 
 SOUP_FILE = "soup.json"

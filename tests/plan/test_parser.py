@@ -209,16 +209,36 @@ def test_property_mutated_plans_only_raise_plan_errors(plan, data):
         pass
 
 
-def test_model_loops_are_cut_at_the_first_identical_repeat():
+def test_a_repeated_call_in_model_output_is_merged_into_the_first():
+    """A model that writes a lookup again (the same person for the event and then for the email) gets the plan it
+    meant: the repeat is the earlier step, and later references to it follow."""
+    text = ('1. get_email_address("Ana")\n2. create_calendar_event("Lunch", "$1")\n3. get_email_address("Ana")\n'
+            '4. compose_new_email(["$3"], "Lunch", "$2, $3")\n5. join()')
+    assert [t.idx for t in parse_plan(text).tasks] == [1, 2, 3, 4]  # gold data is read as written
+    plan = parse_plan(text, merge_repeats=True)
+    assert [(t.idx, t.args) for t in plan.tasks] == [
+        (1, ("Ana",)), (2, ("Lunch", "$1")), (4, (["$1"], "Lunch", "$2, $1"))]
+    assert plan.tasks[2].deps == (1, 2) and plan.has_join
+    assert any("step 3: repeats step 1's call; merged into it" in r for r in plan.repairs)
+    stream = PlanStreamParser(merge_repeats=True)
+    assert [t.idx for t in stream.feed(text + "\n")] == [1, 2, 4]
+    assert stream.close() == plan
+    # a step that becomes a repeat once its references follow is merged too
+    text = '1. f("a")\n2. g("$1")\n3. f("a")\n4. h("x")\n5. g("$3")\n6. k("$5")\n7. join()'
+    assert [(t.idx, t.args) for t in parse_plan(text, merge_repeats=True).tasks] == [
+        (1, ("a",)), (2, ("$1",)), (4, ("x",)), (6, ("$2",))]
+
+
+def test_model_loops_are_cut_at_the_second_repeat_in_a_row():
     text = '1. f("a")\n2. g("$1")\n3. f("a")\n4. f("a")\n5. f("a")'
-    # gold data is read as written: the repeats stay (only model output is cut, with stop_on_repeat)
+    # gold data is read as written: the repeats stay (only model output is merged and cut, with merge_repeats)
     assert [t.idx for t in parse_plan(text + "\n6. join()").tasks] == [1, 2, 3, 4, 5]
-    plan = parse_plan(text, stop_on_repeat=True)
+    plan = parse_plan(text, merge_repeats=True)
     assert [t.idx for t in plan.tasks] == [1, 2] and plan.has_join
-    assert any("repeats an earlier identical call" in r for r in plan.repairs)
-    stream = PlanStreamParser(stop_on_repeat=True)
+    assert any("step 4: repeats step 1 right after another repeat; ended the plan" in r for r in plan.repairs)
+    stream = PlanStreamParser(merge_repeats=True)
     assert [t.idx for t in stream.feed(text + "\n")] == [1, 2]
     assert stream.done
     assert stream.close() == plan
     # the same tool with other arguments is not a repeat
-    assert len(parse_plan('1. f("a")\n2. f("b")\n3. join()', stop_on_repeat=True)) == 2
+    assert len(parse_plan('1. f("a")\n2. f("b")\n3. join()', merge_repeats=True)) == 2

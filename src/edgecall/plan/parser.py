@@ -227,6 +227,18 @@ def _check_value(value: Any, step: int, pos: int) -> Any:
     )
 
 
+def _retarget_refs(value: Any, aliases: dict[int, int]) -> Any:
+    """`value` with each `$k` of a merged repeat k pointing to the step it repeats."""
+    if isinstance(value, str):
+        return REF_RE.sub(lambda m: f"${aliases.get(int(m.group(1) or m.group(2)), int(m.group(1) or m.group(2)))}",
+                          value)
+    if isinstance(value, list):
+        return [_retarget_refs(v, aliases) for v in value]
+    if isinstance(value, dict):
+        return {_retarget_refs(k, aliases): _retarget_refs(v, aliases) for k, v in value.items()}
+    return value
+
+
 def _normalise_refs(value: Any) -> tuple[Any, bool]:
     """Rewrite `${k}` to `$k` inside strings; returns (value, changed)."""
     if isinstance(value, str):
@@ -315,8 +327,10 @@ class _State:
     after_join: list[int] = field(default_factory=list)
     pending: _CallScanner | None = None  # a step whose brackets are still open
     ended: bool = False  # saw <END_OF_PLAN>
-    stop_on_repeat: bool = False  # end the plan at a call identical to an earlier one (a model stuck in a loop)
-    seen_calls: set[str] = field(default_factory=set)  # keys of earlier calls, for stop_on_repeat in O(1)
+    merge_repeats: bool = False  # model output: a call identical to an earlier one is that call (`_call`)
+    seen_calls: dict[str, int] = field(default_factory=dict)  # each call's key -> the step that first made it
+    aliases: dict[int, int] = field(default_factory=dict)  # a merged repeat's step -> the step it repeats
+    last_repeated: bool = False  # the step before was a merged repeat
 
     def line(self, raw: str) -> Task | None:
         """Consume one complete line; return the task it completed, if any."""
@@ -363,14 +377,25 @@ class _State:
                 raise PlanSyntaxError("join() takes no arguments", step=idx, expected="`join()`")
             self.join_idx = idx
             return None
+        if self.aliases:
+            args = tuple(_retarget_refs(a, self.aliases) for a in args)
         task = Task(idx=idx, tool=tool, args=args, thought=self.thought)
         key = repr((tool, args))
-        if self.stop_on_repeat and key in self.seen_calls:
-            self.repairs.append(f"step {idx}: repeats an earlier identical call; ended the plan there")
-            self.join_idx, self.ended = idx, True
+        first = self.seen_calls.get(key) if self.merge_repeats else None
+        if first is not None:
+            # A small model sometimes writes a lookup it already wrote (the same person twice, for the event and
+            # then the email): the same call gives the same value, so the step is merged into the first and the
+            # plan goes on, its later `$k` following. A second repeat in a row is a model looping on its steps
+            # (under a grammar, until the token limit): the plan ends there.
+            if self.last_repeated:
+                self.repairs.append(f"step {idx}: repeats step {first} right after another repeat; ended the plan")
+                self.join_idx, self.ended = idx, True
+                return None
+            self.repairs.append(f"step {idx}: repeats step {first}'s call; merged into it")
+            self.aliases[idx], self.last_repeated, self.thought = first, True, None
             return None
-        self.seen_calls.add(key)
-        self.thought = None
+        self.seen_calls.setdefault(key, idx)
+        self.last_repeated, self.thought = False, None
         self.tasks.append(task)
         return task
 
@@ -465,8 +490,8 @@ class PlanStreamParser:
     arrives, and a huge chunk is walked with an index rather than re-sliced per line.
     """
 
-    def __init__(self, tools: Toolset | None = None, *, stop_on_repeat: bool = False) -> None:
-        self._state = _State(stop_on_repeat=stop_on_repeat)
+    def __init__(self, tools: Toolset | None = None, *, merge_repeats: bool = False) -> None:
+        self._state = _State(merge_repeats=merge_repeats)
         self._tail: list[str] = []  # the current, incomplete line
         self._tail_len = 0
         self._suffix = ""  # last characters fed, to find an <END_OF_PLAN> split across chunks
@@ -549,17 +574,18 @@ class PlanStreamParser:
 
 
 def parse_plan(
-    text: str, tools: Toolset | None = None, *, require_join: bool = True, stop_on_repeat: bool = False
+    text: str, tools: Toolset | None = None, *, require_join: bool = True, merge_repeats: bool = False
 ) -> Plan:
     """Parse a whole plan. With `tools`, also check tool names and argument counts/types.
 
-    `stop_on_repeat` (used on model output) ends the plan at the first call identical to an
-    earlier one: small models under a grammar can loop on one step until the token limit.
+    `merge_repeats` (used on model output) merges a call identical to an earlier one into it, later
+    references following, and ends the plan at a second repeat in a row: small models under a grammar
+    can loop on one step until the token limit.
     Raises `PlanError` and nothing else, in time linear in `len(text)`.
     """
     if len(text) > MAX_PLAN_CHARS:
         raise _too_long(len(text))
-    state = _State(stop_on_repeat=stop_on_repeat)
+    state = _State(merge_repeats=merge_repeats)
     body, sep, _ = text.partition(END_OF_PLAN)
     for line in body.split("\n"):
         state.line(line)

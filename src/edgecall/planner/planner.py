@@ -204,7 +204,7 @@ class Planner:
         out = PlanOutcome(prompt=self.prompt(query, now=now, replan=replan))
         out.tools = _names(self.selected_tools(query))
         start = time.perf_counter()
-        watcher = PlanStreamParser(stop_on_repeat=True)
+        watcher = PlanStreamParser(merge_repeats=True)
         stream = self._open(out.prompt, query)
         try:
             for chunk in stream:
@@ -221,7 +221,7 @@ class Planner:
         out.text = watcher.text
         _fill_usage(out, stream)
         try:
-            out.plan = self._unmarked(parse_plan(out.text, self.tools, stop_on_repeat=True))
+            out.plan = self._unmarked(parse_plan(out.text, self.tools, merge_repeats=True))
             out.parsed = True
         except PlanError as exc:
             out.error = str(exc)
@@ -268,7 +268,7 @@ class Planner:
                 loop.call_soon_threadsafe(queue.put_nowait, end)
 
         worker = loop.run_in_executor(None, pump)
-        parser = PlanStreamParser(self.tools, stop_on_repeat=True)
+        parser = PlanStreamParser(self.tools, merge_repeats=True)
         try:
             while True:
                 item = await queue.get()

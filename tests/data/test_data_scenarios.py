@@ -258,3 +258,17 @@ def test_stats_reports_coverage_and_diversity(tmp_path: Path, tools: Toolset) ->
     assert "shape coverage of ref.jsonl" in res.output and "90.9% (10/11)" in res.output
     text = card.read_text(encoding="utf-8")
     assert "## Coverage and diversity" in text and "### Producer -> consumer pairs (examples)" in text
+
+
+def test_surnames_teach_copying_not_recall(sample: list[tuple[str, str]]) -> None:
+    """The planner dropped surnames it had never read ("Mustafa Andersson" -> "Mustafa") when training drew them
+    from 82: hundreds now, of every shape, and a held-out one is still never in training."""
+    seen, held = Pools.build(False).last, Pools.build(True).last
+    assert len(seen) >= 250 and len(held) >= 60 and not set(seen) & set(held)
+    for shape in ("-", "'", " "):  # hyphen, apostrophe, particle
+        assert sum(shape in name for name in seen) >= 3, shape
+    assert sum(not name.isascii() for name in seen) >= 40  # diacritics
+    looked_up = Counter(m.group(1) for _, plan in sample
+                        for m in re.finditer(r'get_(?:email_address|phone_number)\("([^"]+)"\)', plan))
+    surnames = {s for s in seen for name in looked_up if name.endswith(" " + s)}
+    assert len(surnames) > 200  # drawn throughout the pool, not from a favoured few

@@ -307,6 +307,59 @@ MORE_FIRST_NAMES: tuple[str, ...] = (
     "Mariam", "Ousmane", "Fatou", "Idrissa", "Nala", "Rangi", "Mere", "Mālie", "Luana", "Iolana",
     "Benedikt", "Cornelius", "Octavia", "Perpetua", "Barnaby", "Cressida", "Ignatius", "Philippa", "Rupert",
 )
+# ------------------------------------------------------------------------------------- added in the sixth pass
+# From the shipped planner's held-out errors: the most common wrong argument was a contact name not copied, most
+# often a surname it had never seen dropped ("Mustafa Andersson" -> "Mustafa") or bent to a seen one: 82 training
+# surnames taught it to recall surnames, not to copy them. Hundreds more, of every shape (particles, hyphens,
+# apostrophes, diacritics), split like every pool, so a held-out surname is still one it never read.
+MORE_LAST_NAMES: tuple[str, ...] = (
+    # English / Irish / Scottish / Welsh
+    "Whitaker", "Thornton", "Ashworth", "Pemberton", "Fairbanks", "Holloway", "Langley", "Prescott", "Rutherford",
+    "Blackwood", "Hargreaves", "Kensington", "Cartwright", "Fitzgerald", "O'Sullivan", "Gallagher", "Kavanagh",
+    "Donnelly", "McNamara", "Ó Briain", "MacLeod", "Fraser", "Sinclair", "Drummond", "Buchanan", "Llewellyn",
+    "Pritchard", "Vaughan", "Prosser", "Bevan",
+    # French / Belgian / Swiss
+    "Beaulieu", "Rousseau", "Chevalier", "Marchand", "Lacroix", "Delacroix", "Bonnet", "Faure", "Mercier",
+    "Lemaire", "Vasseur", "Giraud", "Thévenin", "Pelletier", "Courtois",
+    # Spanish / Portuguese / Latin American
+    "Castañeda", "Villanueva", "Echeverría", "Iglesias", "Ortega", "Quintero", "Saavedra", "Zúñiga", "Bermúdez",
+    "del Río", "Carvalho", "Magalhães", "Figueiredo", "Monteiro", "Azevedo", "Cardoso", "Barbosa", "Henríquez",
+    "Valdivia", "Arriaga",
+    # Italian / Greek / Maltese
+    "Colombo", "Ferraro", "Marchetti", "Santoro", "Galli", "Lombardi", "Moretti", "Caruso", "Benedetti",
+    "Di Stefano", "Papadopoulos", "Georgiou", "Nikolaidis", "Karagiannis", "Borg", "Camilleri",
+    # German / Austrian / Dutch / Nordic
+    "Baumgartner", "Zimmermann", "Brandt", "Krüger", "Vogel", "Hartmann", "Lehmann", "Oberhuber", "Steinbach",
+    "Wendt", "Jansen", "Bakker", "Visser", "Smit", "van Dijk", "ter Horst", "Nyström", "Bergström",
+    "Sandberg", "Halvorsen", "Kristiansen", "Thorsen", "Sigurðsson", "Virtanen", "Mäkinen", "Korhonen",
+    "Eriksen", "Holm",
+    # Central / Eastern European / Baltic
+    "Zieliński", "Wróblewski", "Kamińska", "Lewandowski", "Szabó", "Kovács", "Nagy", "Procházka", "Černý",
+    "Svoboda", "Kovalenko", "Bondarenko", "Volkov", "Sokolova", "Ionescu", "Dumitru", "Petrović", "Jovanović",
+    "Kovačević", "Horvat", "Kazlauskas", "Bērziņš", "Tamm", "Dimitrov", "Georgieva",
+    # Turkish / Caucasus / Middle East / North Africa
+    "Aydın", "Çelik", "Kaya", "Demir", "Arslan", "Karimov", "Aliyev", "Grigoryan", "Beridze", "Nazari",
+    "Tehrani", "Farouk", "Mansour", "Saleh", "Darwish", "Ben-David", "Friedman", "Mizrahi", "Bouazza",
+    "Chraibi", "Belkacem", "Toumi",
+    # South Asian
+    "Banerjee", "Mukherjee", "Deshpande", "Kulkarni", "Nair", "Menon", "Pillai", "Rao", "Venkataraman",
+    "Gupta", "Agarwal", "Malhotra", "Chopra", "Bhattacharya", "Siddiqui", "Qureshi", "Chaudhry", "Jayasuriya",
+    "Wickramasinghe", "Shrestha", "Rahman", "Hossain",
+    # East / Southeast Asian / Pacific
+    "Nakamura", "Kobayashi", "Watanabe", "Takahashi", "Fujimoto", "Ishikawa", "Liu", "Huang", "Zhou", "Xu",
+    "Guo", "Lin", "Cheung", "Lam", "Tsang", "Jeong", "Kang", "Yoon", "Phạm", "Hoàng", "Vũ", "Đặng",
+    "Santos", "Reyes", "Dela Cruz", "Bautista", "Wijaya", "Halim", "Suryadi", "Chaiyaporn", "Srisuk",
+    "Tupou", "Faleolo", "Kealoha",
+    # African
+    "Okonkwo", "Eze", "Nwosu", "Balogun", "Adebayo", "Osei", "Asante", "Owusu", "Agyeman", "Kamau",
+    "Otieno", "Wanjiku", "Mutua", "Kariuki", "Abebe", "Girma", "Haile", "Mekonnen", "Ndlovu", "Khumalo",
+    "Zulu", "Mahlangu", "Banda", "Phiri", "Moyo", "Chikwanha", "Keita", "Coulibaly", "Sow", "Ba", "Ndiaye",
+    "Mbeki", "Okoro", "Achebe",
+    # Hyphenated, particles and Mc/Mac
+    "Taylor-Brooks", "García-López", "Müller-Weber", "Nowak-Kowalczyk", "Ahmed-Khan", "van den Heuvel",
+    "von Stein", "da Costa", "dos Santos", "di Marco", "al-Rashid", "bin Yusof", "Le Roux", "De Backer",
+    "McKenzie", "MacArthur", "O'Connell", "D'Angelo",
+)
 GENERIC_PLACES: tuple[str, ...] = (
     "the train station", "the bus station", "the office", "the main office", "the university", "the campus",
     "the city centre", "downtown", "the harbour", "the marina", "the climbing wall", "the aquarium", "the stadium",

@@ -202,8 +202,8 @@ RECIPES: dict[str, dict[str, Any]] = {
                      "prompt_format": "compact-dated", "init_from": "recipe:default-stage11-soup"},
     # Stage 12: stage 11's soup on the fifth-pass generator's data (no reminder tasks a tool does, "text
     # Ana", "call Ana back"; messages and emails that name a weekday; `edgecall data generate --out
-    # data/generated-v5s4 --seed 4 --train 20000 --val 1000 --test 1000 --test-heldout 1000` from c2bd5c3 on,
-    # train.jsonl sha256 08894481...), as `stage12-v4s3` on 1,600 rows instead of 3,000: 53 steps in 55 minutes on
+    # data/generated-v5s4 --seed 4 --train 20000 --val 1000 --test 1000 --test-heldout 1000` with the generator
+    # of c2bd5c3 to 593cbba, train.jsonl sha256 08894481...), as `stage12-v4s3` on 1,600 rows instead of 3,000: 53 steps in 55 minutes on
     # a 2-core CPU running at ~90 training tokens/s. Averaged with its start (`default-stage12-soup`).
     "default-stage12": {**_STAGE, **_DATA_V5S4, "lora_layers": 30, "lr": 4e-4, "warmup": 0.05, "grad_accum": 2,
                         "max_examples": 1600, "batch_tokens": 4096, "save_every": 25,

@@ -232,6 +232,7 @@ SMS_TEMPLATES: tuple[str, ...] = (
     "table is booked for {time}", "the {event} is at {place}", "could you feed the cat tonight?",
     "I owe you one", "the tickets are booked", "we're almost there", "save me a seat",
 )
+SMS_DAYS: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 SMS_SLOTS: dict[str, tuple[str, ...]] = {
     "event": ("meeting", "call", "game", "match", "rehearsal", "class", "dinner", "party", "show", "appointment",
               "training", "standup", "concert", "viewing", "interview", "recital"),
@@ -243,6 +244,7 @@ SMS_SLOTS: dict[str, tuple[str, ...]] = {
              "10am", "three"),
     "code": ("4821", "1912", "0077", "2580", "3141"),
     "n2": ("2", "3", "minus one", "four", "B2"),
+    "day": SMS_DAYS,
 }
 SMS_NUMBERS: tuple[str, ...] = ("5", "10", "15", "20", "30", "ten", "fifteen", "twenty", "five", "45")
 SMS_DAY_TEMPLATES: tuple[str, ...] = (
@@ -254,7 +256,6 @@ SMS_DAY_TEMPLATES: tuple[str, ...] = (
 )
 """Messages that name a day ("the rehearsal moved to Friday"): still a message, not a reminder, though the prompt
 marks the weekday with its date and some say "don't forget". Its own pool, so the older pools keep their split."""
-SMS_DAYS: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 EMAIL_TOPICS: tuple[tuple[str, str], ...] = (
     # (subject, context clause) -- contexts read as "... that <context>"

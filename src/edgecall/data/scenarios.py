@@ -323,8 +323,6 @@ class Ctx:
         msg = self.rng.choice(self.pools.sms)
         slots = {k: self.rng.choice(v) for k, v in pools.SMS_SLOTS.items()}
         slots["n"] = self.rng.choice(pools.SMS_NUMBERS)
-        if "{day}" in msg:
-            slots["day"] = self.rng.choice(pools.SMS_DAYS)
         slots["place"] = self.place()[0]
         return msg.format(**slots)
 

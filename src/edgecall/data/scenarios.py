@@ -127,7 +127,8 @@ class Pools:
             return [t for t in pool if t[0] in keep]
 
         return cls(
-            first=split(pools.FIRST_NAMES) + split(pools.MORE_FIRST_NAMES) + split(pools.RARE_FIRST_NAMES), last=split(pools.LAST_NAMES) + split(pools.MORE_LAST_NAMES),
+            first=split(pools.FIRST_NAMES) + split(pools.MORE_FIRST_NAMES) + split(pools.RARE_FIRST_NAMES),
+            last=split(pools.LAST_NAMES) + split(pools.MORE_LAST_NAMES),
             places=split(pools.PLACES) + split(pools.GENERIC_PLACES) + split(pools.BUSINESSES),
             files=split(pools.FILE_STEMS), notes=split(pools.NOTE_NAMES) + split(pools.MORE_NOTE_NAMES),
             topics=split(pools.TOPICS),

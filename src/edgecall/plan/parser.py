@@ -230,8 +230,11 @@ def _check_value(value: Any, step: int, pos: int) -> Any:
 def _retarget_refs(value: Any, aliases: dict[int, int]) -> Any:
     """`value` with each `$k` of a merged repeat k pointing to the step it repeats."""
     if isinstance(value, str):
-        return REF_RE.sub(lambda m: f"${aliases.get(int(m.group(1) or m.group(2)), int(m.group(1) or m.group(2)))}",
-                          value)
+        def retarget(m: re.Match[str]) -> str:
+            step = int(m.group(1) or m.group(2))
+            return f"${aliases.get(step, step)}"
+
+        return REF_RE.sub(retarget, value)
     if isinstance(value, list):
         return [_retarget_refs(v, aliases) for v in value]
     if isinstance(value, dict):

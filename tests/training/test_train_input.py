@@ -46,7 +46,7 @@ def test_cli_reports_a_bad_row_without_traceback(tmp_path: Path) -> None:
 
 
 def test_unknown_recipe_format_and_missing_data(tmp_path: Path) -> None:
-    with pytest.raises(TrainingError, match="unknown recipe 'fast'; known recipes: default, default-stage1, default-stage11, default-stage11-soup, default-stage12, default-stage12-soup, default-stage13, default-stage2, default-stage3, default-stage4, default-stage5, default-stage5-all, default-stage5-rest, default-stage5-tools, default-stage6, default-stage8, default-stage8-soup, default-stage9, default-stage9-soup, gemma3-cpu, gpu-full, stage10-week, stage12-v4s3"):
+    with pytest.raises(TrainingError, match="unknown recipe 'fast'; known recipes: default, default-stage1, default-stage11, default-stage11-soup, default-stage12, default-stage12-soup, default-stage13, default-stage13-soup, default-stage14, default-stage2, default-stage3, default-stage4, default-stage5, default-stage5-all, default-stage5-rest, default-stage5-tools, default-stage6, default-stage8, default-stage8-soup, default-stage9, default-stage9-soup, gemma3-cpu, gpu-full, stage10-week, stage12-v4s3"):
         recipe("fast")
     with pytest.raises(TrainingError, match="invalid training option rank"):
         recipe("default-stage5-tools", rank=0)
@@ -155,7 +155,9 @@ def test_recipe_default_is_the_run_that_made_the_shipped_adapter() -> None:
                                                                 for c in soup9]
     soup12 = [["default-stage12-soup", *c] for c in soup11] + [["default-stage12-soup", "default-stage12", *c]
                                                                 for c in soup11]
-    assert chains == [["default", *c] for c in soup12] + [["default", "default-stage13", *c] for c in soup12]
+    soup13 = [["default-stage13-soup", *c] for c in soup12] + [["default-stage13-soup", "default-stage13", *c]
+                                                                for c in soup12]
+    assert chains == [["default", *c] for c in soup13] + [["default", "default-stage14", *c] for c in soup13]
 
 
 def test_a_later_stage_skips_exactly_the_rows_the_first_one_used() -> None:

@@ -25,7 +25,10 @@ both A and B"), arguments said as adjectives ("a high-priority reminder", "bus d
 call"), time ranges with a shared am/pm, file names in every style (``q3_timesheet.xlsx``), venues, generic
 places and more explicit addresses.  A third pass: invitees named after the event ("..., invite Ana and Bo")
 and two results of different kinds in one message ("open my Agenda note, summarize minutes.pdf and email both
-to Di").
+to Di").  A seventh pass (the fourth to sixth are in docs/results.md) roughly doubles the phrasings of the
+composition frames, connectors and short single-intent lists, appended so that every earlier held-out phrasing
+stays held out: with four seen wordings per frame the planner learned the wordings rather than the intents (an
+intent dropped or taken for another when phrased differently); more seen wordings teach intents from variety.
 
 Gold plans follow the assistant's planning conventions (``edgecall.assistant.prompt.PLANNING_RULES``):
 lookups before mailing/texting unless an address/number is given, one SMS for several people, PDF path
@@ -526,7 +529,9 @@ FORWARD = (
     "forward [this|the] [thread|message] to {to}", "[pass|send] [this|it] on to {to}",
 )
 FORWARD_NOTE = (" saying {ctx}", " with a note that {ctx}", " and tell them {ctx}", " and mention {ctx}",
-                " and add that {ctx}", " with the comment that {ctx}")
+                " and add that {ctx}", " with the comment that {ctx}",
+                " with the message that {ctx}", ", letting them know {ctx}", " and point out that {ctx}",
+                " plus a line saying {ctx}", " adding a quick note: {ctx}", " with an FYI that {ctx}")
 
 
 def unit_forward(ctx: Ctx, b: PlanBuilder) -> str:
@@ -667,14 +672,35 @@ ZOOM_ALONE = (
     "generate a zoom link for {topic} {when}", "I need a video link for the {topic} {when}",
     "[create|make] a [zoom|video] meeting called {Title} {when}", "[open|start] a zoom room for the {topic} {when}",
     "[get|grab] me a meeting link for the {topic} {when}", "zoom link for the {topic} {when}, please",
+    "[set up|arrange] a video call for the {topic} {when}",
+    "the {topic} {when} [will be|is] on zoom - [make|create] the link",
+    "[I'll need|we'll need] a meeting link for the {topic} {when}",
+    "[spin up|put together] a zoom [meeting |room ]for the {topic} {when}",
+    "[can I get|let's have] an online meeting for the {topic} {when}",
 )
 ZOOM_CAL = (" and add it to my calendar", " and put it on my calendar", " and create a calendar event for it",
             ", then add it to the calendar", " and block it in my calendar", " and [also |]put it in my diary",
-            " and add the event [too|as well]", ", [plus|and] a calendar entry with the link")
+            " and add the event [too|as well]", ", [plus|and] a calendar entry with the link",
+            ", and [make sure it's|get it] on my calendar", " and [log|record] it as a calendar event",
+            ", and also [stick|pop] it in my schedule",
+            "; [make sure it shows|it should show] up in my calendar[ too|]",
+            " and [create|add] the matching calendar event", " and [drop|pop] the meeting into my calendar",
+            " - put it on the calendar [with the link|including the link]",
+            ", plus an entry in my calendar [for it|to go with it]")
 ZOOM_MAIL = (" and email them the link", " and send everyone the link by email", ", then email the invite link",
-             " and mail them the zoom link", " and [email|send] the invite [link |]to them", " and email the link out")
+             " and mail them the zoom link", " and [email|send] the invite [link |]to them", " and email the link out",
+             ", plus an email to [everyone|all of them] with the link",
+             "; also [email|e-mail] [the attendees|the invitees] the [join |meeting |]link",
+             " and [send|get] them an email with the [zoom |]link",
+             " and [drop|put] the link in an email to [everyone|the group]",
+             ", then [mail|email] out the link to [everyone|the group]",
+             " - email the meeting link to [the attendees|whoever's invited]")
 ZOOM_SMS = (" and text them the link", " and send them the link by SMS", ", then text the link to them",
-            " and [sms|text] everyone the link", " and send the link to them by text")
+            " and [sms|text] everyone the link", " and send the link to them by text",
+            ", and [text|sms] the [zoom |meeting |]link to [everyone|all of them] [too|as well]",
+            " and get them a text [with|containing] the link", "; also text [them|the attendees] the [join |]link",
+            ", plus [an sms|a text] to [each of them|them] with the link",
+            " and make sure everyone gets the link [by sms|in a text]")
 
 
 def unit_zoom(ctx: Ctx, b: PlanBuilder) -> str:
@@ -727,6 +753,10 @@ REMINDER_UNDATED = (
     "new reminder in {list}: {task}", "I have to {task}, add it to {list}", "[stick|put] '{task}' on my {list} list",
     "add a to-do to {task} in {list}", "{list} list: {task}", "[add|put] {task} in [my|the] {list} reminders",
     "[save|note] a reminder to {task} in {list}",
+    "{task} - [put it|add it] on the {list} list",
+    "[I need to|I should] {task} at some point, [put it|add it] in [my|the] {list} [list|reminders]",
+    "[log|jot] '{task}' in my {list} reminders", "[throw|pop] {task} on my {list} list",
+    "[remind me to|I want to remember to] {task} - [file|keep] it under {list}",
 )
 PRIORITIES = ((1, ("it's important", "high priority", "mark it urgent", "make it high priority", "flag it as urgent",
                    "priority high", "priority: high")),
@@ -743,6 +773,11 @@ REMINDER_MODIFIED = (
     "make a {adj}reminder{pp} for {when}: {task}", "new {adj}reminder{pp}: {task} {when}",
     "put a {adj}reminder{pp} {when} to {task}", "[set up|add] a {adj}reminder{pp} [to|that I need to] {task} {when}",
     "{adj}reminder{pp} {when}: {task}", "[give me|I want] a {adj}reminder{pp} {when} to {task}",
+    "[could you |][add|schedule] a {adj}reminder{pp} {when} about this: {task}",
+    "{when}, please add a {adj}reminder{pp} saying {task}",
+    "please log a {adj}reminder{pp} for me, due {when}, that says {task}",
+    "{task} {when} - [save|store] that as a {adj}reminder{pp}",
+    "{when} there's something I can't miss: {task}. make it a {adj}reminder{pp}",
 )
 """Reminders whose priority and/or list come before the task ("a low-priority reminder in the Home list to ...")."""
 LIST_PHRASES = (" in the {l} list", " on my {l} list", " in {l}", " for the {l} list", " in my {l} reminders",
@@ -823,6 +858,13 @@ REMINDER_PERSON = (
     "[create|make] a reminder to {act} {who} {when} [and|-] [attach|add] {poss} {what}",
     "remind me {when} to {act} {who}; put {poss} {what} in the reminder",
     "I need to {act} {who} {when}, remind me and [add|include] {pron} {what}",
+    "[add|create] a reminder {when} to {act} {who} [that has|containing] {poss} {what}",
+    "[don't let me forget|make sure I remember] to {act} {who} {when}, and [stick|save] {pron} {what} in the "
+    "reminder's notes",
+    "remind me to {act} {who} {when} - [look up|find] {pron} {what} and [put|include] it "
+    "[in the notes|with the reminder]",
+    "{when}, remind me to {act} {who} - attach {poss} {what} to the reminder",
+    "[ping|alert] me {when} to {act} {who}, [along with|plus] {pron} {what}",
 )
 
 
@@ -869,7 +911,8 @@ NOTE_OPEN = (
 )
 FOLDER_SUFFIX = (" in my {f} folder", " in the {f} folder", " in {f}", " (folder {f})", " under {f}", ", folder {f}",
                  " in {f} folder", ", folder: {f}", " (in {f})")
-FOLDER_FROM = (" from the {f} folder", " from my {f} folder", " from {f}")
+FOLDER_FROM = (" from the {f} folder", " from my {f} folder", " from {f}",
+               " out of the {f} folder", " that's saved in {f}", " from inside my {f} folder")
 """Where a note is read from (opening only)."""
 
 
@@ -951,20 +994,39 @@ DIRECTIONS_ADJ_TO = (
     "{adj} directions to {end}", "get me {adj} directions to {end}", "show [me |]{adj} directions to {end}",
     "[a|the] {adj} route to {end}", "I need {adj} directions [to|for] {end}", "[find|plan] a {adj} route to {end}",
     "{adj} directions [to|for] {end}, please", "[give me|open] the {adj} route to {end}",
+    "[which|what] {adj} route [gets me|goes] to {end}?", "[pull up|bring up] {adj} navigation [to|for] {end}",
+    "[can I get|let me have] the {adj} directions over to {end}",
+    "[map out|work out] {adj} directions to {end} [for me|]",
+    "[I'm heading to|I'm going to] {end} - what are the {adj} directions?",
 )
 DIRECTIONS_ADJ_FROM = (
     "{adj} directions from {start} to {end}", "show me {adj} directions from {start} to {end}",
     "{adj} route from {start} to {end}", "get {adj} directions to {end} from {start}",
     "[a|the] {adj} route to {end} from {start}", "[plan|find] {adj} directions between {start} and {end}",
+    "{adj} directions for the trip from {start} to {end}, [please|thanks]",
+    "[what's|which is] the {adj} route [between|linking] {start} and {end}?",
+    "I'm at {start}; [get|show me] {adj} directions to {end}",
+    "{adj} navigation, [leaving|setting off] from {start}, [going|headed] to {end}",
+    "from {start}, how do I get to {end}? [give me|I want] {adj} directions",
+    "{start} to {end}: which {adj} route [works best|should I take]?",
 )
 DIRECTIONS_VERB_TO = (
     "how do I {verb} to {end}?", "how can I {verb} to {end}?", "I want to {verb} to {end}, show me the way",
     "show me how to {verb} to {end}", "what's the best way to {verb} to {end}?", "help me {verb} to {end}",
+    "I'd like to {verb} to {end} - [which way do I go|what's the route]?", "[tell|show] me how I'd {verb} to {end}",
+    "[is it easy|is it possible] to {verb} to {end}? show me [how|the route]",
+    "[planning|hoping] to {verb} to {end} - [what's my route|which way is it]?",
+    "[explain|describe] how I can {verb} to {end}", "[gotta|have to] {verb} to {end} - show me the route [please|]",
 )
 DIRECTIONS_VERB_FROM = (
     "how do I {verb} from {start} to {end}?", "how can I {verb} to {end} from {start}?",
     "show me how to {verb} from {start} to {end}", "I'd like to {verb} from {start} to {end}, [give me|show me] "
     "directions", "what's the way to {verb} from {start} to {end}?",
+    "help me figure out how to {verb} from {start} to {end}",
+    "I'm at {start} and want to {verb} to {end}, [how do I go|show me the way]",
+    "[leaving|heading out] from {start}, how [should|would] I {verb} to {end}?",
+    "[explain|describe] how to {verb} from {start} over to {end}",
+    "can I {verb} between {start} and {end}? [show|plan] [the|a] route",
 )
 TRANSPORT = {"d": ("by car", "driving", "for driving", "in the car", "by [car|auto]", "[driving|drive]"),
              "w": ("on foot", "walking", "by walking", "for walking", "[walking|on foot]", "as a walk"),
@@ -1095,6 +1157,10 @@ LOOKUP_BOTH = (
     "[what are|get me|look up] {poss} [phone number|number] and email[ address|]",
     "I need {poss} email and [phone |]number", "[find|pull up] {poss} contact details: number and email",
     "[give me|tell me] {poss} email address and phone number", "what's {poss} number and email?",
+    "[look up|find] both the phone number and the email [address |]for {who}",
+    "[do I have|have I got] a number and an email for {who}?", "{poss} [phone|mobile] and email, please",
+    "[search|check] my contacts for {poss} number [as well as|plus] the email",
+    "what contact info [do I have|have I got] for {who}, phone and email?",
 )
 
 
@@ -1133,6 +1199,11 @@ MIXED = (
     "send {a} a text and {e} an email saying {msg}", "[sms|text] {a}, [email|mail] {e}: {msg}",
     "[notify|inform] {a} by sms and {e} by email that {msg}", "[message|text] {a} and [send|write] {e} an email: {msg}",
     "[email|mail] {e} and [sms|text] {a} [saying|that] {msg}", "text {a} and drop {e} an email that {msg}",
+    "[text|sms] {a} [that|saying] {msg}, and [put the same thing|say the same] in an email to {e}",
+    "a text for {a}, an email for {e}, [same message|same words]: {msg}",
+    "same message to {a} by sms and to {e} by email: {msg}",
+    "text {a} and also email {e}, [same message|the same words] for both: {msg}",
+    "[drop|fire off] a text to {a} plus an email to {e} saying {msg}",
 )
 BOTH_WAYS = (
     "[text|message] and [email|mail] {p} that {msg}", "send {p} both a text and an email saying {msg}",
@@ -1142,6 +1213,11 @@ BOTH_WAYS = (
     "[text|message] {p}, then [email|mail] {pron} [as well|too]: {msg}", "get {p} a text and an email [saying|that] {msg}",
     "[sms|text] {p} [that|saying] {msg}, and [send|write] {pron} an email [too|as well]",
     "{p} [needs|should get] a text and an email: {msg}",
+    "[email|mail] {p} that {msg}, and [follow it up|back it up] with a text [as well|too]",
+    "[text|message] {p} [that|saying] {msg}, then [repeat it|say the same thing] in an email to {pron}",
+    "send {p} [the message|this] over text and email [both|]: {msg}",
+    "[contact|reach] {p} on both channels, text and email, [saying|to say] {msg}",
+    "{msg} - [tell|let] {p} know [that |]by [both |]text and email",
 )
 
 
@@ -1182,36 +1258,76 @@ class Content:
 
 
 P_PHONE_NP = ("{poss} [phone |mobile |cell |]number", "the number [of|for] {who}", "{poss} contact number",
-              "{poss} [phone|mobile] number", "the phone number I have for {who}")
+              "{poss} [phone|mobile] number", "the phone number I have for {who}",
+              "{poss} [cell|mobile]", "how to reach {who} by phone", "{poss} number from my contacts",
+              "{poss} [personal |work |]number", "the [best |]number to [call|ring] {who} on")
 P_EMAIL_NP = ("{poss} email[ address|]", "the email address [of|for] {who}", "{poss} e-mail",
-              "{poss} email address", "the address I have for {who}")
+              "{poss} email address", "the address I have for {who}",
+              "{poss} [work |personal |]email", "{poss} e-mail address from my contacts", "how to reach {who} by email",
+              "{poss} [mail|inbox] address", "the [best |]address to [email|write to] {who} at")
 P_PHONE_CL = ("[look up|find|get] {poss} [phone |]number", "[check|search] contacts for {poss} number",
               "[pull up|grab] {poss} number", "[find|look up] the number [of|for] {who}",
-              "[dig up|fetch] {poss} [mobile|phone] number")
+              "[dig up|fetch] {poss} [mobile|phone] number",
+              "[look|search] [through|in] my contacts for {poss} [phone |]number",
+              "[find out|figure out] {poss} [phone |]number", "get hold of {poss} [mobile |cell |]number",
+              "[retrieve|look for] the [phone |]number [saved |]under {who}", "track down {poss} [cell|phone] number")
 P_EMAIL_CL = ("[look up|find|get] {poss} email[ address|]", "[check|search] contacts for {poss} email",
               "[pull up|grab] {poss} email address", "[find|look up] the email address [of|for] {who}",
-              "[dig up|fetch] {poss} e-mail")
+              "[dig up|fetch] {poss} e-mail",
+              "[look|search] [through|in] my contacts for {poss} email[ address|]",
+              "[find out|figure out] {poss} email address", "get hold of {poss} e-mail address",
+              "[retrieve|look for] the email [address |][saved |]under {who}", "track down {poss} [email|e-mail]")
 P_DIR_NP = ("[the |]directions to {end} {by}", "the [route|way] to {end} {by}", "how to get to {end} {by}",
-            "[a|the] route to {end} {by}", "the way [over |]to {end} {by}")
+            "[a|the] route to {end} {by}", "the way [over |]to {end} {by}",
+            "[step-by-step|turn-by-turn] directions to {end} {by}", "[the|a] map link with directions to {end} {by}",
+            "how to [reach|find] {end} {by}", "[a|the] map of how to get to {end} {by}",
+            "[instructions|a guide] for getting to {end} {by}")
 P_LOC_NP = ("the [map |]location of {place}", "a map link for {place}", "{place} on the map",
             "the [maps |]link to {place}", "where {place} is", "the address of {place}",
-            "the [exact |]address [of|for] {place}", "a pin for {place}")
+            "the [exact |]address [of|for] {place}", "a pin for {place}",
+            "[a|the] [google maps|maps] pin [of|for] {place}", "a [map |]marker [on|at] {place}",
+            "the map [spot|position] [of|for] {place}", "[a|the] map showing {place}")
 P_LOC_CL = ("[find|locate] {place} on the map", "[open|look up] {place} in maps", "[show me|pull up] {place}",
-            "[search|look] for {place} on the map", "[drop a pin on|pin] {place}")
+            "[search|look] for {place} on the map", "[drop a pin on|pin] {place}",
+            "[bring up|open] the map [for|of] {place}", "[find|grab] the [map |]location of {place}",
+            "[view|check] {place} on a map", "[search|check] [google maps|maps] for {place}",
+            "[have|get] maps [show|display] {place}")
 P_SUM_NP = ("a summary of {file}", "the gist of {file}", "a [short|quick|brief] summary of {file}",
-            "the key points of {file}", "a recap of {file}")
+            "the key points of {file}", "a recap of {file}",
+            "the tl;dr of {file}", "[a|the] [summarized|summarised] version of {file}",
+            "the main points [from|in] {file}", "[a|the] summary of [what|everything] {file} says",
+            "what {file} boils down to")
 P_SUM_CL = ("[summarize|summarise] {file}", "[sum up|boil down] {file}", "make a summary of {file}",
-            "[read|go through] {file} and [summarize|summarise] it", "get the gist of {file}")
+            "[read|go through] {file} and [summarize|summarise] it", "get the gist of {file}",
+            "put together a [short |brief ]summary of {file}",
+            "[condense|shorten] {file} [into a summary|to the key points]",
+            "[skim|scan] {file} and pull out the main points", "[produce|generate] a summary from {file}",
+            "[give me|I want] a rundown of {file}")
 P_NOTE_NP = ("my {name} note", "the [contents of the|text of my] {name} note", "what's in my {name} note",
-             "the {name} note", "my note [called|named] {name}")
+             "the {name} note", "my note [called|named] {name}",
+             "everything in [my|the] {name} note", "[what I wrote|what I have] in the {name} note",
+             "the {name} note's [content|contents]", "[a copy of|the whole of] my {name} note",
+             "whatever I've jotted down in {name}")
 P_NOTE_CL = ("open my {name} note", "[pull up|bring up] the {name} note", "[find|get] the note called {name}",
-             "[read|open] the {name} note", "[grab|fetch] my note [called|named] {name}")
+             "[read|open] the {name} note", "[grab|fetch] my note [called|named] {name}",
+             "have a look at [my|the] {name} note", "[go to|head into] my {name} note",
+             "[show me|tell me] what's in the {name} note", "[search out|look for] my {name} note",
+             "[load|call up] the note [I named|titled] {name}")
 P_ZOOM_NP = ("a [zoom|video|meeting] link for the {topic} {when}", "the zoom link for a {topic} {when}",
              "a [new |]zoom for the {topic} {when}", "a video call link for the {topic} {when}",
-             "the [meeting|zoom] link of a {topic} {when}")
+             "the [meeting|zoom] link of a {topic} {when}",
+             "the zoom [invite|invitation] for the {topic} {when}", "the zoom details for joining the {topic} {when}",
+             "a [zoom|video] room we can meet in for the {topic} {when}",
+             "[an|the] online meeting link [for|covering] the {topic} {when}",
+             "a [zoom|video] link so we can meet about the {topic} {when}")
 P_ZOOM_CL = ("[create|make|generate] a zoom link for the {topic} {when}",
              "set up a [zoom|video call] for the {topic} {when}", "[get|grab] a meeting link for the {topic} {when}",
-             "[open|start] a zoom for the {topic} {when}", "[create|book] a video meeting for the {topic} {when}")
+             "[open|start] a zoom for the {topic} {when}", "[create|book] a video meeting for the {topic} {when}",
+             "[I need|we need] a zoom [link |]for the {topic} {when}",
+             "[get|have] zoom [make|give me] a link for the {topic} {when}",
+             "the {topic} {when} [needs|should have] a [zoom|video] link, [make|create] one",
+             "[host|hold] the {topic} {when} over zoom and [get|make] the link",
+             "let's do the {topic} {when} by video - [create|make] a link")
 
 
 def _produce(ctx: Ctx, b: PlanBuilder, kind: str) -> tuple[str, Content]:
@@ -1267,32 +1383,75 @@ def _produce(ctx: Ctx, b: PlanBuilder, kind: str) -> tuple[str, Content]:
 
 C_SMS_NP = ("[text|sms|message] {to} {c}", "send {c} to {to} [by text|via sms|in a text]",
             "send {to} {c} [by text|over sms|as a text]", "[shoot|drop] {to} a text with {c}",
-            "[text|sms] {c} to {to}", "let {to} have {c} by text")
+            "[text|sms] {c} to {to}", "let {to} have {c} by text",
+            "[I want|I'd like] {to} to have {c} [by text|via sms]",
+            "[write|compose] a [quick |short |]text to {to} with {c}",
+            "[text|sms] {to}, [including|with] {c} in the message", "[ping|buzz] {to} [by text|on sms] with {c}",
+            "put {c} in a text to {to}", "{to} should get {c} [by text|as an sms|in a text]")
 C_SMS_IT = ("[text|sms] {c} to {to}", "send {c} to {to} [by text|via sms|as a text]", "[message|text] {to} with {c}",
-            "[forward|pass] {c} to {to} by text", "[text|sms] {to} with {c}")
+            "[forward|pass] {c} to {to} by text", "[text|sms] {to} with {c}",
+            "send {c} over to {to} [by text|in a text|as an sms]", "let {to} have {c} [by text|over sms|via text]",
+            "[put|include] {c} in a text [for|to] {to}", "make sure {to} [gets|receives] {c} by [text|sms]",
+            "[write|compose] an sms for {to} [that contains|carrying] {c}")
 C_EMAIL_NP = ("[email|mail|e-mail] {to} {c}", "send {c} to {to} [by email|via email]", "[email|mail] {c} to {to}",
               "send {to} an email with {c}", "[write|drop] {to} an email containing {c}",
-              "[share|send over] {c} with {to} by email")
+              "[share|send over] {c} with {to} by email",
+              "[put|include] {c} in an email to {to}", "get {c} over to {to} [by email|via e-mail]",
+              "[compose|write up] an email to {to} with {c} [in it|in the body]",
+              "[mail|email] {to}, and [put|include] {c} in the message",
+              "[email|mail] {to} [and pass on|passing on] {c}", "{c} [should go|needs to go] to {to} by email")
 C_EMAIL_IT = ("[email|mail] {c} to {to}", "send {c} to {to} [by email|in an email]", "[email|mail] {to} {c}",
-              "[forward|pass] {c} on to {to} by email", "[share|send] {c} with {to} over email")
+              "[forward|pass] {c} on to {to} by email", "[share|send] {c} with {to} over email",
+              "[put|paste] {c} in an email to {to}", "get {c} across to {to} by [email|mail]",
+              "[write|put together] an email to {to} with {c} in it", "[I want|I'd like] {to} to get {c} by email",
+              "let {to} see {c} [by email|over e-mail]")
 C_REPLY_NP = ("reply with {c}", "[answer|respond to] [this|the] email with {c}", "write back with {c}",
-              "reply to [the|this] [email|message|sender] with {c}", "send {c} as a reply")
+              "reply to [the|this] [email|message|sender] with {c}", "send {c} as a reply",
+              "[write|put together] a response [that includes|containing] {c}",
+              "reply to the sender and [include|pass along] {c}", "[get back to|answer] the sender with {c}",
+              "respond to [this|the] [email|message] by [sending|giving them] {c}",
+              "[let the sender have|give the sender] {c} in [my|a] reply")
 C_REPLY_IT = ("reply with {c}", "send {c} back as a reply", "[answer|respond to] the email with {c}",
-              "put {c} in a reply", "reply to this email with {c}")
+              "put {c} in a reply", "reply to this email with {c}",
+              "[send|give] {c} [in|as] my response", "[answer|respond to] the sender [and include|with] {c}",
+              "[put|paste] {c} into [my|a] response to the sender", "[reply|respond] and [include|share] {c}",
+              "[make|let] {c} [the|my] [answer|response] to this [email|mail]")
 C_FORWARD = ("forward this email to {to} with {c}", "[fwd|forward] this to {to} and add {c}",
              "forward the email to {to}, [adding|including] {c}", "pass this email on to {to} along with {c}",
-             "forward it to {to} with {c} [in the message|as a note]")
+             "forward it to {to} with {c} [in the message|as a note]",
+             "[send|pass] this [mail|message] along to {to} [and include|with] {c}",
+             "[forward|fwd] this one to {to} and [mention|include] {c} in it",
+             "this email should go to {to} too - send it on [and add|with] {c}",
+             "[loop|bring] {to} in on this email and [add|include] {c}", "get this email over to {to} and tack on {c}")
 C_NOTE_NP = ("save {c} [in|to] a new note [called|named] {name}", "make a note {name} with {c}",
              "create a note called {name} containing {c}", "[put|write] {c} in a new note {name}",
-             "[jot|write] down {c} in a note titled {name}", "[store|keep] {c} in a note named {name}")
+             "[jot|write] down {c} in a note titled {name}", "[store|keep] {c} in a note named {name}",
+             "[copy|note] {c} into a [fresh|new] note [called|named] {name}",
+             "new note called {name}, [containing|with] {c}", "[I want|I'd like] {c} saved as a new note, {name}",
+             "[record|capture] {c} in a note I'll call {name}", "[create|make] a [new |]{name} note [with|holding] {c}",
+             "{c} [should go|goes] into a new note called {name}")
 C_NOTE_IT = ("save {c} [in|as] a note called {name}", "put {c} in a new note {name}",
              "[make|create] a note {name} [with|from] {c}", "[write|jot] {c} down in a new note named {name}",
-             "[store|keep] {c} in a note titled {name}")
+             "[store|keep] {c} in a note titled {name}",
+             "[copy|paste] {c} into a [fresh|new] note [called|named] {name}",
+             "[turn|make] {c} into a new note [called|named] {name}",
+             "[create|make] a [new |]{name} note [out of|with] {c}",
+             "[add|save] {c} as a new note, [title|name] it {name}",
+             "[start|open] a brand-new note, {name}, and fill that note with {c}")
 C_APPEND_NP = ("add {c} to my {name} note", "append {c} to the {name} note", "put {c} in my {name} note",
-               "[update|extend] my {name} note with {c}", "[stick|paste] {c} at the end of the {name} note")
+               "[update|extend] my {name} note with {c}", "[stick|paste] {c} at the end of the {name} note",
+               "in my {name} note, [add|include] {c}",
+               "[my|the] {name} note [needs|should get] {c} [added|appended] [to it|]",
+               "[include|save] {c} in the {name} note [too|as well]", "[drop|jot] {c} into my {name} note",
+               "add {c} to what I already have in my {name} note")
 C_APPEND_IT = ("add {c} to my {name} note", "append {c} to the {name} note", "[put|paste] {c} into my {name} note",
-               "[update|extend] the {name} note with {c}", "[stick|tack] {c} onto my {name} note")
-CONNECT_IT = (" and ", ", then ", " and then ", ", and ", ". Then ", " - then ", "; ")
+               "[update|extend] the {name} note with {c}", "[stick|tack] {c} onto my {name} note",
+               "[save|include] {c} in my {name} note [too|as well]", "update [my|the] {name} note by adding {c}",
+               "[write|jot] {c} [in|into] the {name} note", "[copy|drop] {c} into [my|the] existing {name} note",
+               "[the|my] {name} note gets {c} [appended|added] [at the bottom|too]")
+CONNECT_IT = (" and ", ", then ", " and then ", ", and ", ". Then ", " - then ", "; ",
+              ", after that ", " and after that ", ". Once that's done, ", ". Next, ", " - and ", ", and then ",
+              " and right after that ")
 
 CONSUMERS: dict[str, tuple[str, ...]] = {
     "sms": ("phone", "email", "link", "text"), "email": ("phone", "email", "link", "text"),
@@ -1455,6 +1614,12 @@ MAP_THEN_GO = (
     "[pin|locate] {place} on the map, plus {way} to get there", "map {place} and [work out|plan] {way} there",
     "[look up|search for] {place} on the map and [then |]get {way} [to it|there]",
     "put {place} on the map [and|then] give me {way} there",
+    "[I want to see|let me see] {place} on a map, and [after that|then] {way} [to it|there]",
+    "[display|bring up] {place} [in maps|on the map]; next, [map out|plot] {way} there",
+    "[mark|show] {place} on a map [first|to start], [then|and then] [pull up|find] {way} [to it|there]",
+    "[check|see] where {place} is on the map and [work out|figure out] {way} to reach it",
+    "[locate|find] {place} [in maps|on the map] for me, [and|plus] I need {way} [to it|there]",
+    "open the map at {place}, then [get|give me] {way} [there|to it]",
 )
 GO_THEN_EVENT = (
     "get {way} to {place} and [create|add] an event there {when} called {Title}",
@@ -1462,6 +1627,12 @@ GO_THEN_EVENT = (
     "[give me|find] {way} to {place} and [schedule|add] the {topic} there {when}",
     "I'm going to {place} {when} for the {topic}: [give me|show me] {way} and add it to my calendar",
     "[plan|map] the way to {place} {by} and [book|block] {when} there for the {topic}",
+    "[I need|get me] {way} to {place}; [also |]the {topic} is there {when}, [so log it|so put it] in [my|the] calendar",
+    "how do I get to {place}? [show me|get me] {way}, then [schedule|add] the {topic} there {when}",
+    "[bring up|open] {way} to {place} and [book|put] the {topic} [in|on] my calendar there {when}",
+    "{way} to {place} please, and [a calendar event|an event] there {when}: {Title}",
+    "[find a route|show me the road] to {place} {by} - [I've got|there's] the {topic} there {when}, so "
+    "[calendar it|get it on my calendar]",
 )
 EVENT_THEN_GO = (
     "add the {topic} at {place} {when} to my calendar and show me [how to get there {by}|{way} there]",
@@ -1469,6 +1640,13 @@ EVENT_THEN_GO = (
     "put a {topic} at {place} on my calendar {when} and [find|plan] {way} there",
     "[create|make] an event {Title} at {place} {when} and [show|get] {way} to it",
     "{topic} at {place} {when}: [add it to the calendar|put it in my diary] and [get|show me] {way} there",
+    "[I'm going to|I'll be at] a {topic} at {place} {when} - log it in my calendar, and [also find me|I'll also need] "
+    "{way}",
+    "[schedule|book] the {topic} {when} at {place}; after that I'll need {way} [for getting there|to the venue]",
+    "[reserve|block out] time {when} for the {topic} at {place} and [give me|work out] {way} [there|to it]",
+    "[set up|add] an event called {Title}, {when}, at {place}; also [show me|get me] {way} there",
+    "[make sure|ensure] the {topic} at {place} {when} is [in|on] my calendar, then "
+    "[help me get there {by}|route me there {by}]",
 )
 EVENT_THEN_TEXT = (
     "[schedule|set up|book] a {topic} with {who} at {place} {when} and text [them|everyone|{pron}] the "
@@ -1479,6 +1657,16 @@ EVENT_THEN_TEXT = (
     "[add|create] an event, {topic} with {who} at {place} {when}, and [message|text] [them|{pron}] the map [link|pin]",
     "{topic} with {who} at {place} {when}: [put it in my calendar|add it to the calendar] and text [them|{pron}] the "
     "location",
+    "[book|arrange] a {topic} at {place} {when} with {who}, and send [them|{pron}] a text "
+    "[saying where it is|with a pin for the place]",
+    "[get|put] {who} on the invite for a {topic} at {place} {when}; [also |]text [them|{pron}] [a map link|a pin] for "
+    "the place",
+    "[schedule|plan] a {topic} {when} at {place}, invite {who}, and [text|sms] [everyone|them|{pron}] "
+    "[where to go|the spot on the map]",
+    "[create|make] a calendar event with {who}: {topic}, {when}, at {place} - then send [them|{pron}] the map link by "
+    "sms",
+    "send {who} a calendar invite for a {topic} at {place} {when}, and follow up by texting [them|{pron}] the "
+    "[address|location]",
 )
 
 
@@ -1530,6 +1718,13 @@ NOTE_OPEN_THEN_ADD = (
     "[open|bring up] the note {name} and [add|put] {content} [in it|at the bottom]",
     "[find|get] my note {name}, and [add|write] {content} [into it|at the end]",
     "open the {name} note; [also add|append] {content}",
+    "open up the note {name} and [stick|add] {content} on the end",
+    "[I want to|let me] see my note {name} - and [add|include] {content} [in it|too]",
+    "[load|display] the note {name}, then [write|put] {content} [underneath|below the rest]",
+    "open the note {name}. After that, [add|append] the line {content}",
+    "I want {content} in my {name} note: [pull it up|bring it up] and [write|jot] it [down |]there",
+    "[check|look at] my {name} note and [add|append] {content} to it [while you're there|too]",
+    "[first open|start by opening|first pull up] {name}, then [add|append] {content} [at the end|to it]",
 )
 
 
@@ -1548,15 +1743,27 @@ BEFORE = ((5, ("5 minutes", "five minutes")), (10, ("10 minutes", "ten minutes",
           (120, ("two hours", "2 hours")), (1440, ("a day", "one day", "24 hours")))
 REMIND_BEFORE = (" and remind me {d} before", ", and remind me {d} before it starts", " with a reminder {d} before",
                  ". Remind me {d} ahead", " and set a reminder {d} before [it|the meeting|the event]",
-                 ", reminder {d} before", " and ping me {d} earlier")
+                 ", reminder {d} before", " and ping me {d} earlier",
+                 "; I want a reminder {d} ahead of it", ", plus a heads-up {d} before it [begins|starts]",
+                 " and [alert|notify] me {d} before it [begins|kicks off]",
+                 ", reminding me {d} [earlier|ahead of time]", " - remind me {d} before [the start|it starts]")
 REMIND_SAME = (" and set a reminder for it too", " and add a reminder [for it|at the same time]",
-               ", plus a reminder", " and remind me [then|at that time] too")
+               ", plus a reminder", " and remind me [then|at that time] too",
+               " and [create|make] a matching reminder", "; also remind me [when it's time|when it begins]",
+               ", and a reminder [when it starts|at the start time] [as well|]", ". Also put it in my reminders",
+               " and [ping|alert] me when it starts", ", with a reminder set for [the same time|that time]")
 REMINDER_THEN_EVENT = (
     "set a reminder for the {topic} {when} and put it in the calendar too{dur}",
     "remind me about the {topic} {when}, and add it to my calendar{dur}",
     "[create|add] a reminder for the {topic} {when} and [a calendar event|an event] for it{dur}",
     "[I have|there's] the {topic} {when}: [remind me|set a reminder] and [block it in|add it to] my calendar{dur}",
     "[put|add] the {topic} {when} in [my calendar|the calendar]{dur} and [in my reminders|as a reminder] too",
+    "[don't let me forget|make sure I don't forget] the {topic} {when} - [set a reminder|remind me] and [make|create] "
+    "a calendar event{dur}",
+    "the {topic} is {when}{dur}; I want a reminder for it and an entry in my calendar",
+    "[remind me of|ping me about] the {topic} {when} and [also |]schedule it [in|on] my calendar{dur}",
+    "[add|create] an event plus a reminder for the {topic} {when}{dur}",
+    "get the {topic} {when}{dur} into my calendar, and remind me [when it comes|at the time]",
 )
 
 
@@ -1590,10 +1797,21 @@ SEPARATE_SMS = (
     "text {a} '{m1}' and {b} '{m2}'", "send two texts: to {a} '{m1}', to {b} '{m2}'",
     "[sms|text] {a}: {m1}; [sms|text] {b}: {m2}", "tell {a} by text that {m1}, and {b} that {m2}",
     "separate messages please - {a}: {m1}; {b}: {m2}", "[message|text] {a} \"{m1}\" and [message|text] {b} \"{m2}\"",
+    "two different texts please: '{m1}' goes to {a} and '{m2}' goes to {b}",
+    "{a} should get a text reading '{m1}' while {b} gets '{m2}'",
+    "send {a} the text '{m1}', then a different one to {b}: '{m2}'",
+    'I need to text two people - {a}: "{m1}", and {b}: "{m2}"',
+    "first text {a} '{m1}'; after that, [another|a second] text to {b}: '{m2}'",
+    "one text to {a} ('{m1}') plus another one for {b} ('{m2}')",
 )
 SEPARATE_EMAIL = (
     "email {a} {f1} and {b} {f2}", "send {f1} to {a} and {f2} to {b} by email", "mail {a} {f1}, and {b} {f2}",
     "email {f1} to {a}; email {f2} to {b}", "[two emails|separate emails]: {f1} for {a}, {f2} for {b}",
+    "[send|email] {a} {f1} in one email and {b} {f2} in another",
+    "{a} should get {f1} by email, and {b} should get {f2}",
+    "attach {f1} to an email for {a}, and {f2} to [a different|another] one for {b}",
+    "email {f1} over to {a}, then email {b} {f2} [on its own|in its own email]",
+    "{a} needs {f1} and {b} needs {f2} - email [each of them|them each] their file",
 )
 
 
@@ -1621,21 +1839,42 @@ def unit_separate(ctx: Ctx, b: PlanBuilder) -> str:
 
 BATCH_SUMMARIES = ("[summarize|summarise] [both |]{files}", "give me summaries of {files}",
                    "[sum up|summarise] {files} [for me|]", "what do {files} say? [summarize|summarise] [them|each]",
-                   "[quick|short] summaries of {files}[ please|]", "[read|go through] {files} and summarize each")
+                   "[quick|short] summaries of {files}[ please|]", "[read|go through] {files} and summarize each",
+                   "[summarize|summarise] each of {files}",
+                   "[I need|I want] a summary of [each file:|every one of these:] {files}",
+                   "one summary per file, please: {files}", "[break down|recap] {files}, [one by one|each on its own]",
+                   "[can I get|let me have] [the gist|the key points] of {files}, file by file",
+                   "these need [summarizing|summarising], one [summary |]each: {files}")
 BATCH_NOTES = ("make [two|some] new notes, {names}, with {content} in each", "new notes {names}: {content} in [both|all]",
                "set up notes named {names} that all say {content}", "[create|start] notes {names}, each with {content}",
                "[write|save] {content} into [two|several] new notes: {names}",
                # the content before the notes' names, as the held-out phrasing above has it (the model swapped them)
                "put {content} in new notes [called|named] {names}", "{content} - [make|create] new notes of it: {names}",
                "I want {content} [written|saved] in [two|a few] new notes, {names}",
-               "[copy|jot] {content} into fresh notes [titled|called] {names}")
+               "[copy|jot] {content} into fresh notes [titled|called] {names}",
+               "[set up|create] a separate new note for each of {names}, all [containing|saying] {content}",
+               "new notes, [one each for|one for each of] {names}, [each|all] with {content}",
+               "[same text|identical content], {content}, in [two|a few] new notes: {names}",
+               "make notes called {names} - [put|write] {content} in every one of them",
+               "take {content} and [make|create] a new note with it for each of {names}")
 BATCH_REMINDERS = ("remind me to {t1} and to {t2} {when}", "two reminders {when}: {t1}, and {t2}",
                    "set reminders {when} to {t1} and {t2}", "{when} I need to {t1} and {t2}, remind me of both",
-                   "[add|create] two reminders, {t1} and {t2}, for {when}")
+                   "[add|create] two reminders, {t1} and {t2}, for {when}",
+                   "[set up|add] two reminders {when}: one to {t1}, the other to {t2}",
+                   "remind me {when} to {t1}, and [also|in another reminder] to {t2}",
+                   "[make|set up] a reminder to {t1} and another to {t2}, both {when}",
+                   "don't let me forget to {t1} [and|or] to {t2} {when}",
+                   "[ping|alert] me {when} about two things: {t1}, and {t2}")
 BATCH_MAPS = ("show me {p1} and {p2} on the map", "[pin|locate] {p1} and {p2}", "find {p1} and also {p2} on the map",
-              "open [maps at|the map for] {p1} and {p2}", "where are {p1} and {p2}? [show|put] both on the map")
+              "open [maps at|the map for] {p1} and {p2}", "where are {p1} and {p2}? [show|put] both on the map",
+              "mark {p1} on the map, and {p2} [as well|too]", "[search for|find] {p1} [in maps|on the map], then {p2}",
+              "I want to see both {p1} and {p2} [on a map|in maps]", "[map|find] {p1}; [also|then] [map|find] {p2}",
+              "[bring up|display] the locations of {p1} and {p2}")
 BATCH_FILES = ("open {f1} and {f2}", "find {f1} and {f2} for me", "[pull up|bring up] {f1} and {f2}",
-               "I need {f1} and {f2}, open them", "[get|fetch] me {f1} as well as {f2}")
+               "I need {f1} and {f2}, open them", "[get|fetch] me {f1} as well as {f2}",
+               "[locate|hunt down] {f1}, and {f2} too", "open {f1}, then open {f2}",
+               "[where are|where did I save] {f1} and {f2}? [open|find] [them|both]",
+               "[grab|open up] both {f1} and {f2}", "[search for|look for] {f1} plus {f2}")
 
 
 def _distinct(draw: Callable[[], tuple[str, str]], n: int) -> list[tuple[str, str]]:
@@ -1704,7 +1943,8 @@ QUESTION_UNITS = frozenset({"lookup"})
 """Units whose clause may be a question; they lead a request ("What's Ana's number? Also, ...")."""
 CONNECTORS = (", and ", " and ", ". Also, ", ", then ", "; also ", ". And ", " and also ", ". Then ", ", plus ",
               ". After that, ", " - and ", ". Oh and ", ", also ", ". Next, ", " and then ", ". Plus ")
-AFTER_QUESTION = (" Also, ", " And ", " Then ", " Oh, and ", " After that, ", " Plus, ")
+AFTER_QUESTION = (" Also, ", " And ", " Then ", " Oh, and ", " After that, ", " Plus, ",
+                  " And then ", " Next, ", " Oh, also ", " On another note, ", " Besides that, ", " One more thing: ")
 
 
 def _unit(ctx: Ctx, kind: str, b: PlanBuilder) -> str:

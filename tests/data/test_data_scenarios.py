@@ -268,6 +268,8 @@ def test_names_teach_copying_not_recall(sample: list[tuple[str, str]]) -> None:
     assert len(first) >= 500 and not set(first) & set(held_first)
     seen, held = Pools.build(False).last, Pools.build(True).last
     assert len(seen) >= 250 and len(held) >= 60 and not set(seen) & set(held)
+    # nor seen in the other pool: "Abebe", a held-out first name, was a seen surname
+    assert not (set(first) | set(seen)) & (set(held_first) | set(held))
     for shape in ("-", "'", " "):  # hyphen, apostrophe, particle
         assert sum(shape in name for name in seen) >= 3, shape
     assert sum(not name.isascii() for name in seen) >= 40  # diacritics

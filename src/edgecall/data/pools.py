@@ -354,7 +354,7 @@ MORE_LAST_NAMES: tuple[str, ...] = (
     "Tupou", "Faleolo", "Kealoha",
     # African
     "Okonkwo", "Eze", "Nwosu", "Balogun", "Adebayo", "Osei", "Asante", "Owusu", "Agyeman", "Kamau",
-    "Otieno", "Wanjiku", "Mutua", "Kariuki", "Abebe", "Girma", "Haile", "Mekonnen", "Ndlovu", "Khumalo",
+    "Otieno", "Wanjiku", "Mutua", "Kariuki", "Tadesse", "Girma", "Haile", "Mekonnen", "Ndlovu", "Khumalo",
     "Zulu", "Mahlangu", "Banda", "Phiri", "Moyo", "Chikwanha", "Keita", "Coulibaly", "Sow", "Ba", "Ndiaye",
     "Mbeki", "Okoro", "Achebe",
     # Hyphenated, particles and Mc/Mac

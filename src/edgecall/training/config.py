@@ -218,7 +218,7 @@ RECIPES: dict[str, dict[str, Any]] = {
     # Stage 14 (shipped): stage 13's soup, as shipped, on 2,600 rows of the sixth-pass generator's data (hundreds more
     # surnames and first names, so names are copied rather than recalled; `edgecall data generate --out
     # data/generated-v6s5 --seed 5 --train 20000 --val 1000 --test 1000 --test-heldout 1000` with the generator of
-    # 564911d to 42482c6, train.jsonl sha256 d646e506...), stage 13's settings: 85 steps in 39 minutes on the
+    # 564911d to c24f48f, train.jsonl sha256 d646e506...), stage 13's settings: 85 steps in 39 minutes on the
     # 2-core CPU at ~195 training tokens/s. Averaged with its start (`default`).
     "default-stage14": {**_STAGE, **_DATA_V6S5, "lora_layers": 30, "lr": 4e-4, "warmup": 0.05, "grad_accum": 2,
                         "max_examples": 2600, "batch_tokens": 4096, "save_every": 25,

@@ -18,6 +18,7 @@ from edgecall.data.generate import generate_splits
 from edgecall.data.grammar import expand, frame_key, plan_words
 from edgecall.data.pools import NOTE_LIKE_FILE_DESCRIPTIONS, SMS_DAYS
 from edgecall.data.scenarios import FLOW_PAIRS, MAX_STEPS, PERSON_TASKS, Pools, generate_example
+from edgecall.data.surface import add_typo
 from edgecall.data.toolsets import load_toolset
 from edgecall.plan import parse_plan, render_plan
 from edgecall.tools import Toolset
@@ -277,3 +278,38 @@ def test_names_teach_copying_not_recall(sample: list[tuple[str, str]]) -> None:
                         for m in re.finditer(r'get_(?:email_address|phone_number)\("([^"]+)"\)', plan))
     surnames = {s for s in seen for name in looked_up if name.endswith(" " + s)}
     assert len(surnames) > 200  # drawn throughout the pool, not from a favoured few
+
+
+def test_lookups_of_several_people_name_the_detail_once() -> None:
+    """"the email addresses of A and B" is followed by nothing more: never "... of A and B email address"."""
+    rng, entity_pools = random.Random(5), Pools.build(False)
+    plural = 0
+    for _ in range(600):
+        ex = generate_example(rng, held_out=False, pools_=entity_pools, kinds=["lookup"])
+        m = re.search(r"(?:numbers|addresses) of (.+)", ex.query, re.IGNORECASE)
+        if m:
+            plural += 1
+            assert not re.search(r" (?:number|phone|mobile|cell|e-?mail)(?: address)?\W*$", m.group(1), re.IGNORECASE), \
+                ex.query
+    assert plural >= 10
+
+
+def test_dont_clauses_get_frames_that_keep_them_english() -> None:
+    """"don't let me forget ..." takes terse frames only: never "could you don't ..." or "would you don't ..."."""
+    rng, entity_pools = random.Random(9), Pools.build(False)
+    seen = 0
+    for _ in range(1500):
+        ex = generate_example(rng, held_out=False, pools_=entity_pools, kinds=["reminder"])
+        low = ex.query.lower()
+        seen += "don't" in low
+        assert not re.search(r"\b(?:you|u|to|and) don't (?:let|forget)", low), ex.query
+    assert seen >= 5
+
+
+def test_typos_may_land_on_intent_words_but_never_on_times() -> None:
+    """People mistype "email" ("emial kofi"); the planner must read the intent through it. A typo on "tomorrow" or
+    "not" would change the plan, so those stay exact."""
+    rng = random.Random(0)
+    hit = {add_typo("email Kofi", {"kofi"}, rng).split()[0] for _ in range(50)}
+    assert "email" not in hit and all(len(w) in (4, 5, 6) for w in hit)
+    assert {add_typo("tomorrow, not Friday", {"friday"}, rng) for _ in range(50)} == {"tomorrow, not Friday"}

@@ -1164,6 +1164,9 @@ LOOKUP_BOTH = (
 )
 
 
+_CONTACT_NOUN = r" (?:(?:phone|mobile|cell) )?(?:number|phone|mobile|cell|e-mail|email)(?: address)?\b"
+
+
 def unit_lookup(ctx: Ctx, b: PlanBuilder) -> str:
     """A question that only asks for contact details: lookups and nothing after them."""
     r = ctx.rng.random()
@@ -1186,6 +1189,8 @@ def unit_lookup(ctx: Ctx, b: PlanBuilder) -> str:
         poss = poss.replace("{w}", "numbers" if phone else "email addresses")
     text = ctx.phrase("lookup_phone" if phone else "lookup_email", LOOKUP_PHONE if phone else LOOKUP_EMAIL,
                       poss=poss, who=names)
+    if poss.startswith("the "):  # "the email addresses of A and B" already says what: not "... of A and B email"
+        text = re.sub(re.escape(poss) + _CONTACT_NOUN, lambda m: poss, text, count=1)
     for p in people:
         ctx.lookup(b, "get_phone_number" if phone else "get_email_address", p)
     ctx.last_people = people

@@ -43,6 +43,12 @@ TIME_WORDS = {
     "before", "ahead", "earlier", "long", "min", "separately", "both", "each",
 }
 
+TYPO_PRONE = frozenset({"email", "phone", "mobile", "number", "address", "calendar", "directions", "route", "summary",
+                        "reminder", "attach", "attached", "attaching"})
+"""Intent words people do mistype ("emial kofi", "calender"): a typo may land on them (it never lands on the other
+words above, whose misspelling would change a time, a priority or a negation), so the planner learns to read the intent
+through it instead of taking the mistyped word for part of a name."""
+
 TERSE_STARTS = ("directions", "route", "map ", "calendar:", "new ", "tl;dr", "fwd", "sms ", "todo", "add an event")
 """Clauses that read as commands/noun phrases: "can you directions to..." is not English, so they get terse frames."""
 TERSE_FRAMES = {"{q}", "pls {q}", "{q}, thanks", "{q} thx", "quick one: {q}", "{q} asap", "{q}, please", "ok so {q}",
@@ -51,10 +57,11 @@ TERSE_FRAMES = {"{q}", "pls {q}", "{q}, thanks", "{q} thx", "quick one: {q}", "{
 IMPERATIVE_STARTS = frozenset("""text txt message sms send let tell shoot drop inform notify ping nudge write get email
 mail e-mail compose draft fire put new reply answer respond hit forward fwd pass share loop bring schedule set add book
 invite create plan arrange organise organize make block pencil reserve save note start generate open line remind
-don't set alert give remember stick take jot record append update extend tack display read show pull find locate
+set alert give remember stick take jot record append update extend tack display read show pull find locate
 map look zoom center search navigate route take guide plot lead dig fetch grab launch summarize summarise sum boil
 condense digest skim go check attach store keep paste lookup e-mail meet""".split())
-"""First words of plain imperative clauses; anything else (a noun phrase, "can you ...") gets a terse frame."""
+"""First words of plain imperative clauses; anything else (a noun phrase, "can you ...", "don't let me forget ...":
+"could you don't" is not English) gets a terse frame."""
 QUESTION_STARTS = ("what", "where", "how", "do i", "which", "who", "is ", "are ")
 """Requests that are questions ("what's Ana's number?") take only frames that keep them questions."""
 QUESTION_FRAMES = {"{q}", "hey, {q}", "quick one: {q}", "hi! {q}", "yo {q}", "ok so {q}", "hey assistant, {q}",
@@ -102,7 +109,8 @@ def _typo(word: str, rng: random.Random) -> str:
 def add_typo(text: str, protected: set[str], rng: random.Random) -> str:
     """One realistic typo in a long-enough word that carries no plan entity and no time meaning."""
     candidates = [m for m in _WORD_RE.finditer(text)
-                  if len(m.group()) >= 5 and fold(m.group()) not in protected and fold(m.group()) not in TIME_WORDS
+                  if len(m.group()) >= 5 and fold(m.group()) not in protected
+                  and (fold(m.group()) not in TIME_WORDS or fold(m.group()) in TYPO_PRONE)
                   and "'" not in m.group()]
     if not candidates:
         return text

@@ -46,7 +46,7 @@ def test_cli_reports_a_bad_row_without_traceback(tmp_path: Path) -> None:
 
 
 def test_unknown_recipe_format_and_missing_data(tmp_path: Path) -> None:
-    with pytest.raises(TrainingError, match="unknown recipe 'fast'; known recipes: default, default-stage1, default-stage11, default-stage11-soup, default-stage12, default-stage12-soup, default-stage13, default-stage13-soup, default-stage14, default-stage2, default-stage3, default-stage4, default-stage5, default-stage5-all, default-stage5-rest, default-stage5-tools, default-stage6, default-stage8, default-stage8-soup, default-stage9, default-stage9-soup, gemma3-cpu, gpu-full, stage10-week, stage12-v4s3"):
+    with pytest.raises(TrainingError, match="unknown recipe 'fast'; known recipes: default, default-stage1, default-stage11, default-stage11-soup, default-stage12, default-stage12-soup, default-stage13, default-stage13-soup, default-stage14, default-stage2, default-stage3, default-stage4, default-stage5, default-stage5-all, default-stage5-rest, default-stage5-tools, default-stage6, default-stage8, default-stage8-soup, default-stage9, default-stage9-soup, gemma3-cpu, gpu-full, stage10-week, stage12-v4s3, stage15-v7s7"):
         recipe("fast")
     with pytest.raises(TrainingError, match="invalid training option rank"):
         recipe("default-stage5-tools", rank=0)

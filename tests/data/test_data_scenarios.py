@@ -313,3 +313,16 @@ def test_typos_may_land_on_intent_words_but_never_on_times() -> None:
     hit = {add_typo("email Kofi", {"kofi"}, rng).split()[0] for _ in range(50)}
     assert "email" not in hit and all(len(w) in (4, 5, 6) for w in hit)
     assert {add_typo("tomorrow, not Friday", {"friday"}, rng) for _ in range(50)} == {"tomorrow, not Friday"}
+
+
+def test_a_notes_folder_follows_the_word_note() -> None:
+    """"open my Ideas note in Work", never "open my Ideas in the Work folder note"."""
+    rng, entity_pools = random.Random(3), Pools.build(False)
+    with_folder = 0
+    for _ in range(800):
+        ex = generate_example(rng, held_out=False, pools_=entity_pools, kinds=["same_note"])
+        folder = ex.steps[0][1][1]
+        if folder:
+            with_folder += 1
+            assert not re.search(rf"{re.escape(folder)}(?: folder|\)|)? note\b", ex.query, re.IGNORECASE), ex.query
+    assert with_folder >= 50

@@ -1739,7 +1739,10 @@ def unit_same_note(ctx: Ctx, b: PlanBuilder) -> str:
     f_text, folder = _folder(ctx, 0.2)
     b.add("open_note", name, folder)
     b.add("append_note_content", name, content, folder)
-    return _single_quotes(ctx.phrase("note_open_add", NOTE_OPEN_THEN_ADD, name=mention + f_text, content=said))
+    text = ctx.phrase("note_open_add", NOTE_OPEN_THEN_ADD, name=mention + f_text, content=said)
+    if f_text:  # "my {name} note": the folder follows the word note ("my Ideas note in Work", not "my Ideas in Work note")
+        text = text.replace(f"{mention}{f_text} note", f"{mention} note{f_text}")
+    return _single_quotes(text)
 
 
 BEFORE = ((5, ("5 minutes", "five minutes")), (10, ("10 minutes", "ten minutes", "10 min")),

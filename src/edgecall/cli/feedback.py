@@ -53,11 +53,9 @@ class Progress:
             if self._status is None:
                 self._status = self.out.status(escape(text), spinner="dots")
                 self._status.start()
-                # start() draws its first frame only at the next refresh tick (80 ms): a cached model loads
-                # sooner, and the user never saw that it was loading. update() draws now.
-                self._status.update(escape(text))
-            else:
-                self._status.update(escape(text))
+            # update() draws now; start() alone waits for the next refresh tick (80 ms), by which a model loaded
+            # from the cache is ready, and its "loading" phase was never shown.
+            self._status.update(escape(text))
         else:
             self.plain_out.print(escape(text), highlight=False, soft_wrap=True)
 

@@ -111,6 +111,10 @@ _STAGE: dict[str, Any] = dict(
     max_len=448, distractors=(0, 2), no_tools=0.8, eval_every=250, eval_examples=0, save_every=100, seed=0,
     prompt_format="compact", threads=2,
 )  # fmt: skip
+_CPU_STAGE: dict[str, Any] = {**_STAGE, "lora_layers": 30, "lr": 4e-4, "warmup": 0.05, "grad_accum": 2,
+                               "batch_tokens": 4096}
+"""The settings every CPU stage from stage 9 on shares (stage 8's restart, in fp32 with batches capped at 4,096
+padded tokens); each stage adds its data, rows, start and prompt."""
 _DATA_V1 = dict(train=Path("data/generated/train.jsonl"), val=Path("data/generated/val.jsonl"))
 _DATA_V2 = dict(train=Path("data/generated-v2/train.jsonl"), val=Path("data/generated-v2/val.jsonl"))
 _DATA_V3 = dict(train=Path("data/generated-v3s0/train.jsonl"), val=Path("data/generated-v3s0/val.jsonl"))
@@ -177,20 +181,17 @@ RECIPES: dict[str, dict[str, Any]] = {
     # stage 8's settings on a 2-core AVX2 CPU without bf16 arithmetic: fp32, and batches capped at 4,096 padded
     # tokens instead of gradient checkpointing (peak RSS 15.1 GB), one whole epoch of 99 steps in 69 minutes.
     # Averaged with its start, as stage 8 was (the soup `default`).
-    "default-stage9": {**_STAGE, **_DATA_V3S2, "lora_layers": 30, "lr": 4e-4, "warmup": 0.05, "grad_accum": 2,
-                       "max_examples": 3000, "batch_tokens": 4096, "save_every": 50,
+    "default-stage9": {**_CPU_STAGE, **_DATA_V3S2, "max_examples": 3000, "save_every": 50,
                        "init_from": "recipe:default-stage8-soup"},
     # Stage 10, measured and not shipped: stage 9's soup on the next 2,400 rows of the same shuffle in the
     # `compact-week` prompt (the coming seven days before the date line): it did not learn to read the line in 82
     # steps and lost plan shapes on held-out requests (docs/results.md). Kept for a longer run, e.g. on a GPU.
-    "stage10-week": {**_STAGE, **_DATA_V3S2, "lora_layers": 30, "lr": 4e-4, "warmup": 0.05, "grad_accum": 2,
-                     "skip_examples": 3000, "max_examples": 2400, "batch_tokens": 4096, "save_every": 50,
+    "stage10-week": {**_CPU_STAGE, **_DATA_V3S2, "skip_examples": 3000, "max_examples": 2400, "save_every": 50,
                      "prompt_format": "compact-week", "init_from": "recipe:default-stage9-soup"},
     # Stage 11: stage 9's soup, as shipped, on 2,400 rows of the same shuffle that no stage read (after stage 9's
     # 3,000 and stage 10's 2,400) in the `compact-dated` prompt (each weekday in the question followed by its date),
     # stage 9's settings: 79 steps in 34 minutes on the 2-core AVX2 CPU. Averaged with its start (`default-stage11-soup`).
-    "default-stage11": {**_STAGE, **_DATA_V3S2, "lora_layers": 30, "lr": 4e-4, "warmup": 0.05, "grad_accum": 2,
-                        "skip_examples": 5400, "max_examples": 2400, "batch_tokens": 4096, "save_every": 50,
+    "default-stage11": {**_CPU_STAGE, **_DATA_V3S2, "skip_examples": 5400, "max_examples": 2400, "save_every": 50,
                         "prompt_format": "compact-dated", "init_from": "recipe:default-stage9-soup"},
     # Stage 12, measured and not shipped: the shipped soup (`default`) on 3,000 rows of the fourth-pass generator
     # (reminders that name a person without a lookup, files described as notes, batch notes with the content first,
@@ -199,38 +200,33 @@ RECIPES: dict[str, dict[str, Any]] = {
     # settings, 99 steps in 51 minutes. Averaged with its start it fixed the person-reminder lookups it aimed at but wrote reminders for
     # "write back ..." requests, and scored 2 plans fewer on fresh held-out rows (docs/results.md). It starts from
     # stage 11's soup, as the shipped stage 12 does.
-    "stage12-v4s3": {**_STAGE, **_DATA_V4S3, "lora_layers": 30, "lr": 4e-4, "warmup": 0.05, "grad_accum": 2,
-                     "max_examples": 3000, "batch_tokens": 4096, "save_every": 50,
+    "stage12-v4s3": {**_CPU_STAGE, **_DATA_V4S3, "max_examples": 3000, "save_every": 50,
                      "prompt_format": "compact-dated", "init_from": "recipe:default-stage11-soup"},
     # Stage 12: stage 11's soup on the fifth-pass generator's data (no reminder tasks a tool does, "text
     # Ana", "call Ana back"; messages and emails that name a weekday; `edgecall data generate --out
     # data/generated-v5s4 --seed 4 --train 20000 --val 1000 --test 1000 --test-heldout 1000` with the generator
     # of c2bd5c3 to 593cbba, train.jsonl sha256 08894481...), as `stage12-v4s3` on 1,600 rows instead of 3,000: 53 steps in 55 minutes on
     # a 2-core CPU running at ~90 training tokens/s. Averaged with its start (`default-stage12-soup`).
-    "default-stage12": {**_STAGE, **_DATA_V5S4, "lora_layers": 30, "lr": 4e-4, "warmup": 0.05, "grad_accum": 2,
-                        "max_examples": 1600, "batch_tokens": 4096, "save_every": 25,
+    "default-stage12": {**_CPU_STAGE, **_DATA_V5S4, "max_examples": 1600, "save_every": 25,
                         "prompt_format": "compact-dated", "init_from": "recipe:default-stage11-soup"},
     # Stage 13: stage 12's soup, as shipped, on the next 2,600 rows of the same shuffle (after stage 12's 1,600),
     # stage 12's settings: 85 steps in 39 minutes on the 2-core CPU at ~200 training tokens/s. Averaged with its
     # start (`default-stage13-soup`).
-    "default-stage13": {**_STAGE, **_DATA_V5S4, "lora_layers": 30, "lr": 4e-4, "warmup": 0.05, "grad_accum": 2,
-                        "skip_examples": 1600, "max_examples": 2600, "batch_tokens": 4096, "save_every": 25,
+    "default-stage13": {**_CPU_STAGE, **_DATA_V5S4, "skip_examples": 1600, "max_examples": 2600, "save_every": 25,
                         "prompt_format": "compact-dated", "init_from": "recipe:default-stage12-soup"},
     # Stage 14 (shipped): stage 13's soup, as shipped, on 2,600 rows of the sixth-pass generator's data (hundreds more
     # surnames and first names, so names are copied rather than recalled; `edgecall data generate --out
     # data/generated-v6s5 --seed 5 --train 20000 --val 1000 --test 1000 --test-heldout 1000` with the generator of
     # 564911d to c24f48f, train.jsonl sha256 d646e506...), stage 13's settings: 85 steps in 39 minutes on the
     # 2-core CPU at ~195 training tokens/s. Averaged with its start (`default`).
-    "default-stage14": {**_STAGE, **_DATA_V6S5, "lora_layers": 30, "lr": 4e-4, "warmup": 0.05, "grad_accum": 2,
-                        "max_examples": 2600, "batch_tokens": 4096, "save_every": 25,
+    "default-stage14": {**_CPU_STAGE, **_DATA_V6S5, "max_examples": 2600, "save_every": 25,
                         "prompt_format": "compact-dated", "init_from": "recipe:default-stage13-soup"},
     # Stage 15, measured and not shipped: the shipped soup (`default`) on 2,600 rows of the seventh-pass generator
     # (301 more phrasings of 57 composition and connector frames; `edgecall data generate --out data/generated-v7s7
     # --seed 7 --train 20000 --val 1000 --test 1000 --test-heldout 1000` with the generator of 72a5595 to e5172a6,
     # train.jsonl sha256 bce67772...), stage 14's settings: 85 steps in 38 minutes. Averaged with its start it scored
     # 5 fewer fresh held-out requests and 2 fewer dev requests (docs/results.md).
-    "stage15-v7s7": {**_STAGE, **_DATA_V7S7, "lora_layers": 30, "lr": 4e-4, "warmup": 0.05, "grad_accum": 2,
-                     "max_examples": 2600, "batch_tokens": 4096, "save_every": 25,
+    "stage15-v7s7": {**_CPU_STAGE, **_DATA_V7S7, "max_examples": 2600, "save_every": 25,
                      "prompt_format": "compact-dated", "init_from": "recipe:default"},
     # The other base the issue asked for: Gemma-3-270M (Q4_K_M, de-quantized for training), stage 1's recipe on the
     # second-pass data, sized to a one-epoch schedule that ends in about 80 minutes on the 2-core CPU (~160 training
